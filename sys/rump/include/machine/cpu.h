@@ -1,0 +1,52 @@
+/*	machine/cpu.h for the host platform: virtual CPUs.	*/
+
+#ifndef _RUMP_MACHINE_CPU_H_
+#define _RUMP_MACHINE_CPU_H_
+
+#include <sys/types.h>
+
+#include <machine/lwp.h>
+
+/*
+ * Legend: I immutable, c the CPU itself, x the virtual CPU's host lock.
+ */
+struct cpu_info {
+	u_int		ci_index;	/* I: dense index, 0 .. ncpu - 1 */
+	void		*ci_host;	/* I: host-side state (rump_cpu.c) */
+};
+
+static __inline struct cpu_info *
+curcpu(void)
+{
+	struct cpu_info *ci = rump_lwp.rl_cpu;
+
+	if (__predict_false(ci == NULL))
+		ci = rump_cpu_attach();
+	return ci;
+}
+
+static __inline void
+kpreempt_disable(void)
+{
+
+	rump_lwp.rl_nopreempt++;
+	__insn_barrier();
+}
+
+static __inline void
+kpreempt_enable(void)
+{
+
+	__insn_barrier();
+	rump_lwp.rl_nopreempt--;
+	rump_lwp_settle();
+}
+
+static __inline bool
+kpreempt_disabled(void)
+{
+
+	return rump_lwp.rl_nopreempt != 0 || rump_lwp.rl_ipl != 0;
+}
+
+#endif /* !_RUMP_MACHINE_CPU_H_ */

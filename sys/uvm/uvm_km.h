@@ -1,0 +1,38 @@
+/*
+ * uvm_km.h: the page level under the kernel memory allocator.
+ *
+ * The machine-independent part (uvm_km.c) builds the bottom arenas:
+ *
+ *	kmem_va_arena	kernel virtual addresses reserved for kmem, quantum
+ *			PAGE_SIZE, nothing mapped;
+ *	kmem_arena	wired, mapped kernel memory: it imports from
+ *			kmem_va_arena and backs each imported span with
+ *			physical pages (uvm_km_back); releasing a span
+ *			unmaps it on every CPU and frees the pages.
+ *
+ * Each host supplies uvm_km_back and uvm_km_unback: the test kernel with
+ * its physical page allocator and pmap, the host platform with mmap.
+ * uvm_km_back with VM_SLEEP waits for free pages and never fails; with
+ * VM_NOSLEEP it fails with ENOMEM when no page is free.
+ */
+
+#ifndef _UVM_UVM_KM_H_
+#define _UVM_UVM_KM_H_
+
+#include <sys/types.h>
+#include <sys/vmem.h>
+
+extern vmem_t *kmem_va_arena;
+extern vmem_t *kmem_arena;
+
+__BEGIN_DECLS
+void	uvm_km_bootstrap(vaddr_t, vaddr_t);
+int	uvm_km_kmem_alloc(vmem_t *, vmem_size_t, vm_flag_t, vmem_addr_t *);
+void	uvm_km_kmem_free(vmem_t *, vmem_addr_t, vmem_size_t);
+
+/* Supplied by the host. */
+int	uvm_km_back(vaddr_t, vsize_t, vm_flag_t);
+void	uvm_km_unback(vaddr_t, vsize_t);
+__END_DECLS
+
+#endif /* !_UVM_UVM_KM_H_ */
