@@ -1,0 +1,54 @@
+/*
+ * uvm_kmpage.c: backing kmem's virtual addresses with pages, for the
+ * test kernel (the host platform does the same with mmap).
+ *
+ * uvm_km.c builds kmem_arena on kmem_va_arena and calls uvm_km_back
+ * when it imports a span and uvm_km_unback when it releases one.  Backing
+ * takes one page at a time from the page allocator and enters it in the
+ * kmem range of the page tables; a VM_NOSLEEP request that runs out of
+ * pages undoes what it mapped and fails, a VM_SLEEP one waits in the page
+ * allocator.  Unbacking removes the mappings, shoots them down on every
+ * CPU, and only then frees the pages, so no CPU can still reach a page
+ * that someone else may already be reusing.
+ */
+
+#include <sys/param.h>
+#include <sys/errno.h>
+#include <sys/vmem.h>
+#include <sys/systm.h>
+
+#include <machine/pmap.h>
+
+#include <uvm/uvm_km.h>
+#include <uvm/uvm_page.h>
+
+int
+uvm_km_back(vaddr_t va, vsize_t size, vm_flag_t flags)
+{
+	vaddr_t v;
+	paddr_t pa;
+
+	KASSERT((va & PAGE_MASK) == 0 && (size & PAGE_MASK) == 0);
+	for (v = va; v < va + size; v += PAGE_SIZE) {
+		pa = uvm_pagealloc(flags);
+		if (pa == UVM_NOPAGE) {
+			uvm_km_unback(va, v - va);
+			return ENOMEM;
+		}
+		pmap_kenter_pa(v, pa);
+	}
+	pmap_update_local(va, size);
+	return 0;
+}
+
+void
+uvm_km_unback(vaddr_t va, vsize_t size)
+{
+	vaddr_t v;
+
+	KASSERT((va & PAGE_MASK) == 0 && (size & PAGE_MASK) == 0);
+	pmap_kremove(va, size);
+	pmap_tlb_shootdown(va, size);
+	for (v = va; v < va + size; v += PAGE_SIZE)
+		uvm_pagefree(pmap_kforget(v));
+}

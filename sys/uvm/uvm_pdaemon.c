@@ -1,0 +1,65 @@
+/*
+ * uvm_pdaemon.c: the page daemon of the test kernel.
+ *
+ * The kernel has no pageable memory, so the daemon's only lever is the
+ * allocator above: when the free page count drops below uvmexp.freetarg,
+ * or a VM_SLEEP allocation waits for a page, the daemon runs kmem_reap(),
+ * which purges idle magazines and returns empty slabs, whose pages come
+ * back through uvm_km_unback and wake the waiters.  It also wakes once a
+ * second to catch a shortage whose signal it missed.
+ */
+
+#include <sys/param.h>
+#include <sys/condvar.h>
+#include <sys/kernel.h>
+#include <sys/kthread.h>
+#include <sys/lwp.h>
+#include <sys/mutex.h>
+#include <sys/systm.h>
+
+#include <uvm/uvm_page.h>
+
+#if __has_include(<sys/kmem.h>)
+#include <sys/kmem.h>
+#define	uvm_pdaemon_reclaim()	kmem_reap()
+#else
+#define	uvm_pdaemon_reclaim()	do { } while (0)
+#endif
+
+extern kmutex_t uvm_fpageq_lock;
+extern kcondvar_t uvm_pdaemon_cv;
+
+/* Whether memory is short.  => uvm_fpageq_lock held */
+static bool
+uvm_pdaemon_needed(void)
+{
+
+	return uvmexp.free < uvmexp.freetarg;
+}
+
+/* The daemon: wait for a shortage, then reclaim. */
+static void
+uvm_pdaemon(void *arg)
+{
+
+	(void)arg;
+	for (;;) {
+		mutex_spin_enter(&uvm_fpageq_lock);
+		while (!uvm_pdaemon_needed())
+			(void)cv_timedwait(&uvm_pdaemon_cv, &uvm_fpageq_lock,
+			    hz);
+		uvmexp.pdwakeups++;
+		mutex_spin_exit(&uvm_fpageq_lock);
+		uvm_pdaemon_reclaim();
+		(void)kpause("pdpause", false, MAX(hz / 10, 1), NULL);
+	}
+}
+
+/* Start the page daemon. */
+void
+uvm_pdaemon_init(void)
+{
+
+	(void)lwp_create(uvm_pdaemon, NULL, NULL, PRI_HIGH, LW_SYSTEM,
+	    KSTACK_SIZE, "pagedaemon");
+}
