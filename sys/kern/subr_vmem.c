@@ -130,7 +130,7 @@ static vmem_t *vmem_meta_arena;			/* b: tag pages come here */
 static bt_t vmem_bt_static[VMEM_BT_STATIC];
 
 static vmem_t vmem_static_arenas[VMEM_STATIC_ARENAS];
-static u_int vmem_static_nused;			/* g */
+static bool vmem_static_used[VMEM_STATIC_ARENAS];	/* g */
 static bool vmem_initialized;
 
 static const struct vmem_qcache_ops *vmem_qcache_ops;
@@ -248,10 +248,9 @@ bt_stock_refill(vm_flag_t flags)
 static bool
 bt_refill(vmem_t *vm, vm_flag_t flags)
 {
+	bool ok;
 	bt_t *bt;
 
-	if (vm->vm_nfreetags >= VMEM_BT_RESERVE)
-		return true;
 	bt_stock_refill(flags);
 	mutex_enter(&vm->vm_lock);
 	mutex_enter(&vmem_bt_lock);
@@ -263,8 +262,9 @@ bt_refill(vmem_t *vm, vm_flag_t flags)
 		vm->vm_nfreetags++;
 	}
 	mutex_exit(&vmem_bt_lock);
+	ok = vm->vm_nfreetags >= VMEM_BT_RESERVE;
 	mutex_exit(&vm->vm_lock);
-	return vm->vm_nfreetags >= VMEM_BT_RESERVE;
+	return ok;
 }
 
 /* Take a spare tag from the arena. */
@@ -846,21 +846,22 @@ vmem_reclaim(void)
 
 /* Panic, naming the arena and every argument of a bad vmem_xalloc. */
 static void __dead
-vmem_xalloc_misuse(vmem_t *vm, const char *rule, vmem_size_t size,
+vmem_xalloc_misuse(vmem_t *vm, const char *func, const char *rule,
+    vmem_size_t size,
     vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
     vmem_addr_t minaddr, vmem_addr_t maxaddr, vm_flag_t flags)
 {
 
-	panic("vmem_xalloc: arena %s: %s: size %#zx align %#zx phase %#zx "
+	panic("%s: arena %s: %s: size %#zx align %#zx phase %#zx "
 	    "nocross %#zx minaddr %#lx maxaddr %#lx flags %#x (quantum %#zx)",
-	    vm->vm_name, rule, size, align, phase, nocross,
+	    func, vm->vm_name, rule, size, align, phase, nocross,
 	    (unsigned long)minaddr, (unsigned long)maxaddr, flags,
 	    vm->vm_quantum_mask + 1);
 }
 
 /* Check a vmem_xalloc request and fill in rq; panic on misuse. */
 static void
-vmem_xalloc_args(vmem_t *vm, vmem_size_t size0, vmem_size_t align,
+vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0, vmem_size_t align,
     vmem_size_t phase, vmem_size_t nocross, vmem_addr_t minaddr,
     vmem_addr_t maxaddr, vm_flag_t flags, struct vmem_req *rq)
 {
@@ -897,7 +898,7 @@ vmem_xalloc_args(vmem_t *vm, vmem_size_t size0, vmem_size_t align,
 	    (maxaddr != VMEM_ADDR_MAX && ((maxaddr + 1) & (q - 1)) != 0))
 		rule = "minaddr or maxaddr + 1 is not a multiple of the quantum";
 	if (rule != NULL)
-		vmem_xalloc_misuse(vm, rule, size0, align, phase, nocross,
+		vmem_xalloc_misuse(vm, func, rule, size0, align, phase, nocross,
 		    minaddr, maxaddr, flags);
 	rq->rq_size = size;
 	rq->rq_align = align != 0 ? align : q;
@@ -918,6 +919,7 @@ vmem_xalloc1(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
     vmem_addr_t *addrp)
 {
 	vmem_addr_t addr;
+	bool rehash;
 	bt_t *bt;
 
 	for (;;) {
@@ -941,10 +943,11 @@ vmem_xalloc1(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
 	if ((flags & VM_NEXTFIT) != 0)
 		vm->vm_rotor = TAILQ_NEXT(bt, bt_seglist);
 	vm->vm_nalloc++;
+	rehash = vm->vm_nbusytag > 2 * (vm->vm_hashmask + 1);
 	VMEM_CHECK(vm);
 	mutex_exit(&vm->vm_lock);
 	*addrp = addr;
-	if (vm->vm_nbusytag > 2 * (vm->vm_hashmask + 1))
+	if (rehash)
 		vmem_rehash(vm);
 	return 0;
 
@@ -970,8 +973,8 @@ vmem_xalloc(vmem_t *vm, vmem_size_t size, vmem_size_t align,
 {
 	struct vmem_req rq;
 
-	vmem_xalloc_args(vm, size, align, phase, nocross, minaddr, maxaddr,
-	    flags, &rq);
+	vmem_xalloc_args(vm, "vmem_xalloc", size, align, phase, nocross,
+	    minaddr, maxaddr, flags, &rq);
 	return vmem_xalloc1(vm, &rq, flags, addrp);
 }
 
@@ -988,8 +991,8 @@ vmem_alloc(vmem_t *vm, vmem_size_t size, vm_flag_t flags,
 	struct vmem_req rq;
 	void *p;
 
-	vmem_xalloc_args(vm, size, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-	    flags, &rq);
+	vmem_xalloc_args(vm, "vmem_alloc", size, 0, 0, 0, VMEM_ADDR_MIN,
+	    VMEM_ADDR_MAX, flags, &rq);
 	if (rq.rq_size <= vm->vm_qcache_max && ops != NULL) {
 		p = vm->vm_qcache[(rq.rq_size >> vm->vm_quantum_shift) - 1];
 		if (p != NULL) {
@@ -1011,8 +1014,12 @@ vmem_free_misuse(vmem_t *vm, const char *func, const char *rule,
     vmem_addr_t addr, vmem_size_t size, vmem_size_t actual)
 {
 
-	panic("%s: arena %s: %s: addr %#lx size %#zx (allocated size %#zx)",
-	    func, vm->vm_name, rule, (unsigned long)addr, size, actual);
+	if (actual != 0)
+		panic("%s: arena %s: %s: addr %#lx size %#zx, allocated size "
+		    "%#zx", func, vm->vm_name, rule, (unsigned long)addr, size,
+		    actual);
+	panic("%s: arena %s: %s: addr %#lx size %#zx", func, vm->vm_name,
+	    rule, (unsigned long)addr, size);
 }
 
 /* Merge the free segment bt with a free neighbour that follows it. */
@@ -1172,24 +1179,44 @@ vmem_add(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, vm_flag_t flags)
 
 /* ---- arenas */
 
-/* Take storage for a new arena: static early, then a meta page. */
+/* Take storage for a new arena: a static slot early, then a meta page. */
 static vmem_t *
-vmem_storage_alloc(void)
+vmem_storage_alloc(int *storagep)
 {
-	vmem_t *vm = NULL;
+	u_int i;
 
 	mutex_enter(&vmem_list_lock);
-	if (vmem_static_nused < VMEM_STATIC_ARENAS)
-		vm = &vmem_static_arenas[vmem_static_nused++];
+	for (i = 0; i < VMEM_STATIC_ARENAS; i++) {
+		if (!vmem_static_used[i]) {
+			vmem_static_used[i] = true;
+			mutex_exit(&vmem_list_lock);
+			*storagep = VMEM_STORAGE_POOL;
+			return &vmem_static_arenas[i];
+		}
+	}
 	mutex_exit(&vmem_list_lock);
-	if (vm == NULL) {
-		CTASSERT(sizeof(vmem_t) <= PAGE_SIZE);
-		vm = vmem_meta_page(VM_SLEEP);
-		if (vm != NULL)
-			vm->vm_static = false;
-	} else
-		vm->vm_static = true;
-	return vm;
+	CTASSERT(sizeof(vmem_t) <= PAGE_SIZE);
+	*storagep = VMEM_STORAGE_META;
+	return vmem_meta_page(VM_SLEEP);
+}
+
+/* Give an arena's storage back to where it came from. */
+static void
+vmem_storage_free(vmem_t *vm)
+{
+
+	switch (vm->vm_storage) {
+	case VMEM_STORAGE_POOL:
+		mutex_enter(&vmem_list_lock);
+		vmem_static_used[vm - vmem_static_arenas] = false;
+		mutex_exit(&vmem_list_lock);
+		break;
+	case VMEM_STORAGE_META:
+		vmem_free(vmem_meta_arena, (vmem_addr_t)vm, PAGE_SIZE);
+		break;
+	default:
+		break;
+	}
 }
 
 /*
@@ -1204,7 +1231,6 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
     vmem_size_t quantum, vmem_import_t *importfn, vmem_release_t *releasefn,
     vmem_t *source, vmem_size_t qcache_max, vm_flag_t flags, int ipl)
 {
-	bool isstatic = vm->vm_static;
 	size_t i;
 
 	vmem_bootstrap();
@@ -1217,7 +1243,7 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 		    "source %p do not go together", name, importfn,
 		    releasefn, source);
 	memset(vm, 0, sizeof(*vm));
-	vm->vm_static = isstatic;
+	vm->vm_storage = VMEM_STORAGE_CALLER;
 	strlcpy(vm->vm_name, name, sizeof(vm->vm_name));
 	mutex_init(&vm->vm_lock, MUTEX_DEFAULT, ipl);
 	cv_init(&vm->vm_cv, vm->vm_name);
@@ -1264,13 +1290,20 @@ vmem_create(const char *name, vmem_addr_t base, vmem_size_t size,
     vmem_t *source, vmem_size_t qcache_max, vm_flag_t flags, int ipl)
 {
 	vmem_t *vm;
+	int storage;
 
 	vmem_bootstrap();
-	vm = vmem_storage_alloc();
+	vm = vmem_storage_alloc(&storage);
 	if (vm == NULL)
 		return NULL;
-	return vmem_init(vm, name, base, size, quantum, importfn, releasefn,
-	    source, qcache_max, flags, ipl);
+	if (vmem_init(vm, name, base, size, quantum, importfn, releasefn,
+	    source, qcache_max, flags, ipl) == NULL) {
+		vm->vm_storage = storage;
+		vmem_storage_free(vm);
+		return NULL;
+	}
+	vm->vm_storage = storage;
+	return vm;
 }
 
 /*
@@ -1318,8 +1351,7 @@ vmem_destroy(vmem_t *vm)
 		    PAGE_SIZE));
 	cv_destroy(&vm->vm_cv);
 	mutex_destroy(&vm->vm_lock);
-	if (!vm->vm_static)
-		vmem_free(vmem_meta_arena, (vmem_addr_t)vm, PAGE_SIZE);
+	vmem_storage_free(vm);
 }
 
 /* ---- queries */

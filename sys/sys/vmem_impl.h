@@ -93,9 +93,13 @@ struct vmem {
 	uint64_t		vm_nrehash;	/* l: hash table growths */
 
 	LIST_ENTRY(vmem)	vm_alllist;	/* g: all arenas */
-	bool			vm_static;	/* I: storage not ours */
+	int			vm_storage;	/* I: VMEM_STORAGE_* */
 	char			vm_name[VMEM_NAME_MAX + 1]; /* I */
 };
+
+#define	VMEM_STORAGE_CALLER	0	/* vmem_init: the caller's */
+#define	VMEM_STORAGE_POOL	1	/* vmem_create: a static slot */
+#define	VMEM_STORAGE_META	2	/* vmem_create: a meta-arena page */
 
 /*
  * The quantum-cache and reclaim hooks, filled in by kmem once it is up
