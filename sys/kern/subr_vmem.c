@@ -29,7 +29,12 @@
  *	  vmem_free finds a segment in O(1); it doubles when it holds twice
  *	  as many segments as buckets;
  *	- a private stock of spare tags, so that an allocation never has to
- *	  allocate a tag while it holds the lock.
+ *	  allocate a tag while it holds the lock;
+ *	- the busy index, a treap of busy segments by start address, built
+ *	  the first time part of a segment is freed (vmem_xfree_part) and
+ *	  kept from then on, so that the segment around any address is found
+ *	  in O(log n); arenas that never free part of a segment never pay
+ *	  for it.
  *
  * Fit policies:
  *
@@ -368,24 +373,135 @@ bt_lookupbusy(vmem_t *vm, vmem_addr_t addr)
 	return NULL;
 }
 
-/* Enter a busy segment in the hash. */
+/* ---- the busy index: a treap of busy segments keyed by start */
+
+/* A segment's treap priority: a hash of its start, fixed for its life. */
+static uint64_t
+bt_prio(const bt_t *bt)
+{
+	uint64_t x = (uint64_t)bt->bt_start * 0x9e3779b97f4a7c15ULL;
+
+	return x ^ (x >> 31);
+}
+
+/* Split treap t into keys below key (*lp) and the rest (*rp). */
+static void
+bt_tree_split(bt_t *t, vmem_addr_t key, bt_t **lp, bt_t **rp)
+{
+
+	if (t == NULL) {
+		*lp = *rp = NULL;
+	} else if (t->bt_start < key) {
+		bt_tree_split(t->bt_tright, key, &t->bt_tright, rp);
+		*lp = t;
+	} else {
+		bt_tree_split(t->bt_tleft, key, lp, &t->bt_tleft);
+		*rp = t;
+	}
+}
+
+/* Join treaps l and r, every key of l below every key of r. */
+static bt_t *
+bt_tree_merge(bt_t *l, bt_t *r)
+{
+
+	if (l == NULL)
+		return r;
+	if (r == NULL)
+		return l;
+	if (bt_prio(l) > bt_prio(r)) {
+		l->bt_tright = bt_tree_merge(l->bt_tright, r);
+		return l;
+	}
+	r->bt_tleft = bt_tree_merge(l, r->bt_tleft);
+	return r;
+}
+
+/* Insert bt into treap t; returns the new root. */
+static bt_t *
+bt_tree_insert(bt_t *t, bt_t *bt)
+{
+
+	if (t == NULL || bt_prio(bt) > bt_prio(t)) {
+		bt_tree_split(t, bt->bt_start, &bt->bt_tleft, &bt->bt_tright);
+		return bt;
+	}
+	if (bt->bt_start < t->bt_start)
+		t->bt_tleft = bt_tree_insert(t->bt_tleft, bt);
+	else
+		t->bt_tright = bt_tree_insert(t->bt_tright, bt);
+	return t;
+}
+
+/* Remove bt from treap t; returns the new root. */
+static bt_t *
+bt_tree_remove(bt_t *t, bt_t *bt)
+{
+
+	KASSERT(t != NULL);
+	if (t == bt)
+		return bt_tree_merge(bt->bt_tleft, bt->bt_tright);
+	if (bt->bt_start < t->bt_start)
+		t->bt_tleft = bt_tree_remove(t->bt_tleft, bt);
+	else
+		t->bt_tright = bt_tree_remove(t->bt_tright, bt);
+	return t;
+}
+
+/* The busy segment with the greatest start at or below addr, or NULL. */
+static bt_t *
+bt_tree_floor(bt_t *t, vmem_addr_t addr)
+{
+	bt_t *found = NULL;
+
+	while (t != NULL) {
+		if (t->bt_start <= addr) {
+			found = t;
+			t = t->bt_tright;
+		} else
+			t = t->bt_tleft;
+	}
+	return found;
+}
+
+/* Build the busy index from the segment list, the first time it is used. */
+static void
+vmem_order_busy(vmem_t *vm)
+{
+	bt_t *bt;
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	if (vm->vm_ordered)
+		return;
+	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+		if (bt->bt_type == BT_TYPE_BUSY)
+			vm->vm_busytree = bt_tree_insert(vm->vm_busytree, bt);
+	}
+	vm->vm_ordered = true;
+}
+
+/* Enter a busy segment in the hash (and the busy index, if kept). */
 static void
 bt_insbusy(vmem_t *vm, bt_t *bt)
 {
 
 	KASSERT(bt->bt_type == BT_TYPE_BUSY);
 	LIST_INSERT_HEAD(bt_hashhead(vm, bt->bt_start), bt, bt_hashlist);
+	if (__predict_false(vm->vm_ordered))
+		vm->vm_busytree = bt_tree_insert(vm->vm_busytree, bt);
 	vm->vm_nbusytag++;
 	vm->vm_inuse += bt->bt_size;
 }
 
-/* Remove a busy segment from the hash. */
+/* Remove a busy segment from the hash (and the busy index, if kept). */
 static void
 bt_rembusy(vmem_t *vm, bt_t *bt)
 {
 
 	KASSERT(bt->bt_type == BT_TYPE_BUSY);
 	LIST_REMOVE(bt, bt_hashlist);
+	if (__predict_false(vm->vm_ordered))
+		vm->vm_busytree = bt_tree_remove(vm->vm_busytree, bt);
 	vm->vm_nbusytag--;
 	vm->vm_inuse -= bt->bt_size;
 }
@@ -1144,6 +1260,65 @@ vmem_free(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 	vmem_xfree(vm, addr, size);
 }
 
+/* Split a busy piece [addr, BT_END(bt)] off the busy segment bt. */
+static bt_t *
+vmem_split_busy(vmem_t *vm, bt_t *bt, vmem_addr_t addr)
+{
+	bt_t *piece;
+
+	KASSERT(addr > bt->bt_start && addr <= BT_END(bt));
+	bt_rembusy(vm, bt);
+	piece = bt_alloc(vm);
+	piece->bt_type = BT_TYPE_BUSY;
+	piece->bt_start = addr;
+	piece->bt_size = BT_END(bt) - addr + 1;
+	bt->bt_size -= piece->bt_size;
+	TAILQ_INSERT_AFTER(&vm->vm_seglist, bt, piece, bt_seglist);
+	bt_insbusy(vm, bt);
+	bt_insbusy(vm, piece);
+	return piece;
+}
+
+/*
+ * vmem_xfree_part: free [addr, addr + size), any quantum-aligned part of
+ * one allocated segment; the rest of the segment stays allocated, as up
+ * to two segments that are freed separately (with vmem_xfree, or again
+ * with vmem_xfree_part).  The segment is found through the busy index in
+ * O(log n); the first call in an arena builds the index.
+ * => arena lock must not be held; flags VM_SLEEP or VM_NOSLEEP, for the
+ *    two boundary tags a split may need.
+ * Returns 0, or ENOMEM if VM_NOSLEEP and no tag could be had (nothing
+ * is freed then).  Panics if the range is misaligned or not inside one
+ * allocated segment.  Not for memory from the quantum caches.
+ */
+int
+vmem_xfree_part(vmem_t *vm, vmem_addr_t addr, vmem_size_t size,
+    vm_flag_t flags)
+{
+	vmem_addr_t last = addr + size - 1;
+	bt_t *bt;
+
+	if (size == 0 || last < addr ||
+	    ((addr | size) & vm->vm_quantum_mask) != 0)
+		vmem_free_misuse(vm, "vmem_xfree_part", "range is empty, "
+		    "wraps, or is not a multiple of the quantum", addr, size, 0);
+	if (!vmem_lock_tags(vm, 2, flags))
+		return ENOMEM;
+	vmem_order_busy(vm);
+	bt = bt_tree_floor(vm->vm_busytree, addr);
+	if (bt == NULL || last > BT_END(bt)) {
+		mutex_exit(&vm->vm_lock);
+		vmem_free_misuse(vm, "vmem_xfree_part", "range is not inside "
+		    "one allocated segment", addr, size, 0);
+	}
+	if (last < BT_END(bt))
+		(void)vmem_split_busy(vm, bt, last + 1);
+	if (addr > bt->bt_start)
+		bt = vmem_split_busy(vm, bt, addr);
+	vmem_free_done(vm, vmem_free1(vm, bt));
+	return 0;
+}
+
 /* ---- spans given by the caller */
 
 /*
@@ -1564,6 +1739,27 @@ vmem_check_hash(vmem_t *vm)
 	    vm->vm_nbusytag);
 }
 
+/*
+ * Check the busy index below t: search order within (lo, hi), heap order
+ * of priorities, busy segments only.  Returns the number of nodes.
+ */
+static size_t
+vmem_check_tree(vmem_t *vm, bt_t *t, vmem_addr_t lo, vmem_addr_t hi)
+{
+
+	if (t == NULL)
+		return 0;
+	VMEM_INVARIANT(vm, t->bt_type == BT_TYPE_BUSY &&
+	    t->bt_start >= lo && t->bt_start <= hi, "busy index holds %#lx "
+	    "out of order", (unsigned long)t->bt_start);
+	VMEM_INVARIANT(vm, (t->bt_tleft == NULL ||
+	    bt_prio(t->bt_tleft) <= bt_prio(t)) && (t->bt_tright == NULL ||
+	    bt_prio(t->bt_tright) <= bt_prio(t)), "busy index heap order "
+	    "broken at %#lx", (unsigned long)t->bt_start);
+	return 1 + vmem_check_tree(vm, t->bt_tleft, lo, t->bt_start - 1) +
+	    vmem_check_tree(vm, t->bt_tright, t->bt_start + 1, hi);
+}
+
 /* Check every invariant of a locked arena. */
 static void
 vmem_check1(vmem_t *vm)
@@ -1574,6 +1770,10 @@ vmem_check1(vmem_t *vm)
 	vmem_check_seglist(vm, &nfree);
 	vmem_check_freelists(vm, nfree);
 	vmem_check_hash(vm);
+	VMEM_INVARIANT(vm, vm->vm_ordered ? vmem_check_tree(vm,
+	    vm->vm_busytree, VMEM_ADDR_MIN, VMEM_ADDR_MAX) == vm->vm_nbusytag :
+	    vm->vm_busytree == NULL, "busy index does not hold every busy "
+	    "segment");
 }
 
 /*

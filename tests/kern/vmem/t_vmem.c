@@ -24,6 +24,14 @@
 #define	TEST_SCALE	1
 #endif
 
+/* Declare a case that must end in a panic about rule. */
+#define	T_MISUSE(name, text)						\
+ATF_TC(name);								\
+ATF_TC_HEAD(name, tc)							\
+{									\
+	atf_tc_set_md_var(tc, "descr", text);				\
+}
+
 /* A plain arena of [base, base + size) with quantum q. */
 static vmem_t *
 t_arena(const char *name, vmem_addr_t base, vmem_size_t size, vmem_size_t q)
@@ -408,6 +416,69 @@ ATF_TC_BODY(vmem_init_static, tc)
 	vmem_destroy(vm);
 }
 
+/* ---- freeing part of a segment */
+
+ATF_TC(xfree_part);
+ATF_TC_HEAD(xfree_part, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "vmem_xfree_part frees the middle, "
+	    "the head and the tail of a segment; what is left stays "
+	    "allocated and is freed piece by piece");
+}
+ATF_TC_BODY(xfree_part, tc)
+{
+	vmem_addr_t a, b;
+	vmem_t *vm;
+
+	vm = t_arena("t", 0x1000, 0x1000, 0x10);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x400, 0, 0, 0, 0x1000, 0x13ff,
+	    VM_NOSLEEP, &a), 0);
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, 0x1100, 0x100, VM_NOSLEEP), 0);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0x300);
+	/* The hole can be allocated again, exactly. */
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x100, 0, 0, 0, 0x1000, 0x13ff,
+	    VM_NOSLEEP, &b), 0);
+	ATF_CHECK_EQ(b, 0x1100);
+	vmem_xfree(vm, b, 0x100);
+	/* Head and tail of the two remaining pieces. */
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, 0x1000, 0x10, VM_NOSLEEP), 0);
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, 0x13f0, 0x10, VM_NOSLEEP), 0);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0x2e0);
+	/* Whole pieces, through either call. */
+	vmem_xfree(vm, 0x1010, 0xf0);
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, 0x1200, 0x1f0, VM_NOSLEEP), 0);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
+	vmem_check(vm);
+	vmem_destroy(vm);
+}
+
+ATF_TC(xfree_part_release);
+ATF_TC_HEAD(xfree_part_release, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "freeing the last part of an imported "
+	    "span releases the span to its source");
+}
+ATF_TC_BODY(xfree_part_release, tc)
+{
+	vmem_addr_t a;
+	vmem_t *parent, *vm;
+
+	parent = t_arena("parent", 0x100000, 0x100000, 0x1000);
+	vm = vmem_create("child", 0, 0, 0x1000, vmem_alloc, vmem_free, parent,
+	    0, VM_SLEEP, IPL_NONE);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x4000, VM_SLEEP | VM_BESTFIT, &a), 0);
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, a + 0x1000, 0x2000, VM_SLEEP), 0);
+	ATF_CHECK_EQ(vmem_size(parent, VMEM_ALLOC), 0x4000);
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, a, 0x1000, VM_SLEEP), 0);
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, a + 0x3000, 0x1000, VM_SLEEP), 0);
+	ATF_CHECK_EQ(vmem_size(parent, VMEM_ALLOC), 0);
+	vmem_check(vm);
+	vmem_destroy(vm);
+	vmem_destroy(parent);
+}
+
 /* ---- imports */
 
 static int t_nimport, t_nrelease;
@@ -724,14 +795,6 @@ ATF_TC_BODY(stress_threads, tc)
 
 /* ---- misuse */
 
-/* Declare a case that must end in a panic about rule. */
-#define	T_MISUSE(name, text)						\
-ATF_TC(name);								\
-ATF_TC_HEAD(name, tc)							\
-{									\
-	atf_tc_set_md_var(tc, "descr", text);				\
-}
-
 T_MISUSE(misuse_double_free, "freeing a segment twice panics")
 ATF_TC_BODY(misuse_double_free, tc)
 {
@@ -788,6 +851,21 @@ ATF_TC_BODY(misuse_misaligned, tc)
 	atf_tc_expect_signal(SIGABRT, "bad alignment must panic");
 	(void)vmem_xalloc(vm, 0x10, 0x30, 0, 0, 0, VMEM_ADDR_MAX, VM_NOSLEEP,
 	    &a);
+}
+
+T_MISUSE(misuse_part_outside, "freeing part of a range that is not "
+    "inside one allocated segment panics")
+ATF_TC_BODY(misuse_part_outside, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x100, 1);
+	vmem_addr_t a, b;
+
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x10, 0, 0, 0, 0, 0xf, VM_SLEEP, &a),
+	    0);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x10, 0, 0, 0, 0x10, 0x1f, VM_SLEEP,
+	    &b), 0);
+	atf_tc_expect_signal(SIGABRT, "a range over two segments must panic");
+	(void)vmem_xfree_part(vm, 0x8, 0x10, VM_SLEEP);
 }
 
 T_MISUSE(misuse_zero_size, "allocating zero bytes panics")
@@ -870,6 +948,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, top_of_address_space);
 	ATF_TP_ADD_TC(tp, quantum_page);
 	ATF_TP_ADD_TC(tp, vmem_init_static);
+	ATF_TP_ADD_TC(tp, xfree_part);
+	ATF_TP_ADD_TC(tp, xfree_part_release);
 	ATF_TP_ADD_TC(tp, import_release);
 	ATF_TP_ADD_TC(tp, import_constrained);
 	ATF_TP_ADD_TC(tp, many_segments);
@@ -882,6 +962,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, misuse_foreign);
 	ATF_TP_ADD_TC(tp, misuse_overconstrained);
 	ATF_TP_ADD_TC(tp, misuse_misaligned);
+	ATF_TP_ADD_TC(tp, misuse_part_outside);
 	ATF_TP_ADD_TC(tp, misuse_zero_size);
 	ATF_TP_ADD_TC(tp, misuse_size_overflow);
 	ATF_TP_ADD_TC(tp, misuse_range_too_small);
