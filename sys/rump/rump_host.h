@@ -25,6 +25,7 @@
 
 #include <machine/param.h>
 #include <machine/cpu.h>
+#include <machine/intr.h>
 #include <machine/condvar.h>
 #include <machine/mutex.h>
 

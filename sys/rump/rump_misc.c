@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,4 +79,19 @@ uvm_km_unback(uintptr_t va, size_t size)
 	    mprotect((void *)va, size, PROT_NONE) == -1)
 		panic("uvm_km_unback: cannot release [%#lx, %#lx)",
 		    (unsigned long)va, (unsigned long)(va + size));
+}
+
+/* The kernel's strlcpy; the host C library may lack it. */
+size_t
+strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size != 0) {
+		size_t n = len < size - 1 ? len : size - 1;
+
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
 }

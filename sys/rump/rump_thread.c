@@ -6,6 +6,7 @@
  * a hint the host platform does not need.
  */
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,115 @@
+# share/mk/host.mk: the host platform's builds.
+#
+# Every variant builds the allocator (kernel headers only), the host glue,
+# the library libukmem.a and every test program into .obj/<variant>/:
+#
+#	host	-O2 with DIAGNOSTIC: the plain test run
+#	asan	AddressSanitizer and UndefinedBehaviorSanitizer
+#	tsan	ThreadSanitizer
+#	bench	-O2 without DIAGNOSTIC: benchmarks and the installed library
+#
+# Kernel code compiles with -nostdinc against sys/ and the compiler's
+# freestanding headers; the glue in sys/rump/ sees the C library first
+# and the kernel's headers after it.
+
+CC?=		cc
+CCINC:=		$(shell $(CC) -print-file-name=include)
+WARNS=		-Wall -Wextra -Wno-unused-parameter -Wstrict-prototypes \
+		-Wmissing-prototypes -Wshadow -Wpointer-arith -Werror
+KERN_CPPFLAGS=	-D_KERNEL -ffreestanding -nostdinc -isystem $(CCINC) -Isys \
+		-Isys/rump/include -Itests/include
+RUMP_CPPFLAGS=	-D_GNU_SOURCE -Isys/rump/include -idirafter sys
+TEST_LDLIBS=	-latf-c -lpthread
+
+CFLAGS_host=	-O2 -g -DDIAGNOSTIC
+CFLAGS_asan=	-O1 -g -DDIAGNOSTIC -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined -fno-omit-frame-pointer
+CFLAGS_tsan=	-O1 -g -DDIAGNOSTIC -DTEST_SCALE=10 -fsanitize=thread
+CFLAGS_bench=	-O2 -g -DNDEBUG
+
+HOST_VARIANTS=	host asan tsan bench
+TEST_VARIANTS=	host asan tsan
+
+# $(call host_variant,V): the rules of variant V.
+define host_variant
+OBJ_$(1)=	.obj/$(1)
+ALLOC_OBJS_$(1)=$$(ALLOC_SRCS:%.c=.obj/$(1)/%.o)
+RUMP_OBJS_$(1)=	$$(RUMP_SRCS:%.c=.obj/$(1)/%.o)
+LIB_$(1)=	.obj/$(1)/libukmem.a
+TESTBINS_$(1)=	$$(TESTS:%=.obj/$(1)/%)
+KYUAFILES_$(1)=	$$(KYUAFILES:%=.obj/$(1)/%)
+
+$$(ALLOC_OBJS_$(1)): .obj/$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(CC) -std=gnu11 $$(CFLAGS_$(1)) $$(WARNS) $$(KERN_CPPFLAGS) \
+	    -MMD -MP -c $$< -o $$@
+
+$$(RUMP_OBJS_$(1)) .obj/$(1)/sys/rump/rump_san.o: .obj/$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(CC) -std=gnu11 $$(CFLAGS_$(1)) $$(WARNS) -Wno-missing-prototypes \
+	    $$(RUMP_CPPFLAGS) -MMD -MP -c $$< -o $$@
+
+$$(LIB_$(1)): $$(ALLOC_OBJS_$(1)) $$(RUMP_OBJS_$(1))
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+.obj/$(1)/tests/%.o: tests/%.c
+	@mkdir -p $$(@D)
+	$$(CC) -std=gnu11 $$(CFLAGS_$(1)) $$(WARNS) $$(KERN_CPPFLAGS) \
+	    -MMD -MP -c $$< -o $$@
+
+.obj/$(1)/tests/%/Kyuafile: tests/%/Kyuafile
+	@mkdir -p $$(@D)
+	cp $$< $$@
+
+.obj/$(1)/tests/Kyuafile: tests/Kyuafile
+	@mkdir -p $$(@D)
+	cp $$< $$@
+
+-include $$(shell find .obj/$(1) -name '*.d' 2>/dev/null)
+endef
+
+$(foreach v,$(HOST_VARIANTS),$(eval $(call host_variant,$(v))))
+
+# $(call test_prog,V,T): link test program T of variant V.
+define test_prog
+.obj/$(1)/$(2): $$(patsubst %.c,.obj/$(1)/%.o,$(2).c $$($(2)_SRCS)) \
+    .obj/$(1)/sys/rump/rump_san.o $$(LIB_$(1))
+	$$(CC) $$(CFLAGS_$(1)) -o $$@ $$^ $$(TEST_LDLIBS) $$($(2)_LDLIBS)
+endef
+
+$(foreach v,$(HOST_VARIANTS),$(foreach t,$(TESTS),\
+    $(eval $(call test_prog,$(v),$(t)))))
+
+# The library for programs outside the tree: the -O2 build without
+# DIAGNOSTIC, its freestanding headers under .obj/include, and a
+# pkg-config file.  "make install" copies them under $(DESTDIR)$(PREFIX).
+PREFIX?=	/usr/local
+LIB_STAGED=	$(LIB_INCS:sys/%=.obj/include/%)
+
+$(LIB_STAGED): .obj/include/%: sys/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+.obj/pkgconfig/ukmem.pc: Makefile share/mk/host.mk
+	@mkdir -p $(@D)
+	@{ echo "prefix=$(abspath .obj)"; \
+	    echo 'Name: ukmem'; \
+	    echo 'Description: vmem and kmem allocators on the host platform'; \
+	    echo 'Version: 0.1'; \
+	    echo 'Cflags: -I$${prefix}/include'; \
+	    echo 'Libs: $${prefix}/bench/libukmem.a -lpthread'; } > $@
+
+lib: $(LIB_bench) $(LIB_STAGED) .obj/pkgconfig/ukmem.pc
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/include/ukmem/sys
+	install -m 644 $(LIB_bench) $(DESTDIR)$(PREFIX)/lib/libukmem.a
+	install -m 644 $(LIB_STAGED) $(DESTDIR)$(PREFIX)/include/ukmem/sys/
+	sed -e 's|^prefix=.*|prefix=$(PREFIX)|' \
+	    -e 's|-I$${prefix}/include|-I$${prefix}/include/ukmem|' \
+	    -e 's|$${prefix}/bench/libukmem.a|-L$${prefix}/lib -lukmem|' \
+	    .obj/pkgconfig/ukmem.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ukmem.pc
+
+.PHONY: lib install

@@ -1,0 +1,1794 @@
+/*
+ * subr_vmem.c: the vmem resource allocator.
+ *
+ * ---- Theory
+ *
+ * An arena manages a set of integer ranges: kernel virtual addresses,
+ * I/O ports, interrupt numbers, DMA windows.  The vocabulary, after
+ * Bonwick and Adams (USENIX 2001):
+ *
+ *	span		a range given to the arena, by vmem_create or
+ *			vmem_add (static), or imported from a source arena
+ *			through importfn (and given back through releasefn
+ *			once it is wholly free);
+ *	segment		a piece of a span, free or busy (allocated); the
+ *			segments of a span tile it exactly;
+ *	boundary tag	the descriptor of one span or one segment (bt_t);
+ *	quantum		the arena's unit: every size and address it deals
+ *			in is a multiple of it;
+ *	order		a free segment of n quanta has order floor(log2 n).
+ *
+ * Data structures, all under the arena lock:
+ *
+ *	- the segment list: every tag in address order, each span's tag
+ *	  just before its segments, so that the neighbours of a segment are
+ *	  found in O(1) when it is freed and coalesced;
+ *	- the free lists: one per order, and a bitmap (vm_freemap) with bit i
+ *	  set while list i is not empty;
+ *	- the hash of busy segments, keyed by start address, so that
+ *	  vmem_free finds a segment in O(1); it doubles when it holds twice
+ *	  as many segments as buckets;
+ *	- a private stock of spare tags, so that an allocation never has to
+ *	  allocate a tag while it holds the lock;
+ *	- the busy index, a treap of busy segments by start address, built
+ *	  the first time part of a segment is freed (vmem_xfree_part) and
+ *	  kept from then on, so that the segment around any address is found
+ *	  in O(log n); arenas that never free part of a segment never pay
+ *	  for it.
+ *
+ * Fit policies:
+ *
+ *	instant fit	take the head of the first non-empty list of order
+ *			at least ceil(log2 n): every segment there is big
+ *			enough, and the bitmap finds that list with one
+ *			find-first-set, so the cost is O(1) whatever the
+ *			number of free segments;
+ *	best fit	search the lists from order floor(log2 n) up and take
+ *			the smallest segment that fits in the first list that
+ *			has one;
+ *	next fit	walk the segment list from where the last next-fit
+ *			allocation ended (the rotor), wrapping once; this
+ *			hands out resource numbers (process IDs, say) in
+ *			increasing order.
+ *
+ * A constrained request (vmem_xalloc: alignment, phase, a boundary not to
+ * cross, an address range) checks each candidate segment for a fitting
+ * sub-range in O(1) (bt_fit); instant fit then scans the first list that
+ * may hold a fitting segment instead of taking its head blindly.
+ *
+ * Imports: when no segment fits and the arena has a source, the arena
+ * imports a span large enough for the request with its constraints (size
+ * plus alignment slack plus the boundary), adds it, and searches again.
+ * If importfn is vmem_alloc itself, the constraints are passed down to the
+ * source with vmem_xalloc, so that an address range is honoured too.  A
+ * span that becomes wholly free is released at once.
+ *
+ * Sleeping: a VM_SLEEP request that finds no space asks kmem to reclaim,
+ * then waits on the arena's condition variable, which vmem_free and
+ * vmem_add broadcast; an arena with a source also wakes each tick, since
+ * space may come back to the source instead.  It never fails.  A
+ * VM_NOSLEEP request never waits and may fail with ENOMEM.
+ *
+ * Boundary tags: a static reserve serves early boot; once the page level
+ * is up (vmem_subsystem_init) the global stock is refilled a page at a
+ * time from the meta arena, before it runs low, so that the refill itself
+ * (which allocates from an arena, and so consumes tags) always has tags
+ * to use.  Each arena keeps VMEM_BT_RESERVE spare tags of its own, topped
+ * up before its lock is taken: a request needs at most that many, so it
+ * never fails for lack of a tag while the arena has space.
+ *
+ * Locking: each arena has one lock, a spin mutex at the arena's IPL if
+ * that is above IPL_NONE (the arena may then be used from interrupt
+ * handlers at or below that IPL) and an adaptive mutex otherwise.  The
+ * order is: arena lock, then vmem_bt_lock (the global tag stock).  No
+ * arena lock is held across importfn, releasefn or a hook into kmem, so
+ * arenas that import from one another never hold two arena locks at once.
+ */
+
+#include <sys/param.h>
+#include <sys/atomic.h>
+#include <sys/condvar.h>
+#include <sys/cpu.h>
+#include <sys/errno.h>
+#include <sys/intr.h>
+#include <sys/mutex.h>
+#include <sys/queue.h>
+#include <sys/systm.h>
+#include <sys/vmem.h>
+#include <sys/vmem_impl.h>
+
+#define	VMEM_BT_RESERVE		6	/* tags one request may need */
+#define	VMEM_BT_KEEP		(4 * VMEM_BT_RESERVE) /* spare tags kept */
+#define	VMEM_BT_STATIC		1024	/* tags for early boot */
+#define	VMEM_BT_LOWAT		128	/* refill the stock below this */
+#define	VMEM_STATIC_ARENAS	16	/* arenas vmem_create can make early */
+
+#define	VMEM_FLAGS_ALLOC	(VM_SLEEP | VM_NOSLEEP | VM_FITMASK)
+
+CTASSERT(VMEM_MAXORDER <= 64);
+CTASSERT(sizeof(vmem_addr_t) == sizeof(vmem_size_t));
+
+bool vmem_check_enabled = true;
+
+/* Run the invariant checker after a change, in DIAGNOSTIC builds. */
+#ifdef DIAGNOSTIC
+#define	VMEM_CHECK(vm)	do {						\
+	if (vmem_check_enabled)						\
+		vmem_check1(vm);					\
+} while (0)
+#else
+#define	VMEM_CHECK(vm)	do { } while (0)
+#endif
+
+static void vmem_check1(vmem_t *);
+
+/* ---- the list of arenas and the tag stock (vmem_bt_lock) */
+
+static kmutex_t vmem_list_lock;
+static LIST_HEAD(, vmem) vmem_list = LIST_HEAD_INITIALIZER(vmem_list);
+
+static kmutex_t vmem_bt_lock;
+static struct vmem_freelist vmem_bt_stock;	/* b: spare tags */
+static size_t vmem_bt_nstock;			/* b */
+static bool vmem_bt_refilling;			/* b: a refill is running */
+static vmem_t *vmem_meta_arena;			/* b: tag pages come here */
+static bt_t vmem_bt_static[VMEM_BT_STATIC];
+
+static vmem_t vmem_static_arenas[VMEM_STATIC_ARENAS];
+static bool vmem_static_used[VMEM_STATIC_ARENAS];	/* g */
+static bool vmem_initialized;
+
+static const struct vmem_qcache_ops *vmem_qcache_ops;
+
+/* Set up the global locks and the static tag reserve, once. */
+static void
+vmem_bootstrap(void)
+{
+	size_t i;
+
+	if (vmem_initialized)
+		return;
+	mutex_init(&vmem_list_lock, MUTEX_DEFAULT, IPL_VM);
+	mutex_init(&vmem_bt_lock, MUTEX_DEFAULT, IPL_HIGH);
+	LIST_INIT(&vmem_bt_stock);
+	for (i = 0; i < VMEM_BT_STATIC; i++)
+		LIST_INSERT_HEAD(&vmem_bt_stock, &vmem_bt_static[i],
+		    bt_freelist);
+	vmem_bt_nstock = VMEM_BT_STATIC;
+	vmem_initialized = true;
+}
+
+/*
+ * vmem_subsystem_init: from now on, refill the tag stock with pages
+ * from meta, and allocate arenas and hash tables there.
+ * => called once, by the page level, when meta can allocate.
+ */
+void
+vmem_subsystem_init(vmem_t *meta)
+{
+
+	mutex_enter(&vmem_bt_lock);
+	vmem_meta_arena = meta;
+	mutex_exit(&vmem_bt_lock);
+}
+
+/*
+ * vmem_set_qcache_ops: install kmem's quantum-cache and reclaim hooks,
+ * and build the quantum caches of the arenas that asked for them.
+ */
+void
+vmem_set_qcache_ops(const struct vmem_qcache_ops *ops)
+{
+	vmem_t *vm;
+
+	mutex_enter(&vmem_list_lock);
+	vmem_qcache_ops = ops;
+	mutex_exit(&vmem_list_lock);
+	LIST_FOREACH(vm, &vmem_list, vm_alllist) {
+		if (vm->vm_qcache_max != 0)
+			(*ops->qo_create)(vm);
+	}
+}
+
+/*
+ * vmem_foreach: call func(vm, arg) for every arena.
+ * => func must not create or destroy arenas.
+ */
+void
+vmem_foreach(void (*func)(vmem_t *, void *), void *arg)
+{
+	vmem_t *vm;
+
+	LIST_FOREACH(vm, &vmem_list, vm_alllist)
+		(*func)(vm, arg);
+}
+
+/* ---- boundary tags */
+
+/* Allocate one page for metadata from the meta arena, or fail. */
+static void *
+vmem_meta_page(vm_flag_t flags)
+{
+	vmem_addr_t va;
+
+	if (vmem_meta_arena == NULL ||
+	    vmem_alloc(vmem_meta_arena, PAGE_SIZE, flags | VM_INSTANTFIT,
+	    &va) != 0)
+		return NULL;
+	return (void *)va;
+}
+
+/* Refill the global tag stock with a page of tags if it runs low. */
+static void
+bt_stock_refill(vm_flag_t flags)
+{
+	bt_t *bt;
+	size_t i, n = PAGE_SIZE / sizeof(bt_t);
+
+	mutex_enter(&vmem_bt_lock);
+	if (vmem_bt_nstock >= VMEM_BT_LOWAT || vmem_bt_refilling ||
+	    vmem_meta_arena == NULL) {
+		mutex_exit(&vmem_bt_lock);
+		return;
+	}
+	vmem_bt_refilling = true;
+	mutex_exit(&vmem_bt_lock);
+
+	bt = vmem_meta_page(flags);
+
+	mutex_enter(&vmem_bt_lock);
+	for (i = 0; bt != NULL && i < n; i++)
+		LIST_INSERT_HEAD(&vmem_bt_stock, &bt[i], bt_freelist);
+	if (bt != NULL)
+		vmem_bt_nstock += n;
+	vmem_bt_refilling = false;
+	mutex_exit(&vmem_bt_lock);
+}
+
+/*
+ * Top up the arena's spare tags to VMEM_BT_KEEP from the global stock.
+ * => arena lock must not be held.
+ * Returns false if the stock could not supply VMEM_BT_RESERVE.
+ */
+static bool
+bt_refill(vmem_t *vm, vm_flag_t flags)
+{
+	bool ok;
+	bt_t *bt;
+
+	bt_stock_refill(flags);
+	mutex_enter(&vm->vm_lock);
+	mutex_enter(&vmem_bt_lock);
+	while (vm->vm_nfreetags < VMEM_BT_KEEP &&
+	    (bt = LIST_FIRST(&vmem_bt_stock)) != NULL) {
+		LIST_REMOVE(bt, bt_freelist);
+		vmem_bt_nstock--;
+		LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
+		vm->vm_nfreetags++;
+	}
+	mutex_exit(&vmem_bt_lock);
+	ok = vm->vm_nfreetags >= VMEM_BT_RESERVE;
+	mutex_exit(&vm->vm_lock);
+	return ok;
+}
+
+/* Take a spare tag from the arena. */
+static bt_t *
+bt_alloc(vmem_t *vm)
+{
+	bt_t *bt;
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	bt = LIST_FIRST(&vm->vm_freetags);
+	KASSERTMSG(bt != NULL, "vmem %s: out of spare tags", vm->vm_name);
+	LIST_REMOVE(bt, bt_freelist);
+	vm->vm_nfreetags--;
+	return bt;
+}
+
+/* Give a tag back to the arena, and extras back to the global stock. */
+static void
+bt_free(vmem_t *vm, bt_t *bt)
+{
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	if (vm->vm_nfreetags < VMEM_BT_KEEP) {
+		LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
+		vm->vm_nfreetags++;
+		return;
+	}
+	mutex_enter(&vmem_bt_lock);
+	LIST_INSERT_HEAD(&vmem_bt_stock, bt, bt_freelist);
+	vmem_bt_nstock++;
+	mutex_exit(&vmem_bt_lock);
+}
+
+/* ---- free lists */
+
+/* The order of a size: floor(log2(size in quanta)). */
+static int
+vmem_order(const vmem_t *vm, vmem_size_t size)
+{
+	vmem_size_t q = size >> vm->vm_quantum_shift;
+
+	KASSERT(q > 0);
+	return (int)(sizeof(q) * NBBY - 1) - __builtin_clzl(q);
+}
+
+/* The lowest order whose every segment holds size: ceil(log2(quanta)). */
+static int
+vmem_order_ceil(const vmem_t *vm, vmem_size_t size)
+{
+	vmem_size_t q = size >> vm->vm_quantum_shift;
+	int order = vmem_order(vm, size);
+
+	return powerof2(q) ? order : order + 1;
+}
+
+/* Put a free segment on the list of its order. */
+static void
+bt_insfree(vmem_t *vm, bt_t *bt)
+{
+	int order = vmem_order(vm, bt->bt_size);
+
+	KASSERT(bt->bt_type == BT_TYPE_FREE);
+	LIST_INSERT_HEAD(&vm->vm_freelist[order], bt, bt_freelist);
+	vm->vm_freemap |= (uint64_t)1 << order;
+}
+
+/* Take a free segment off its list. */
+static void
+bt_remfree(vmem_t *vm, bt_t *bt)
+{
+	int order = vmem_order(vm, bt->bt_size);
+
+	KASSERT(bt->bt_type == BT_TYPE_FREE);
+	LIST_REMOVE(bt, bt_freelist);
+	if (LIST_EMPTY(&vm->vm_freelist[order]))
+		vm->vm_freemap &= ~((uint64_t)1 << order);
+}
+
+/* ---- hash of busy segments */
+
+/* The hash chain of a start address. */
+static struct vmem_hashlist *
+bt_hashhead(vmem_t *vm, vmem_addr_t addr)
+{
+	uint64_t h = (uint64_t)(addr >> vm->vm_quantum_shift);
+
+	h *= 0x9e3779b97f4a7c15ULL;
+	return &vm->vm_hashlist[(h >> 32) & vm->vm_hashmask];
+}
+
+/* Find the busy segment that starts at addr, or NULL. */
+static bt_t *
+bt_lookupbusy(vmem_t *vm, vmem_addr_t addr)
+{
+	bt_t *bt;
+
+	LIST_FOREACH(bt, bt_hashhead(vm, addr), bt_hashlist) {
+		if (bt->bt_start == addr)
+			return bt;
+	}
+	return NULL;
+}
+
+/* ---- the busy index: a treap of busy segments keyed by start */
+
+/* A segment's treap priority: a hash of its start, fixed for its life. */
+static uint64_t
+bt_prio(const bt_t *bt)
+{
+	uint64_t x = (uint64_t)bt->bt_start * 0x9e3779b97f4a7c15ULL;
+
+	return x ^ (x >> 31);
+}
+
+/* Split treap t into keys below key (*lp) and the rest (*rp). */
+static void
+bt_tree_split(bt_t *t, vmem_addr_t key, bt_t **lp, bt_t **rp)
+{
+
+	if (t == NULL) {
+		*lp = *rp = NULL;
+	} else if (t->bt_start < key) {
+		bt_tree_split(t->bt_tright, key, &t->bt_tright, rp);
+		*lp = t;
+	} else {
+		bt_tree_split(t->bt_tleft, key, lp, &t->bt_tleft);
+		*rp = t;
+	}
+}
+
+/* Join treaps l and r, every key of l below every key of r. */
+static bt_t *
+bt_tree_merge(bt_t *l, bt_t *r)
+{
+
+	if (l == NULL)
+		return r;
+	if (r == NULL)
+		return l;
+	if (bt_prio(l) > bt_prio(r)) {
+		l->bt_tright = bt_tree_merge(l->bt_tright, r);
+		return l;
+	}
+	r->bt_tleft = bt_tree_merge(l, r->bt_tleft);
+	return r;
+}
+
+/* Insert bt into treap t; returns the new root. */
+static bt_t *
+bt_tree_insert(bt_t *t, bt_t *bt)
+{
+
+	if (t == NULL || bt_prio(bt) > bt_prio(t)) {
+		bt_tree_split(t, bt->bt_start, &bt->bt_tleft, &bt->bt_tright);
+		return bt;
+	}
+	if (bt->bt_start < t->bt_start)
+		t->bt_tleft = bt_tree_insert(t->bt_tleft, bt);
+	else
+		t->bt_tright = bt_tree_insert(t->bt_tright, bt);
+	return t;
+}
+
+/* Remove bt from treap t; returns the new root. */
+static bt_t *
+bt_tree_remove(bt_t *t, bt_t *bt)
+{
+
+	KASSERT(t != NULL);
+	if (t == bt)
+		return bt_tree_merge(bt->bt_tleft, bt->bt_tright);
+	if (bt->bt_start < t->bt_start)
+		t->bt_tleft = bt_tree_remove(t->bt_tleft, bt);
+	else
+		t->bt_tright = bt_tree_remove(t->bt_tright, bt);
+	return t;
+}
+
+/* The busy segment with the greatest start at or below addr, or NULL. */
+static bt_t *
+bt_tree_floor(bt_t *t, vmem_addr_t addr)
+{
+	bt_t *found = NULL;
+
+	while (t != NULL) {
+		if (t->bt_start <= addr) {
+			found = t;
+			t = t->bt_tright;
+		} else
+			t = t->bt_tleft;
+	}
+	return found;
+}
+
+/* Build the busy index from the segment list, the first time it is used. */
+static void
+vmem_order_busy(vmem_t *vm)
+{
+	bt_t *bt;
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	if (vm->vm_ordered)
+		return;
+	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+		if (bt->bt_type == BT_TYPE_BUSY)
+			vm->vm_busytree = bt_tree_insert(vm->vm_busytree, bt);
+	}
+	vm->vm_ordered = true;
+}
+
+/* Enter a busy segment in the hash (and the busy index, if kept). */
+static void
+bt_insbusy(vmem_t *vm, bt_t *bt)
+{
+
+	KASSERT(bt->bt_type == BT_TYPE_BUSY);
+	LIST_INSERT_HEAD(bt_hashhead(vm, bt->bt_start), bt, bt_hashlist);
+	if (__predict_false(vm->vm_ordered))
+		vm->vm_busytree = bt_tree_insert(vm->vm_busytree, bt);
+	vm->vm_nbusytag++;
+	vm->vm_inuse += bt->bt_size;
+}
+
+/* Remove a busy segment from the hash (and the busy index, if kept). */
+static void
+bt_rembusy(vmem_t *vm, bt_t *bt)
+{
+
+	KASSERT(bt->bt_type == BT_TYPE_BUSY);
+	LIST_REMOVE(bt, bt_hashlist);
+	if (__predict_false(vm->vm_ordered))
+		vm->vm_busytree = bt_tree_remove(vm->vm_busytree, bt);
+	vm->vm_nbusytag--;
+	vm->vm_inuse -= bt->bt_size;
+}
+
+/*
+ * Double the hash table when it holds twice as many segments as buckets.
+ * => arena lock must not be held; the table comes from the meta arena
+ *    without sleeping, and a failure leaves the old table in place.
+ *    The meta arena's own table comes from itself: vm_rehashing keeps
+ *    that allocation from growing the table again underneath.
+ */
+static void
+vmem_rehash(vmem_t *vm)
+{
+	struct vmem_hashlist *newhash, *oldhash;
+	size_t i, nbuckets, oldmask;
+	vmem_size_t tablesize;
+	vmem_addr_t va;
+	bt_t *bt;
+
+	mutex_enter(&vm->vm_lock);
+	if (vm->vm_nbusytag <= 2 * (vm->vm_hashmask + 1) ||
+	    vmem_meta_arena == NULL || vm->vm_rehashing) {
+		mutex_exit(&vm->vm_lock);
+		return;
+	}
+	vm->vm_rehashing = true;
+	nbuckets = 2 * (vm->vm_hashmask + 1);
+	while (nbuckets < vm->vm_nbusytag)
+		nbuckets *= 2;
+	mutex_exit(&vm->vm_lock);
+
+	tablesize = roundup2(nbuckets * sizeof(*newhash), PAGE_SIZE);
+	if (vmem_alloc(vmem_meta_arena, tablesize, VM_NOSLEEP | VM_INSTANTFIT,
+	    &va) != 0) {
+		mutex_enter(&vm->vm_lock);
+		vm->vm_rehashing = false;
+		mutex_exit(&vm->vm_lock);
+		return;
+	}
+	newhash = (void *)va;
+	for (i = 0; i < nbuckets; i++)
+		LIST_INIT(&newhash[i]);
+
+	mutex_enter(&vm->vm_lock);
+	oldhash = vm->vm_hashlist;
+	oldmask = vm->vm_hashmask;
+	vm->vm_hashlist = newhash;
+	vm->vm_hashmask = nbuckets - 1;
+	for (i = 0; i <= oldmask; i++) {
+		while ((bt = LIST_FIRST(&oldhash[i])) != NULL) {
+			LIST_REMOVE(bt, bt_hashlist);
+			LIST_INSERT_HEAD(bt_hashhead(vm, bt->bt_start), bt,
+			    bt_hashlist);
+		}
+	}
+	vm->vm_nrehash++;
+	vm->vm_rehashing = false;
+	mutex_exit(&vm->vm_lock);
+	if (oldhash != vm->vm_hash0) {
+		vmem_free(vmem_meta_arena, (vmem_addr_t)oldhash,
+		    roundup2((oldmask + 1) * sizeof(*oldhash), PAGE_SIZE));
+	}
+}
+
+/* ---- spans */
+
+/*
+ * Add the span [addr, addr + size) with one free segment covering it.
+ * => arena lock held; two spare tags available.
+ */
+static void
+vmem_add1(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int spantype)
+{
+	bt_t *btspan, *btfree, *bt;
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	btspan = bt_alloc(vm);
+	btspan->bt_type = spantype;
+	btspan->bt_start = addr;
+	btspan->bt_size = size;
+	btfree = bt_alloc(vm);
+	btfree->bt_type = BT_TYPE_FREE;
+	btfree->bt_start = addr;
+	btfree->bt_size = size;
+
+	/* Keep the segment list in address order. */
+	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+		if (BT_ISSPAN_P(bt) && bt->bt_start > addr)
+			break;
+	}
+	if (bt == NULL) {
+		TAILQ_INSERT_TAIL(&vm->vm_seglist, btspan, bt_seglist);
+	} else {
+		TAILQ_INSERT_BEFORE(bt, btspan, bt_seglist);
+	}
+	TAILQ_INSERT_AFTER(&vm->vm_seglist, btspan, btfree, bt_seglist);
+	bt_insfree(vm, btfree);
+	vm->vm_size += size;
+}
+
+/* Is some span of the arena overlapping [addr, addr + size)? */
+static bool
+vmem_overlaps(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
+{
+	vmem_addr_t end = addr + size - 1;
+	bt_t *bt;
+
+	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+		if (BT_ISSPAN_P(bt) && bt->bt_start <= end &&
+		    addr <= BT_END(bt))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * If the free segment bt now covers a whole imported span, unlink both
+ * and return the span's tag; the caller releases it after unlocking.
+ */
+static bt_t *
+vmem_span_release_check(vmem_t *vm, bt_t *bt)
+{
+	bt_t *prev;
+
+	if (vm->vm_importfn == NULL)
+		return NULL;
+	prev = TAILQ_PREV(bt, vmem_seglist, bt_seglist);
+	KASSERT(prev != NULL);
+	if (prev->bt_type != BT_TYPE_SPAN || prev->bt_size != bt->bt_size)
+		return NULL;
+	KASSERT(prev->bt_start == bt->bt_start);
+	bt_remfree(vm, bt);
+	TAILQ_REMOVE(&vm->vm_seglist, bt, bt_seglist);
+	TAILQ_REMOVE(&vm->vm_seglist, prev, bt_seglist);
+	if (vm->vm_rotor == bt)
+		vm->vm_rotor = NULL;
+	vm->vm_size -= prev->bt_size;
+	vm->vm_nrelease++;
+	bt_free(vm, bt);
+	return prev;
+}
+
+/* ---- fitting */
+
+/* The constraints of one request. */
+struct vmem_req {
+	vmem_size_t	rq_size;	/* rounded to the quantum */
+	vmem_size_t	rq_align;	/* power of 2, >= quantum */
+	vmem_size_t	rq_phase;	/* < rq_align */
+	vmem_size_t	rq_nocross;	/* 0 or a power of 2 >= size */
+	vmem_addr_t	rq_minaddr;	/* inclusive */
+	vmem_addr_t	rq_maxaddr;	/* inclusive */
+};
+
+/* Is the request just a size, with no constraint beyond the quantum? */
+static bool
+vmem_req_plain(const vmem_t *vm, const struct vmem_req *rq)
+{
+
+	return rq->rq_align == vm->vm_quantum_mask + 1 &&
+	    rq->rq_phase == 0 && rq->rq_nocross == 0 &&
+	    rq->rq_minaddr == VMEM_ADDR_MIN && rq->rq_maxaddr == VMEM_ADDR_MAX;
+}
+
+/*
+ * Find the lowest address in the free segment bt where the request fits;
+ * O(1).  Returns false if there is none.
+ */
+static bool
+bt_fit(const bt_t *bt, const struct vmem_req *rq, vmem_addr_t *addrp)
+{
+	vmem_addr_t start, end, s, last;
+
+	if (bt->bt_size < rq->rq_size)
+		return false;
+	start = MAX(bt->bt_start, rq->rq_minaddr);
+	end = MIN(BT_END(bt), rq->rq_maxaddr);
+	if (start > end)
+		return false;
+
+	/* Round up to the next address congruent to phase. */
+	s = ((start - rq->rq_phase + rq->rq_align - 1) & -rq->rq_align) +
+	    rq->rq_phase;
+	if (s < start)
+		return false;	/* wrapped past the top */
+	if (rq->rq_nocross != 0 &&
+	    ((s ^ (s + rq->rq_size - 1)) & -rq->rq_nocross) != 0) {
+		/* Move to the next boundary, which is aligned, plus phase. */
+		s = (s & -rq->rq_nocross) + rq->rq_nocross;
+		if (s == 0)
+			return false;
+		s += rq->rq_phase;
+	}
+	last = s + rq->rq_size - 1;
+	if (last < s || last > end)
+		return false;
+	*addrp = s;
+	return true;
+}
+
+/* Search one free list; with best, the smallest fit, else the first. */
+static bt_t *
+vmem_fit_list(vmem_t *vm, int order, const struct vmem_req *rq, bool best,
+    vmem_addr_t *addrp)
+{
+	bt_t *bt, *found = NULL;
+	vmem_addr_t addr;
+
+	LIST_FOREACH(bt, &vm->vm_freelist[order], bt_freelist) {
+		if (!bt_fit(bt, rq, &addr))
+			continue;
+		if (found == NULL || bt->bt_size < found->bt_size) {
+			found = bt;
+			*addrp = addr;
+			if (!best || bt->bt_size == rq->rq_size)
+				break;
+		}
+	}
+	return found;
+}
+
+/* Instant fit: O(1) for a plain request, one list scan otherwise. */
+static bt_t *
+vmem_fit_instant(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
+{
+	uint64_t map;
+	int order, first;
+	bt_t *bt;
+
+	first = vmem_order_ceil(vm, rq->rq_size);
+	if (first < (int)VMEM_MAXORDER && vmem_req_plain(vm, rq)) {
+		map = vm->vm_freemap & ~(((uint64_t)1 << first) - 1);
+		if (map != 0) {
+			bt = LIST_FIRST(&vm->vm_freelist[__builtin_ctzll(map)]);
+			*addrp = bt->bt_start;
+			return bt;
+		}
+	}
+	/* Constrained, or only the lower list may hold it: scan. */
+	map = vm->vm_freemap &
+	    ~(((uint64_t)1 << vmem_order(vm, rq->rq_size)) - 1);
+	while (map != 0) {
+		order = __builtin_ctzll(map);
+		bt = vmem_fit_list(vm, order, rq, false, addrp);
+		if (bt != NULL)
+			return bt;
+		map &= map - 1;
+	}
+	return NULL;
+}
+
+/* Best fit: the smallest fitting segment of the lowest list with one. */
+static bt_t *
+vmem_fit_best(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
+{
+	uint64_t map;
+	int order;
+	bt_t *bt;
+
+	map = vm->vm_freemap &
+	    ~(((uint64_t)1 << vmem_order(vm, rq->rq_size)) - 1);
+	while (map != 0) {
+		order = __builtin_ctzll(map);
+		bt = vmem_fit_list(vm, order, rq, true, addrp);
+		if (bt != NULL)
+			return bt;
+		map &= map - 1;
+	}
+	return NULL;
+}
+
+/* Next fit: the first fitting free segment at or after the rotor. */
+static bt_t *
+vmem_fit_next(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
+{
+	bt_t *start, *bt;
+
+	start = vm->vm_rotor != NULL ? vm->vm_rotor :
+	    TAILQ_FIRST(&vm->vm_seglist);
+	bt = start;
+	while (bt != NULL) {
+		if (bt->bt_type == BT_TYPE_FREE && bt_fit(bt, rq, addrp))
+			return bt;
+		bt = TAILQ_NEXT(bt, bt_seglist);
+		if (bt == NULL)
+			bt = TAILQ_FIRST(&vm->vm_seglist);
+		if (bt == start)
+			break;
+	}
+	return NULL;
+}
+
+/* Find a segment for the request under the policy in flags. */
+static bt_t *
+vmem_fit(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
+    vmem_addr_t *addrp)
+{
+
+	if ((flags & VM_NEXTFIT) != 0)
+		return vmem_fit_next(vm, rq, addrp);
+	if ((flags & VM_BESTFIT) != 0)
+		return vmem_fit_best(vm, rq, addrp);
+	return vmem_fit_instant(vm, rq, addrp);
+}
+
+/*
+ * Carve [addr, addr + size) out of the free segment bt and mark it busy;
+ * the pieces before and after stay free.  Returns the busy tag.
+ * => arena lock held; two spare tags available.
+ */
+static bt_t *
+vmem_carve(vmem_t *vm, bt_t *bt, vmem_addr_t addr, vmem_size_t size)
+{
+	bt_t *piece;
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	KASSERT(bt->bt_type == BT_TYPE_FREE);
+	KASSERT(addr >= bt->bt_start && addr + size - 1 <= BT_END(bt));
+	bt_remfree(vm, bt);
+	if (addr > bt->bt_start) {
+		piece = bt_alloc(vm);
+		piece->bt_type = BT_TYPE_FREE;
+		piece->bt_start = bt->bt_start;
+		piece->bt_size = addr - bt->bt_start;
+		TAILQ_INSERT_BEFORE(bt, piece, bt_seglist);
+		bt_insfree(vm, piece);
+		bt->bt_start = addr;
+		bt->bt_size -= piece->bt_size;
+	}
+	if (bt->bt_size > size) {
+		piece = bt_alloc(vm);
+		piece->bt_type = BT_TYPE_FREE;
+		piece->bt_start = addr + size;
+		piece->bt_size = bt->bt_size - size;
+		TAILQ_INSERT_AFTER(&vm->vm_seglist, bt, piece, bt_seglist);
+		bt_insfree(vm, piece);
+		bt->bt_size = size;
+	}
+	bt->bt_type = BT_TYPE_BUSY;
+	bt_insbusy(vm, bt);
+	return bt;
+}
+
+/* ---- imports */
+
+/* Does this arena pass constraints to its source with vmem_xalloc? */
+static bool
+vmem_import_exact(const vmem_t *vm)
+{
+
+	return vm->vm_importfn == vmem_alloc;
+}
+
+/*
+ * Take the arena lock with at least n spare tags on hand.
+ * => returns false, unlocked, if no tags could be had.
+ */
+static bool
+vmem_lock_tags(vmem_t *vm, size_t n, vm_flag_t flags)
+{
+
+	for (;;) {
+		mutex_enter(&vm->vm_lock);
+		if (vm->vm_nfreetags >= n)
+			return true;
+		mutex_exit(&vm->vm_lock);
+		if (!bt_refill(vm, flags))
+			return false;
+	}
+}
+
+/* Give an imported span back to the source. */
+static void
+vmem_span_release(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
+{
+
+	if (vmem_import_exact(vm))
+		vmem_xfree(vm->vm_source, addr, size);
+	else
+		(*vm->vm_releasefn)(vm->vm_source, addr, size);
+}
+
+/*
+ * Import a span big enough for the request, with its constraints, and
+ * add it to the arena.  An arena whose importfn is vmem_alloc imports
+ * with vmem_xalloc and the request's constraints; any other importfn gets
+ * a size with slack for alignment and one boundary.
+ * => arena lock must not be held.  Returns 0 or ENOMEM.
+ */
+static int
+vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
+{
+	vmem_size_t size, slack = 0;
+	vmem_addr_t addr;
+	int error;
+
+	if (vm->vm_importfn == NULL)
+		return ENOMEM;
+	flags &= VM_SLEEP | VM_NOSLEEP;
+	if (vmem_import_exact(vm)) {
+		size = roundup2(rq->rq_size, vm->vm_import_quantum);
+		if (size == 0)
+			return ENOMEM;
+		error = vmem_xalloc(vm->vm_source, size,
+		    MAX(rq->rq_align, vm->vm_import_quantum), rq->rq_phase,
+		    rq->rq_nocross, rq->rq_minaddr, rq->rq_maxaddr,
+		    flags | VM_INSTANTFIT, &addr);
+	} else {
+		if (rq->rq_align > vm->vm_quantum_mask + 1)
+			slack = rq->rq_align;
+		slack += rq->rq_nocross;
+		size = roundup2(rq->rq_size + slack, vm->vm_import_quantum);
+		if (size < rq->rq_size)
+			return ENOMEM;
+		error = (*vm->vm_importfn)(vm->vm_source, size, flags, &addr);
+	}
+	if (error != 0)
+		return ENOMEM;
+	if (!vmem_lock_tags(vm, 2, flags)) {
+		vmem_span_release(vm, addr, size);
+		return ENOMEM;
+	}
+	vmem_add1(vm, addr, size, BT_TYPE_SPAN);
+	vm->vm_nimport++;
+	VMEM_CHECK(vm);
+	mutex_exit(&vm->vm_lock);
+	return 0;
+}
+
+/* ---- sleeping for space */
+
+/*
+ * Wait for space to be freed in the arena (or, for an arena with a
+ * source, for up to a tick, since space may come back there instead).
+ * => arena lock held; released and retaken.
+ */
+static void
+vmem_wait(vmem_t *vm)
+{
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	vm->vm_nwait++;
+	if (vm->vm_source != NULL)
+		(void)cv_timedwait(&vm->vm_cv, &vm->vm_lock, 1);
+	else
+		cv_wait(&vm->vm_cv, &vm->vm_lock);
+}
+
+/* Ask kmem to give memory back before sleeping for it. */
+static void
+vmem_reclaim(void)
+{
+	const struct vmem_qcache_ops *ops = vmem_qcache_ops;
+
+	if (ops != NULL && ops->qo_reclaim != NULL)
+		(*ops->qo_reclaim)();
+}
+
+/* ---- argument checks */
+
+/* Panic, naming the arena and every argument of a bad vmem_xalloc. */
+static void __dead
+vmem_xalloc_misuse(vmem_t *vm, const char *func, const char *rule,
+    vmem_size_t size,
+    vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
+    vmem_addr_t minaddr, vmem_addr_t maxaddr, vm_flag_t flags)
+{
+
+	panic("%s: arena %s: %s: size %#zx align %#zx phase %#zx "
+	    "nocross %#zx minaddr %#lx maxaddr %#lx flags %#x (quantum %#zx)",
+	    func, vm->vm_name, rule, size, align, phase, nocross,
+	    (unsigned long)minaddr, (unsigned long)maxaddr, flags,
+	    vm->vm_quantum_mask + 1);
+}
+
+/* Check a vmem_xalloc request and fill in rq; panic on misuse. */
+static void
+vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0, vmem_size_t align,
+    vmem_size_t phase, vmem_size_t nocross, vmem_addr_t minaddr,
+    vmem_addr_t maxaddr, vm_flag_t flags, struct vmem_req *rq)
+{
+	vmem_size_t q = vm->vm_quantum_mask + 1;
+	vmem_size_t size = vmem_roundup_size(vm, size0);
+	const char *rule = NULL;
+
+	if (size0 == 0)
+		rule = "zero size";
+	else if (size < size0)
+		rule = "size overflows when rounded to the quantum";
+	else if (((flags & VM_SLEEP) != 0) == ((flags & VM_NOSLEEP) != 0))
+		rule = "exactly one of VM_SLEEP and VM_NOSLEEP is required";
+	else if ((flags & ~(VMEM_FLAGS_ALLOC)) != 0)
+		rule = "unknown flags";
+	else if (align != 0 && (!powerof2(align) || (align & (q - 1)) != 0))
+		rule = "align is not a power of 2 multiple of the quantum";
+	else if ((phase & (q - 1)) != 0)
+		rule = "phase is not a multiple of the quantum";
+	else if (phase >= MAX(align, q))
+		rule = "phase is not below align";
+	else if (nocross != 0 && !powerof2(nocross))
+		rule = "nocross is not a power of 2";
+	else if (nocross != 0 && nocross < MAX(align, q))
+		rule = "nocross is below align";
+	else if (nocross != 0 && phase + size > nocross)
+		rule = "size and phase cannot fit between two nocross "
+		    "boundaries";
+	else if (minaddr > maxaddr)
+		rule = "minaddr is above maxaddr";
+	else if (maxaddr - minaddr < size - 1)
+		rule = "the range [minaddr, maxaddr] is smaller than size";
+	else if ((minaddr & (q - 1)) != 0 ||
+	    (maxaddr != VMEM_ADDR_MAX && ((maxaddr + 1) & (q - 1)) != 0))
+		rule = "minaddr or maxaddr + 1 is not a multiple of the quantum";
+	if (rule != NULL)
+		vmem_xalloc_misuse(vm, func, rule, size0, align, phase, nocross,
+		    minaddr, maxaddr, flags);
+	rq->rq_size = size;
+	rq->rq_align = align != 0 ? align : q;
+	rq->rq_phase = phase;
+	rq->rq_nocross = nocross;
+	rq->rq_minaddr = minaddr;
+	rq->rq_maxaddr = maxaddr;
+}
+
+/* ---- allocation */
+
+/*
+ * Allocate for a checked request: search, import, sleep, in that order.
+ * => arena lock must not be held.
+ */
+static int
+vmem_xalloc1(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
+    vmem_addr_t *addrp)
+{
+	vmem_addr_t addr;
+	bool rehash;
+	bt_t *bt;
+
+	for (;;) {
+		if (!vmem_lock_tags(vm, 2, flags))
+			goto fail;
+		bt = vmem_fit(vm, rq, flags, &addr);
+		if (bt != NULL)
+			break;
+		mutex_exit(&vm->vm_lock);
+		if (vmem_import(vm, rq, flags) == 0)
+			continue;
+		if ((flags & VM_NOSLEEP) != 0)
+			goto fail;
+		vmem_reclaim();
+		mutex_enter(&vm->vm_lock);
+		if (vmem_fit(vm, rq, flags, &addr) == NULL)
+			vmem_wait(vm);
+		mutex_exit(&vm->vm_lock);
+	}
+	bt = vmem_carve(vm, bt, addr, rq->rq_size);
+	if ((flags & VM_NEXTFIT) != 0)
+		vm->vm_rotor = TAILQ_NEXT(bt, bt_seglist);
+	vm->vm_nalloc++;
+	rehash = vm->vm_nbusytag > 2 * (vm->vm_hashmask + 1);
+	VMEM_CHECK(vm);
+	mutex_exit(&vm->vm_lock);
+	*addrp = addr;
+	if (rehash)
+		vmem_rehash(vm);
+	return 0;
+
+fail:
+	mutex_enter(&vm->vm_lock);
+	vm->vm_nfail++;
+	mutex_exit(&vm->vm_lock);
+	return ENOMEM;
+}
+
+/*
+ * vmem_xalloc: allocate size bytes at an address addr such that
+ * addr % align == phase, [addr, addr + size) does not cross a multiple of
+ * nocross, and minaddr <= addr, addr + size - 1 <= maxaddr.
+ * => arena lock must not be held; may sleep if VM_SLEEP.
+ * => align 0 means the quantum; nocross 0 means no boundary.
+ * Returns 0 and sets *addrp, or ENOMEM (VM_NOSLEEP only).
+ */
+int
+vmem_xalloc(vmem_t *vm, vmem_size_t size, vmem_size_t align,
+    vmem_size_t phase, vmem_size_t nocross, vmem_addr_t minaddr,
+    vmem_addr_t maxaddr, vm_flag_t flags, vmem_addr_t *addrp)
+{
+	struct vmem_req rq;
+
+	vmem_xalloc_args(vm, "vmem_xalloc", size, align, phase, nocross,
+	    minaddr, maxaddr, flags, &rq);
+	return vmem_xalloc1(vm, &rq, flags, addrp);
+}
+
+/*
+ * vmem_alloc: allocate size bytes anywhere in the arena.
+ * => arena lock must not be held; may sleep if VM_SLEEP.
+ * Small sizes are served by the quantum caches, if the arena has them.
+ */
+int
+vmem_alloc(vmem_t *vm, vmem_size_t size, vm_flag_t flags,
+    vmem_addr_t *addrp)
+{
+	const struct vmem_qcache_ops *ops = vmem_qcache_ops;
+	struct vmem_req rq;
+	void *p;
+
+	vmem_xalloc_args(vm, "vmem_alloc", size, 0, 0, 0, VMEM_ADDR_MIN,
+	    VMEM_ADDR_MAX, flags, &rq);
+	if (rq.rq_size <= vm->vm_qcache_max && ops != NULL) {
+		p = vm->vm_qcache[(rq.rq_size >> vm->vm_quantum_shift) - 1];
+		if (p != NULL) {
+			p = (*ops->qo_alloc)(p, flags);
+			if (p == NULL)
+				return ENOMEM;
+			*addrp = (vmem_addr_t)p;
+			return 0;
+		}
+	}
+	return vmem_xalloc1(vm, &rq, flags, addrp);
+}
+
+/* ---- freeing */
+
+/* Panic, naming the arena and arguments of a bad free. */
+static void __dead
+vmem_free_misuse(vmem_t *vm, const char *func, const char *rule,
+    vmem_addr_t addr, vmem_size_t size, vmem_size_t actual)
+{
+
+	if (actual != 0)
+		panic("%s: arena %s: %s: addr %#lx size %#zx, allocated size "
+		    "%#zx", func, vm->vm_name, rule, (unsigned long)addr, size,
+		    actual);
+	panic("%s: arena %s: %s: addr %#lx size %#zx", func, vm->vm_name,
+	    rule, (unsigned long)addr, size);
+}
+
+/* Merge the free segment bt with a free neighbour that follows it. */
+static void
+vmem_coalesce_next(vmem_t *vm, bt_t *bt)
+{
+	bt_t *next = TAILQ_NEXT(bt, bt_seglist);
+
+	if (next == NULL || next->bt_type != BT_TYPE_FREE)
+		return;
+	bt_remfree(vm, next);
+	TAILQ_REMOVE(&vm->vm_seglist, next, bt_seglist);
+	bt->bt_size += next->bt_size;
+	if (vm->vm_rotor == next)
+		vm->vm_rotor = bt;
+	bt_free(vm, next);
+}
+
+/* Merge the free segment bt into a free neighbour before it. */
+static bt_t *
+vmem_coalesce_prev(vmem_t *vm, bt_t *bt)
+{
+	bt_t *prev = TAILQ_PREV(bt, vmem_seglist, bt_seglist);
+
+	if (prev == NULL || prev->bt_type != BT_TYPE_FREE)
+		return bt;
+	bt_remfree(vm, prev);
+	TAILQ_REMOVE(&vm->vm_seglist, bt, bt_seglist);
+	prev->bt_size += bt->bt_size;
+	if (vm->vm_rotor == bt)
+		vm->vm_rotor = prev;
+	bt_free(vm, bt);
+	return prev;
+}
+
+/*
+ * Turn the busy segment bt free, coalesce it, and return the span to
+ * release if it became wholly free (NULL if none).
+ * => arena lock held.
+ */
+static bt_t *
+vmem_free1(vmem_t *vm, bt_t *bt)
+{
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	bt_rembusy(vm, bt);
+	bt->bt_type = BT_TYPE_FREE;
+	vmem_coalesce_next(vm, bt);
+	bt = vmem_coalesce_prev(vm, bt);
+	bt_insfree(vm, bt);
+	vm->vm_nfree++;
+	return vmem_span_release_check(vm, bt);
+}
+
+/* Unlock the arena, wake waiters, and release a span if there is one. */
+static void
+vmem_free_done(vmem_t *vm, bt_t *span)
+{
+	vmem_addr_t addr = 0;
+	vmem_size_t size = 0;
+
+	VMEM_CHECK(vm);
+	if (span != NULL) {
+		addr = span->bt_start;
+		size = span->bt_size;
+		bt_free(vm, span);
+	}
+	cv_broadcast(&vm->vm_cv);
+	mutex_exit(&vm->vm_lock);
+	if (span != NULL)
+		vmem_span_release(vm, addr, size);
+}
+
+/*
+ * vmem_xfree: free a segment allocated with vmem_xalloc, or with
+ * vmem_alloc in an arena without quantum caches.
+ * => arena lock must not be held.
+ * Panics on an address that is not the start of a busy segment (double
+ * free, foreign address) and on a size that is not the allocated one.
+ */
+void
+vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
+{
+	bt_t *bt;
+
+	mutex_enter(&vm->vm_lock);
+	bt = bt_lookupbusy(vm, addr);
+	if (bt == NULL) {
+		mutex_exit(&vm->vm_lock);
+		vmem_free_misuse(vm, "vmem_xfree", vmem_contains(vm, addr, 1) ?
+		    "address is not allocated (double free?)" :
+		    "address is not in the arena", addr, size, 0);
+	}
+	if (bt->bt_size != vmem_roundup_size(vm, size)) {
+		mutex_exit(&vm->vm_lock);
+		vmem_free_misuse(vm, "vmem_xfree", "wrong size", addr, size,
+		    bt->bt_size);
+	}
+	vmem_free_done(vm, vmem_free1(vm, bt));
+}
+
+/*
+ * vmem_free: free a segment allocated with vmem_alloc.
+ * => arena lock must not be held.
+ */
+void
+vmem_free(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
+{
+	const struct vmem_qcache_ops *ops = vmem_qcache_ops;
+	vmem_size_t rsize = vmem_roundup_size(vm, size);
+	void *qc;
+
+	if (size == 0)
+		vmem_free_misuse(vm, "vmem_free", "zero size", addr, size, 0);
+	if (rsize <= vm->vm_qcache_max && ops != NULL) {
+		qc = vm->vm_qcache[(rsize >> vm->vm_quantum_shift) - 1];
+		if (qc != NULL) {
+			(*ops->qo_free)(qc, (void *)addr);
+			return;
+		}
+	}
+	vmem_xfree(vm, addr, size);
+}
+
+/* Split a busy piece [addr, BT_END(bt)] off the busy segment bt. */
+static bt_t *
+vmem_split_busy(vmem_t *vm, bt_t *bt, vmem_addr_t addr)
+{
+	bt_t *piece;
+
+	KASSERT(addr > bt->bt_start && addr <= BT_END(bt));
+	bt_rembusy(vm, bt);
+	piece = bt_alloc(vm);
+	piece->bt_type = BT_TYPE_BUSY;
+	piece->bt_start = addr;
+	piece->bt_size = BT_END(bt) - addr + 1;
+	bt->bt_size -= piece->bt_size;
+	TAILQ_INSERT_AFTER(&vm->vm_seglist, bt, piece, bt_seglist);
+	bt_insbusy(vm, bt);
+	bt_insbusy(vm, piece);
+	return piece;
+}
+
+/*
+ * vmem_xfree_part: free [addr, addr + size), any quantum-aligned part of
+ * one allocated segment; the rest of the segment stays allocated, as up
+ * to two segments that are freed separately (with vmem_xfree, or again
+ * with vmem_xfree_part).  The segment is found through the busy index in
+ * O(log n); the first call in an arena builds the index.
+ * => arena lock must not be held; flags VM_SLEEP or VM_NOSLEEP, for the
+ *    two boundary tags a split may need.
+ * Returns 0, or ENOMEM if VM_NOSLEEP and no tag could be had (nothing
+ * is freed then).  Panics if the range is misaligned or not inside one
+ * allocated segment.  Not for memory from the quantum caches.
+ */
+int
+vmem_xfree_part(vmem_t *vm, vmem_addr_t addr, vmem_size_t size,
+    vm_flag_t flags)
+{
+	vmem_addr_t last = addr + size - 1;
+	bt_t *bt;
+
+	if (size == 0 || last < addr ||
+	    ((addr | size) & vm->vm_quantum_mask) != 0)
+		vmem_free_misuse(vm, "vmem_xfree_part", "range is empty, "
+		    "wraps, or is not a multiple of the quantum", addr, size, 0);
+	if (!vmem_lock_tags(vm, 2, flags))
+		return ENOMEM;
+	vmem_order_busy(vm);
+	bt = bt_tree_floor(vm->vm_busytree, addr);
+	if (bt == NULL || last > BT_END(bt)) {
+		mutex_exit(&vm->vm_lock);
+		vmem_free_misuse(vm, "vmem_xfree_part", "range is not inside "
+		    "one allocated segment", addr, size, 0);
+	}
+	if (last < BT_END(bt))
+		(void)vmem_split_busy(vm, bt, last + 1);
+	if (addr > bt->bt_start)
+		bt = vmem_split_busy(vm, bt, addr);
+	vmem_free_done(vm, vmem_free1(vm, bt));
+	return 0;
+}
+
+/* ---- spans given by the caller */
+
+/*
+ * vmem_add: add the span [addr, addr + size) to the arena.
+ * => arena lock must not be held; flags VM_SLEEP or VM_NOSLEEP, for the
+ *    boundary tags.  Returns 0 or ENOMEM.
+ * Panics if the span is misaligned, wraps, or overlaps a span.
+ */
+int
+vmem_add(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, vm_flag_t flags)
+{
+
+	if (size == 0 || addr + (size - 1) < addr ||
+	    ((addr | size) & vm->vm_quantum_mask) != 0)
+		panic("vmem_add: arena %s: span addr %#lx size %#zx is empty, "
+		    "wraps, or is not a multiple of the quantum %#zx",
+		    vm->vm_name, (unsigned long)addr, size,
+		    vm->vm_quantum_mask + 1);
+	if (!vmem_lock_tags(vm, 2, flags))
+		return ENOMEM;
+	if (vmem_overlaps(vm, addr, size)) {
+		mutex_exit(&vm->vm_lock);
+		panic("vmem_add: arena %s: span addr %#lx size %#zx overlaps "
+		    "a span of the arena", vm->vm_name, (unsigned long)addr,
+		    size);
+	}
+	vmem_add1(vm, addr, size, BT_TYPE_SPAN_STATIC);
+	VMEM_CHECK(vm);
+	cv_broadcast(&vm->vm_cv);
+	mutex_exit(&vm->vm_lock);
+	return 0;
+}
+
+/* ---- arenas */
+
+/* Take storage for a new arena: a static slot early, then a meta page. */
+static vmem_t *
+vmem_storage_alloc(int *storagep)
+{
+	u_int i;
+
+	mutex_enter(&vmem_list_lock);
+	for (i = 0; i < VMEM_STATIC_ARENAS; i++) {
+		if (!vmem_static_used[i]) {
+			vmem_static_used[i] = true;
+			mutex_exit(&vmem_list_lock);
+			*storagep = VMEM_STORAGE_POOL;
+			return &vmem_static_arenas[i];
+		}
+	}
+	mutex_exit(&vmem_list_lock);
+	CTASSERT(sizeof(vmem_t) <= PAGE_SIZE);
+	*storagep = VMEM_STORAGE_META;
+	return vmem_meta_page(VM_SLEEP);
+}
+
+/* Give an arena's storage back to where it came from. */
+static void
+vmem_storage_free(vmem_t *vm)
+{
+
+	switch (vm->vm_storage) {
+	case VMEM_STORAGE_POOL:
+		mutex_enter(&vmem_list_lock);
+		vmem_static_used[vm - vmem_static_arenas] = false;
+		mutex_exit(&vmem_list_lock);
+		break;
+	case VMEM_STORAGE_META:
+		vmem_free(vmem_meta_arena, (vmem_addr_t)vm, PAGE_SIZE);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * vmem_init: make an arena in storage the caller provides (static
+ * storage serves early boot, before any allocator exists).
+ * => may sleep if flags has VM_SLEEP (for the first span's tags).
+ * Panics on a quantum that is not a power of 2 or a span that is not a
+ * multiple of it.
+ */
+vmem_t *
+vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
+    vmem_size_t quantum, vmem_import_t *importfn, vmem_release_t *releasefn,
+    vmem_t *source, vmem_size_t qcache_max, vm_flag_t flags, int ipl)
+{
+	size_t i;
+
+	vmem_bootstrap();
+	if (quantum == 0 || !powerof2(quantum))
+		panic("vmem_init: arena %s: quantum %#zx is not a power of 2",
+		    name, quantum);
+	if ((importfn == NULL) != (source == NULL) ||
+	    (importfn != NULL && releasefn == NULL && importfn != vmem_alloc))
+		panic("vmem_init: arena %s: importfn %p, releasefn %p and "
+		    "source %p do not go together", name, importfn,
+		    releasefn, source);
+	memset(vm, 0, sizeof(*vm));
+	vm->vm_storage = VMEM_STORAGE_CALLER;
+	strlcpy(vm->vm_name, name, sizeof(vm->vm_name));
+	mutex_init(&vm->vm_lock, MUTEX_DEFAULT, ipl);
+	cv_init(&vm->vm_cv, vm->vm_name);
+	vm->vm_flags = flags;
+	vm->vm_ipl = ipl;
+	vm->vm_importfn = importfn;
+	vm->vm_releasefn = releasefn;
+	vm->vm_source = source;
+	vm->vm_quantum_mask = quantum - 1;
+	vm->vm_quantum_shift = __builtin_ctzl(quantum);
+	vm->vm_import_quantum = source != NULL ?
+	    MAX(quantum, source->vm_quantum_mask + 1) : quantum;
+	vm->vm_qcache_max = MIN(roundup2(qcache_max, quantum),
+	    quantum * VMEM_QCACHE_IDX_MAX);
+	TAILQ_INIT(&vm->vm_seglist);
+	for (i = 0; i < VMEM_MAXORDER; i++)
+		LIST_INIT(&vm->vm_freelist[i]);
+	for (i = 0; i < VMEM_HASHSIZE_MIN; i++)
+		LIST_INIT(&vm->vm_hash0[i]);
+	vm->vm_hashlist = vm->vm_hash0;
+	vm->vm_hashmask = VMEM_HASHSIZE_MIN - 1;
+	LIST_INIT(&vm->vm_freetags);
+
+	if (size != 0 && vmem_add(vm, base, size, flags & ~VM_BOOTSTRAP) != 0)
+		return NULL;
+	mutex_enter(&vmem_list_lock);
+	LIST_INSERT_HEAD(&vmem_list, vm, vm_alllist);
+	mutex_exit(&vmem_list_lock);
+	if (vm->vm_qcache_max != 0 && vmem_qcache_ops != NULL)
+		(*vmem_qcache_ops->qo_create)(vm);
+	return vm;
+}
+
+/*
+ * vmem_create: make an arena of the span [base, base + size) (none if
+ * size is 0), with the given quantum, importing from source through
+ * importfn/releasefn, with quantum caches for sizes up to qcache_max, and
+ * a lock usable at ipl.
+ * => may sleep if flags has VM_SLEEP.  Returns NULL on failure.
+ */
+vmem_t *
+vmem_create(const char *name, vmem_addr_t base, vmem_size_t size,
+    vmem_size_t quantum, vmem_import_t *importfn, vmem_release_t *releasefn,
+    vmem_t *source, vmem_size_t qcache_max, vm_flag_t flags, int ipl)
+{
+	vmem_t *vm;
+	int storage;
+
+	vmem_bootstrap();
+	vm = vmem_storage_alloc(&storage);
+	if (vm == NULL)
+		return NULL;
+	if (vmem_init(vm, name, base, size, quantum, importfn, releasefn,
+	    source, qcache_max, flags, ipl) == NULL) {
+		vm->vm_storage = storage;
+		vmem_storage_free(vm);
+		return NULL;
+	}
+	vm->vm_storage = storage;
+	return vm;
+}
+
+/*
+ * vmem_destroy: tear down an arena, giving imported spans back.
+ * => nothing may be allocated from it; panics otherwise.
+ */
+void
+vmem_destroy(vmem_t *vm)
+{
+	bt_t *bt;
+
+	mutex_enter(&vmem_list_lock);
+	LIST_REMOVE(vm, vm_alllist);
+	mutex_exit(&vmem_list_lock);
+	if (vm->vm_qcache_max != 0 && vmem_qcache_ops != NULL)
+		(*vmem_qcache_ops->qo_destroy)(vm);
+
+	mutex_enter(&vm->vm_lock);
+	if (vm->vm_nbusytag != 0) {
+		mutex_exit(&vm->vm_lock);
+		panic("vmem_destroy: arena %s: %zu segments (%#zx bytes) "
+		    "still allocated", vm->vm_name, vm->vm_nbusytag,
+		    vm->vm_inuse);
+	}
+	while ((bt = TAILQ_FIRST(&vm->vm_seglist)) != NULL) {
+		TAILQ_REMOVE(&vm->vm_seglist, bt, bt_seglist);
+		if (bt->bt_type == BT_TYPE_SPAN) {
+			mutex_exit(&vm->vm_lock);
+			vmem_span_release(vm, bt->bt_start, bt->bt_size);
+			mutex_enter(&vm->vm_lock);
+		}
+		bt_free(vm, bt);
+	}
+	mutex_enter(&vmem_bt_lock);
+	while ((bt = LIST_FIRST(&vm->vm_freetags)) != NULL) {
+		LIST_REMOVE(bt, bt_freelist);
+		LIST_INSERT_HEAD(&vmem_bt_stock, bt, bt_freelist);
+		vmem_bt_nstock++;
+	}
+	mutex_exit(&vmem_bt_lock);
+	mutex_exit(&vm->vm_lock);
+	if (vm->vm_hashlist != vm->vm_hash0)
+		vmem_free(vmem_meta_arena, (vmem_addr_t)vm->vm_hashlist,
+		    roundup2((vm->vm_hashmask + 1) * sizeof(*vm->vm_hashlist),
+		    PAGE_SIZE));
+	cv_destroy(&vm->vm_cv);
+	mutex_destroy(&vm->vm_lock);
+	vmem_storage_free(vm);
+}
+
+/* ---- queries */
+
+/* vmem_roundup_size: size rounded up to the arena's quantum. */
+vmem_size_t
+vmem_roundup_size(vmem_t *vm, vmem_size_t size)
+{
+
+	return (size + vm->vm_quantum_mask) & ~vm->vm_quantum_mask;
+}
+
+/*
+ * vmem_size: bytes allocated (VMEM_ALLOC), free (VMEM_FREE), or both.
+ */
+vmem_size_t
+vmem_size(vmem_t *vm, int typemask)
+{
+	vmem_size_t size = 0;
+
+	mutex_enter(&vm->vm_lock);
+	if ((typemask & VMEM_ALLOC) != 0)
+		size += vm->vm_inuse;
+	if ((typemask & VMEM_FREE) != 0)
+		size += vm->vm_size - vm->vm_inuse;
+	mutex_exit(&vm->vm_lock);
+	return size;
+}
+
+/* vmem_contains: is [addr, addr + size) inside one span of the arena? */
+bool
+vmem_contains(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
+{
+	vmem_addr_t last = addr + (size != 0 ? size - 1 : 0);
+	bool found = false;
+	bt_t *bt;
+
+	if (last < addr)
+		return false;
+	mutex_enter(&vm->vm_lock);
+	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+		if (BT_ISSPAN_P(bt) && bt->bt_start <= addr &&
+		    last <= BT_END(bt)) {
+			found = true;
+			break;
+		}
+	}
+	mutex_exit(&vm->vm_lock);
+	return found;
+}
+
+/*
+ * vmem_walk: call func(arg, start, size) for each segment whose type is
+ * in typemask (VMEM_ALLOC, VMEM_FREE, VMEM_SPAN), in address order.
+ * => func runs with the arena locked and must not call into the arena.
+ */
+void
+vmem_walk(vmem_t *vm, int typemask,
+    void (*func)(void *, vmem_addr_t, vmem_size_t), void *arg)
+{
+	bt_t *bt;
+	int type;
+
+	mutex_enter(&vm->vm_lock);
+	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+		type = BT_ISSPAN_P(bt) ? VMEM_SPAN :
+		    bt->bt_type == BT_TYPE_FREE ? VMEM_FREE : VMEM_ALLOC;
+		if ((type & typemask) != 0)
+			(*func)(arg, bt->bt_start, bt->bt_size);
+	}
+	mutex_exit(&vm->vm_lock);
+}
+
+/* vmem_print: the arena's statistics and free-list lengths. */
+void
+vmem_print(vmem_t *vm)
+{
+	size_t i, n;
+	bt_t *bt;
+
+	mutex_enter(&vm->vm_lock);
+	printf("vmem %s: quantum %#zx size %#zx inuse %#zx qcache_max %#zx\n",
+	    vm->vm_name, vm->vm_quantum_mask + 1, vm->vm_size, vm->vm_inuse,
+	    vm->vm_qcache_max);
+	printf("  alloc %llu free %llu fail %llu wait %llu import %llu "
+	    "release %llu rehash %llu busy %zu buckets %zu\n",
+	    (unsigned long long)vm->vm_nalloc,
+	    (unsigned long long)vm->vm_nfree,
+	    (unsigned long long)vm->vm_nfail,
+	    (unsigned long long)vm->vm_nwait,
+	    (unsigned long long)vm->vm_nimport,
+	    (unsigned long long)vm->vm_nrelease,
+	    (unsigned long long)vm->vm_nrehash, vm->vm_nbusytag,
+	    vm->vm_hashmask + 1);
+	for (i = 0; i < VMEM_MAXORDER; i++) {
+		n = 0;
+		LIST_FOREACH(bt, &vm->vm_freelist[i], bt_freelist)
+			n++;
+		if (n != 0)
+			printf("  order %2zu: %zu free segments\n", i, n);
+	}
+	mutex_exit(&vm->vm_lock);
+}
+
+/* ---- invariants */
+
+/* Panic with the arena's name if an invariant does not hold. */
+#define	VMEM_INVARIANT(vm, e, fmt, ...) do {				\
+	if (!(e))							\
+		panic("vmem_check: arena %s: %s: " fmt, (vm)->vm_name,	\
+		    #e, ##__VA_ARGS__);					\
+} while (0)
+
+/* Check the segment list: order, tiling of spans, coalescing, sizes. */
+static void
+vmem_check_seglist(vmem_t *vm, size_t *nfreep)
+{
+	vmem_size_t size = 0, inuse = 0;
+	vmem_addr_t next = 0;
+	bt_t *bt, *span = NULL, *prev = NULL;
+	size_t nbusy = 0, nfree = 0;
+
+	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+		VMEM_INVARIANT(vm, bt->bt_size != 0 &&
+		    BT_END(bt) >= bt->bt_start &&
+		    ((bt->bt_start | bt->bt_size) & vm->vm_quantum_mask) == 0,
+		    "tag %p [%#lx, +%#zx]", bt, (unsigned long)bt->bt_start,
+		    bt->bt_size);
+		if (BT_ISSPAN_P(bt)) {
+			VMEM_INVARIANT(vm, span == NULL || next == 0 ||
+			    next == BT_END(span) + 1, "span %p not tiled", span);
+			VMEM_INVARIANT(vm, span == NULL ||
+			    bt->bt_start > BT_END(span), "spans overlap at %#lx",
+			    (unsigned long)bt->bt_start);
+			span = bt;
+			next = bt->bt_start;
+			size += bt->bt_size;
+			prev = NULL;
+			continue;
+		}
+		VMEM_INVARIANT(vm, span != NULL && bt->bt_start == next &&
+		    BT_END(bt) <= BT_END(span), "segment %#lx out of place",
+		    (unsigned long)bt->bt_start);
+		VMEM_INVARIANT(vm, prev == NULL ||
+		    prev->bt_type != BT_TYPE_FREE ||
+		    bt->bt_type != BT_TYPE_FREE, "free segments %#lx and %#lx "
+		    "not coalesced", (unsigned long)prev->bt_start,
+		    (unsigned long)bt->bt_start);
+		if (bt->bt_type == BT_TYPE_BUSY) {
+			VMEM_INVARIANT(vm, bt_lookupbusy(vm, bt->bt_start) == bt,
+			    "busy segment %#lx not hashed",
+			    (unsigned long)bt->bt_start);
+			inuse += bt->bt_size;
+			nbusy++;
+		} else {
+			VMEM_INVARIANT(vm, bt->bt_type == BT_TYPE_FREE,
+			    "bad type %d", bt->bt_type);
+			nfree++;
+		}
+		next = bt->bt_start + bt->bt_size;
+		prev = bt;
+	}
+	VMEM_INVARIANT(vm, size == vm->vm_size && inuse == vm->vm_inuse &&
+	    nbusy == vm->vm_nbusytag, "totals size %#zx/%#zx inuse %#zx/%#zx "
+	    "busy %zu/%zu", size, vm->vm_size, inuse, vm->vm_inuse, nbusy,
+	    vm->vm_nbusytag);
+	*nfreep = nfree;
+}
+
+/* Check the free lists and the bitmap against the segments. */
+static void
+vmem_check_freelists(vmem_t *vm, size_t nfree)
+{
+	size_t i, n = 0;
+	bt_t *bt;
+
+	for (i = 0; i < VMEM_MAXORDER; i++) {
+		VMEM_INVARIANT(vm, LIST_EMPTY(&vm->vm_freelist[i]) ==
+		    ((vm->vm_freemap & ((uint64_t)1 << i)) == 0),
+		    "bitmap bit %zu wrong", i);
+		LIST_FOREACH(bt, &vm->vm_freelist[i], bt_freelist) {
+			VMEM_INVARIANT(vm, bt->bt_type == BT_TYPE_FREE &&
+			    vmem_order(vm, bt->bt_size) == (int)i,
+			    "segment %#lx on list %zu",
+			    (unsigned long)bt->bt_start, i);
+			n++;
+		}
+	}
+	VMEM_INVARIANT(vm, n == nfree, "%zu free segments listed, %zu exist",
+	    n, nfree);
+}
+
+/* Check that the hash holds exactly the busy segments. */
+static void
+vmem_check_hash(vmem_t *vm)
+{
+	size_t i, n = 0;
+	bt_t *bt;
+
+	for (i = 0; i <= vm->vm_hashmask; i++) {
+		LIST_FOREACH(bt, &vm->vm_hashlist[i], bt_hashlist) {
+			VMEM_INVARIANT(vm, bt->bt_type == BT_TYPE_BUSY &&
+			    bt_hashhead(vm, bt->bt_start) == &vm->vm_hashlist[i],
+			    "hash chain %zu holds %#lx", i,
+			    (unsigned long)bt->bt_start);
+			n++;
+		}
+	}
+	VMEM_INVARIANT(vm, n == vm->vm_nbusytag, "%zu hashed, %zu busy", n,
+	    vm->vm_nbusytag);
+}
+
+/*
+ * Check the busy index below t: search order within (lo, hi), heap order
+ * of priorities, busy segments only.  Returns the number of nodes.
+ */
+static size_t
+vmem_check_tree(vmem_t *vm, bt_t *t, vmem_addr_t lo, vmem_addr_t hi)
+{
+
+	if (t == NULL)
+		return 0;
+	VMEM_INVARIANT(vm, t->bt_type == BT_TYPE_BUSY &&
+	    t->bt_start >= lo && t->bt_start <= hi, "busy index holds %#lx "
+	    "out of order", (unsigned long)t->bt_start);
+	VMEM_INVARIANT(vm, (t->bt_tleft == NULL ||
+	    bt_prio(t->bt_tleft) <= bt_prio(t)) && (t->bt_tright == NULL ||
+	    bt_prio(t->bt_tright) <= bt_prio(t)), "busy index heap order "
+	    "broken at %#lx", (unsigned long)t->bt_start);
+	return 1 + vmem_check_tree(vm, t->bt_tleft, lo, t->bt_start - 1) +
+	    vmem_check_tree(vm, t->bt_tright, t->bt_start + 1, hi);
+}
+
+/* Check every invariant of a locked arena. */
+static void
+vmem_check1(vmem_t *vm)
+{
+	size_t nfree;
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	vmem_check_seglist(vm, &nfree);
+	vmem_check_freelists(vm, nfree);
+	vmem_check_hash(vm);
+	VMEM_INVARIANT(vm, vm->vm_ordered ? vmem_check_tree(vm,
+	    vm->vm_busytree, VMEM_ADDR_MIN, VMEM_ADDR_MAX) == vm->vm_nbusytag :
+	    vm->vm_busytree == NULL, "busy index does not hold every busy "
+	    "segment");
+}
+
+/*
+ * vmem_check: check every invariant of the arena; panic, naming the arena
+ * and the broken rule, if one does not hold.
+ * => arena lock must not be held.
+ */
+void
+vmem_check(vmem_t *vm)
+{
+
+	mutex_enter(&vm->vm_lock);
+	vmem_check1(vm);
+	mutex_exit(&vm->vm_lock);
+}
