@@ -127,7 +127,7 @@ atf_kernel_panic(const char *msg)
 	if (atf_kernel.ak_expect == ATF_EXPECT_SIGNAL)
 		atf_kernel_end("expected_signal", atf_kernel.ak_expect_reason);
 	snprintf(buf, sizeof(buf), "panic: %s", msg);
-	atf_kernel_end("failed", buf);
+	atf_kernel_failed(buf);
 }
 
 /* ---- running a case */

@@ -1,0 +1,573 @@
+/*
+ * t_kernel.c: what only the test kernel can show about the allocator's
+ * home: allocation from real interrupt handlers on every CPU, sleeping
+ * for physical pages, TLB shootdown of released pages, cross calls on
+ * every CPU, clock preemption, and panics turning into failed cases.
+ *
+ * Kernel-only: it uses the test kernel's clock hooks (sys/kernel.h), its
+ * page allocator (uvm/uvm_page.h) and cpu_probe_read; the host-side
+ * runner lists its cases from the ATF_TP_ADD_TC lines below.
+ */
+
+#include <sys/param.h>
+#include <sys/atomic.h>
+#include <sys/condvar.h>
+#include <sys/cpu.h>
+#include <sys/errno.h>
+#include <sys/intr.h>
+#include <sys/kernel.h>
+#include <sys/kthread.h>
+#include <sys/lwp.h>
+#include <sys/mutex.h>
+#include <sys/systm.h>
+#include <sys/vmem.h>
+#include <sys/xcall.h>
+
+#include <machine/pmap.h>
+
+#include <uvm/uvm_km.h>
+#include <uvm/uvm_page.h>
+
+#include <atf-c.h>
+
+#define	T_HOOK_ROUNDS		50	/* allocations per CPU in the clock */
+#define	T_THREAD_ROUNDS		200	/* allocations per thread */
+#define	T_ODD_PAGES		37	/* a size no cached free segment has */
+#define	T_WAIT_TICKS		(10 * hz)	/* patience for other CPUs */
+
+/* Per-CPU results of a clock hook, one cache line each. */
+struct t_percpu {
+	volatile u_int	tp_rounds;	/* hook calls that did their work */
+	volatile u_int	tp_ok;		/* allocations that succeeded */
+	volatile u_int	tp_failed;	/* allocations refused */
+	volatile int	tp_error;	/* last error */
+	volatile u_int	tp_bad;		/* stamps found damaged */
+} __aligned(COHERENCY_UNIT);
+
+static struct t_percpu t_pc[MAXCPUS];
+static volatile u_int t_bad;		/* damaged stamps seen by threads */
+
+/* Fill [va, va + size) with a stamp. */
+static void
+t_stamp(vaddr_t va, vsize_t size, uint8_t v)
+{
+
+	memset((void *)va, v, size);
+}
+
+/* Whether [va, va + size) still holds the stamp. */
+static bool
+t_stamp_ok(vaddr_t va, vsize_t size, uint8_t v)
+{
+	const volatile uint8_t *p = (const volatile uint8_t *)va;
+	vsize_t i;
+
+	for (i = 0; i < size; i += 64)
+		if (p[i] != v || p[size - 1 - i] != v)
+			return false;
+	return true;
+}
+
+/* Wait until every CPU's hook has done rounds calls, or give up. */
+static bool
+t_wait_hooks(u_int rounds)
+{
+	uint64_t end = ticks + T_WAIT_TICKS;
+	u_int i, done;
+
+	while (ticks < end) {
+		for (i = 0, done = 0; i < ncpu; i++)
+			if (t_pc[i].tp_rounds >= rounds)
+				done++;
+		if (done == ncpu)
+			return true;
+		(void)kpause("thook", false, 1, NULL);
+	}
+	return false;
+}
+
+/* ---- allocation in interrupt handlers */
+
+/* Clock hook: allocate a stamped page with VM_NOSLEEP, check, free. */
+static void
+t_hook_alloc(void *arg)
+{
+	struct cpu_info *ci = curcpu();
+	struct t_percpu *tp = &t_pc[ci->ci_index];
+	vmem_addr_t va;
+	uint8_t v = (uint8_t)(0x10 + ci->ci_index);
+
+	(void)arg;
+	KASSERT(cpu_intr_p());
+	if (tp->tp_rounds >= T_HOOK_ROUNDS)
+		return;
+	if (vmem_alloc(kmem_arena, PAGE_SIZE, VM_NOSLEEP | VM_INSTANTFIT,
+	    &va) == 0) {
+		t_stamp(va, PAGE_SIZE, v);
+		if (!t_stamp_ok(va, PAGE_SIZE, v))
+			tp->tp_bad++;
+		vmem_free(kmem_arena, va, PAGE_SIZE);
+		tp->tp_ok++;
+	} else
+		tp->tp_failed++;
+	tp->tp_rounds++;
+}
+
+/* Thread: allocate, stamp, sleep a little, verify and free, repeatedly. */
+static void
+t_thread_alloc(void *arg)
+{
+	uint32_t x = (uint32_t)(uintptr_t)arg * 2654435761u + 1;
+	vmem_addr_t va;
+	vmem_size_t size;
+	int i;
+
+	for (i = 0; i < T_THREAD_ROUNDS; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		size = (1 + x % 4) * PAGE_SIZE;
+		if (vmem_alloc(kmem_arena, size, VM_SLEEP | VM_INSTANTFIT,
+		    &va) != 0)
+			panic("t_thread_alloc: VM_SLEEP failed");
+		t_stamp(va, size, (uint8_t)x);
+		if (i % 16 == 0)
+			sched_yield();
+		if (!t_stamp_ok(va, size, (uint8_t)x))
+			atomic_inc_uint(&t_bad);
+		vmem_free(kmem_arena, va, size);
+	}
+	kthread_exit(0);
+}
+
+ATF_TC(intr_nosleep_alloc);
+ATF_TC_HEAD(intr_nosleep_alloc, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "the clock interrupt on every CPU "
+	    "allocates and frees kmem_arena pages with VM_NOSLEEP while a "
+	    "thread bound to every CPU does so with VM_SLEEP; every page "
+	    "keeps its stamp and nothing deadlocks");
+}
+ATF_TC_BODY(intr_nosleep_alloc, tc)
+{
+	lwp_t *l[MAXCPUS];
+	u_int i;
+	int h;
+
+	h = clockhook_establish(t_hook_alloc, NULL);
+	for (i = 0; i < ncpu; i++)
+		ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN,
+		    cpu_lookup(i), t_thread_alloc, (void *)(uintptr_t)(i + 1),
+		    &l[i], "talloc%u", i), 0);
+	for (i = 0; i < ncpu; i++)
+		kthread_join(l[i]);
+	ATF_CHECK(t_wait_hooks(T_HOOK_ROUNDS));
+	clockhook_disestablish(h);
+	ATF_CHECK_EQ(t_bad, 0);
+	for (i = 0; i < ncpu; i++) {
+		ATF_CHECK_MSG(t_pc[i].tp_ok > 0, "cpu%u: no allocation in "
+		    "its clock interrupt succeeded", i);
+		ATF_CHECK_EQ_MSG(t_pc[i].tp_bad, 0, "cpu%u", i);
+		printf("cpu%u: clock hook %u rounds, %u ok, %u refused\n", i,
+		    t_pc[i].tp_rounds, t_pc[i].tp_ok, t_pc[i].tp_failed);
+	}
+}
+
+/* ---- page exhaustion */
+
+static paddr_t t_hoard = UVM_NOPAGE;	/* taken pages, linked through them */
+static size_t t_nhoard;
+
+/* Take every free page, so that the next allocation must wait or fail. */
+static void
+t_exhaust(void)
+{
+	paddr_t pa;
+
+	while ((pa = uvm_pagealloc(VM_NOSLEEP)) != UVM_NOPAGE) {
+		*(paddr_t *)PMAP_DIRECT_MAP(pa) = t_hoard;
+		t_hoard = pa;
+		t_nhoard++;
+	}
+}
+
+/* Give back every page t_exhaust took. */
+static void
+t_unexhaust(void)
+{
+	paddr_t pa;
+
+	while ((pa = t_hoard) != UVM_NOPAGE) {
+		t_hoard = *(paddr_t *)PMAP_DIRECT_MAP(pa);
+		uvm_pagefree(pa);
+		t_nhoard--;
+	}
+}
+
+static kmutex_t t_lock;
+static kcondvar_t t_cv;
+static volatile int t_state;		/* 0 idle, 1 go, 2 allocated */
+static vmem_addr_t t_va;
+
+/* Thread: when told, allocate T_ODD_PAGES pages with VM_SLEEP. */
+static void
+t_sleeper(void *arg)
+{
+	vmem_addr_t va;
+
+	(void)arg;
+	mutex_enter(&t_lock);
+	while (t_state == 0)
+		cv_wait(&t_cv, &t_lock);
+	mutex_exit(&t_lock);
+	if (vmem_alloc(kmem_arena, T_ODD_PAGES * PAGE_SIZE,
+	    VM_SLEEP | VM_INSTANTFIT, &va) != 0)
+		panic("t_sleeper: VM_SLEEP failed");
+	t_va = va;
+	atomic_store_release(&t_state, 2);
+	kthread_exit(0);
+}
+
+ATF_TC(sleep_until_pages_freed);
+ATF_TC_HEAD(sleep_until_pages_freed, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "with every physical page taken, a "
+	    "VM_SLEEP allocation from kmem_arena blocks, and succeeds once "
+	    "another thread frees pages");
+}
+ATF_TC_BODY(sleep_until_pages_freed, tc)
+{
+	uint64_t waits;
+	lwp_t *l;
+	int i;
+
+	mutex_init(&t_lock, MUTEX_DEFAULT, IPL_NONE);
+	cv_init(&t_cv, "tgo");
+	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
+	    t_sleeper, NULL, &l, "tsleeper"), 0);
+	t_exhaust();
+	printf("took %zu pages; %zu free\n", t_nhoard, uvmexp.free);
+	waits = uvmexp.nwaits;
+	mutex_enter(&t_lock);
+	t_state = 1;
+	cv_broadcast(&t_cv);
+	mutex_exit(&t_lock);
+	for (i = 0; i < 20; i++)
+		(void)kpause("tblock", false, MAX(hz / 50, 1), NULL);
+	ATF_CHECK_EQ_MSG(t_state, 1, "the allocation did not wait");
+	ATF_CHECK_MSG(uvmexp.nwaits > waits, "nobody waited for a page");
+	t_unexhaust();
+	kthread_join(l);
+	ATF_REQUIRE_EQ(t_state, 2);
+	ATF_CHECK(pmap_kextract(t_va) != UVM_NOPAGE);
+	t_stamp(t_va, T_ODD_PAGES * PAGE_SIZE, 0x5a);
+	ATF_CHECK(t_stamp_ok(t_va, T_ODD_PAGES * PAGE_SIZE, 0x5a));
+	vmem_free(kmem_arena, t_va, T_ODD_PAGES * PAGE_SIZE);
+}
+
+/* Clock hook: one VM_NOSLEEP attempt per CPU, recording the outcome. */
+static void
+t_hook_exhausted(void *arg)
+{
+	struct t_percpu *tp = &t_pc[curcpu()->ci_index];
+	vmem_addr_t va;
+	int error;
+
+	(void)arg;
+	if (tp->tp_rounds != 0)
+		return;
+	error = vmem_alloc(kmem_arena, T_ODD_PAGES * PAGE_SIZE,
+	    VM_NOSLEEP | VM_INSTANTFIT, &va);
+	if (error == 0) {
+		vmem_free(kmem_arena, va, T_ODD_PAGES * PAGE_SIZE);
+		tp->tp_ok++;
+	}
+	tp->tp_error = error;
+	tp->tp_rounds++;
+}
+
+ATF_TC(nosleep_fails_when_exhausted);
+ATF_TC_HEAD(nosleep_fails_when_exhausted, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "with every physical page taken, "
+	    "VM_NOSLEEP allocations from kmem_arena fail at once with ENOMEM, "
+	    "in a thread and in every CPU's clock interrupt");
+}
+ATF_TC_BODY(nosleep_fails_when_exhausted, tc)
+{
+	uint64_t t0;
+	vmem_addr_t va;
+	bool hooked;
+	u_int i;
+	int h;
+
+	t_exhaust();
+	t0 = ticks;
+	ATF_CHECK_EQ(vmem_alloc(kmem_arena, T_ODD_PAGES * PAGE_SIZE,
+	    VM_NOSLEEP | VM_INSTANTFIT, &va), ENOMEM);
+	ATF_CHECK_MSG(ticks - t0 <= 1, "VM_NOSLEEP took %lu ticks",
+	    (u_long)(ticks - t0));
+	h = clockhook_establish(t_hook_exhausted, NULL);
+	hooked = t_wait_hooks(1);
+	clockhook_disestablish(h);
+	t_unexhaust();
+	ATF_REQUIRE(hooked);
+	for (i = 0; i < ncpu; i++)
+		ATF_CHECK_EQ_MSG(t_pc[i].tp_error, ENOMEM, "cpu%u", i);
+	ATF_REQUIRE_EQ(vmem_alloc(kmem_arena, T_ODD_PAGES * PAGE_SIZE,
+	    VM_NOSLEEP | VM_INSTANTFIT, &va), 0);
+	vmem_free(kmem_arena, va, T_ODD_PAGES * PAGE_SIZE);
+}
+
+/* ---- TLB shootdown */
+
+static volatile u_int t_probe_ok;	/* CPUs whose read succeeded */
+static volatile u_int t_probe_fault;	/* CPUs whose read faulted */
+
+/* Cross call: read every page of the range; count success or fault. */
+static void
+t_xc_probe(void *a1, void *a2)
+{
+	vaddr_t va = (vaddr_t)a1, end = va + (vsize_t)a2;
+	bool faulted = false;
+	uint8_t b;
+
+	for (; va < end; va += PAGE_SIZE)
+		if (cpu_probe_read(va, &b) != 0)
+			faulted = true;
+	atomic_inc_uint(faulted ? &t_probe_fault : &t_probe_ok);
+}
+
+ATF_TC(unmapped_on_every_cpu);
+ATF_TC_HEAD(unmapped_on_every_cpu, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "pages kmem_arena releases are "
+	    "unmapped on every CPU: after every CPU has read them (so its "
+	    "TLB holds them), freeing them makes a read fault on every CPU");
+}
+ATF_TC_BODY(unmapped_on_every_cpu, tc)
+{
+	const vsize_t size = T_ODD_PAGES * PAGE_SIZE;
+	vmem_addr_t va;
+
+	ATF_REQUIRE_EQ(vmem_alloc(kmem_arena, size, VM_SLEEP, &va), 0);
+	t_stamp(va, size, 0xa5);
+	xc_wait(xc_broadcast(0, t_xc_probe, (void *)va, (void *)size));
+	ATF_REQUIRE_EQ(t_probe_ok, ncpu);
+	ATF_REQUIRE_EQ(t_probe_fault, 0);
+	vmem_free(kmem_arena, va, size);
+	ATF_REQUIRE_MSG(pmap_kextract(va) == UVM_NOPAGE,
+	    "kmem_arena kept the span; nothing was released");
+	t_probe_ok = 0;
+	xc_wait(xc_broadcast(0, t_xc_probe, (void *)va, (void *)size));
+	ATF_CHECK_EQ(t_probe_fault, ncpu);
+	ATF_CHECK_EQ(t_probe_ok, 0);
+}
+
+/* ---- cross calls, threads, clock */
+
+static volatile uint32_t t_xc_seen;	/* bit per CPU the call ran on */
+static volatile u_int t_xc_wrong;	/* calls not as xcall(9) promises */
+
+/* Cross call: note the CPU, and that it runs as the contract says. */
+static void
+t_xc_note(void *a1, void *a2)
+{
+	struct cpu_info *target = a1;
+
+	(void)a2;
+	if ((target != NULL && curcpu() != target) || cpu_intr_p() ||
+	    !kpreempt_disabled())
+		atomic_inc_uint(&t_xc_wrong);
+	atomic_or_32(&t_xc_seen, 1U << curcpu()->ci_index);
+}
+
+ATF_TC(xcall_every_cpu);
+ATF_TC_HEAD(xcall_every_cpu, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "xc_broadcast runs on every CPU and "
+	    "xc_unicast on the one asked, in thread context with preemption "
+	    "disabled");
+}
+ATF_TC_BODY(xcall_every_cpu, tc)
+{
+	struct cpu_info *ci;
+	CPU_INFO_ITERATOR cii;
+
+	ATF_REQUIRE(ncpu > 1);
+	xc_wait(xc_broadcast(0, t_xc_note, NULL, NULL));
+	ATF_CHECK_EQ(t_xc_seen, (1U << ncpu) - 1);
+	for (CPU_INFO_FOREACH(cii, ci)) {
+		t_xc_seen = 0;
+		xc_wait(xc_unicast(0, t_xc_note, ci, NULL, ci));
+		ATF_CHECK_EQ(t_xc_seen, 1U << ci->ci_index);
+	}
+	ATF_CHECK_EQ(t_xc_wrong, 0);
+}
+
+static volatile bool t_stop;
+static volatile uint64_t t_spins[2 * MAXCPUS];
+static volatile uint32_t t_cpus[2 * MAXCPUS];	/* CPUs each ran on */
+
+/* Thread: spin without sleeping until told to stop. */
+static void
+t_spinner(void *arg)
+{
+	u_int i = (u_int)(uintptr_t)arg;
+
+	while (!t_stop) {
+		t_spins[i]++;
+		atomic_or_32(&t_cpus[i], 1U << curcpu()->ci_index);
+	}
+	kthread_exit(0);
+}
+
+ATF_TC(clock_preempts);
+ATF_TC_HEAD(clock_preempts, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "twice as many never-sleeping "
+	    "threads as CPUs all make progress: the clock preempts them");
+}
+ATF_TC_BODY(clock_preempts, tc)
+{
+	lwp_t *l[2 * MAXCPUS];
+	uint32_t all = 0;
+	u_int i, n = 2 * ncpu;
+
+	for (i = 0; i < n; i++)
+		ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN,
+		    NULL, t_spinner, (void *)(uintptr_t)i, &l[i], "tspin%u",
+		    i), 0);
+	(void)kpause("tspin", false, hz / 2, NULL);
+	t_stop = true;
+	for (i = 0; i < n; i++) {
+		kthread_join(l[i]);
+		ATF_CHECK_MSG(t_spins[i] > 0, "thread %u never ran", i);
+		all |= t_cpus[i];
+	}
+	ATF_CHECK_EQ_MSG(all, (1U << ncpu) - 1, "threads ran on CPUs %#x",
+	    all);
+}
+
+ATF_TC(spl_blocks_clock);
+ATF_TC_HEAD(spl_blocks_clock, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "splvm() holds off the clock "
+	    "interrupt on this CPU; kpreempt_disable() does not");
+}
+ATF_TC_BODY(spl_blocks_clock, tc)
+{
+	struct cpu_info *ci;
+	uint64_t before, after;
+	int s;
+
+	s = splvm();
+	ci = curcpu();
+	before = ci->ci_ntimer;
+	delay(5 * 1000000 / hz);
+	after = ci->ci_ntimer;
+	splx(s);
+	ATF_CHECK_EQ(after, before);
+	kpreempt_disable();
+	ci = curcpu();
+	before = ci->ci_ntimer;
+	delay(5 * 1000000 / hz);
+	after = ci->ci_ntimer;
+	kpreempt_enable();
+	ATF_CHECK(after > before);
+}
+
+ATF_TC(cv_timedwait_times_out);
+ATF_TC_HEAD(cv_timedwait_times_out, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "cv_timedwait with nobody to signal "
+	    "returns EWOULDBLOCK after the ticks asked for");
+}
+ATF_TC_BODY(cv_timedwait_times_out, tc)
+{
+	kmutex_t m;
+	kcondvar_t cv;
+	uint64_t t0;
+	int error;
+
+	mutex_init(&m, MUTEX_DEFAULT, IPL_VM);
+	cv_init(&cv, "ttimo");
+	mutex_enter(&m);
+	t0 = ticks;
+	error = cv_timedwait(&cv, &m, 10);
+	mutex_exit(&m);
+	ATF_CHECK_EQ(error, EWOULDBLOCK);
+	ATF_CHECK_MSG(ticks - t0 >= 10, "woke after %lu ticks",
+	    (u_long)(ticks - t0));
+	ATF_CHECK(!cv_has_waiters(&cv));
+	cv_destroy(&cv);
+	mutex_destroy(&m);
+}
+
+/* ---- panics */
+
+ATF_TC(panic_fails_case);
+ATF_TC_HEAD(panic_fails_case, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a panic ends the case as a failure "
+	    "that carries the panic message (expected here)");
+}
+ATF_TC_BODY(panic_fails_case, tc)
+{
+
+	atf_tc_expect_fail("a panic must fail the case");
+	panic("t_kernel: deliberate panic, code %d", 42);
+}
+
+/* Clock hook: panic on the last CPU. */
+static void
+t_hook_panic(void *arg)
+{
+
+	(void)arg;
+	if (curcpu()->ci_index == ncpu - 1)
+		panic("t_kernel: deliberate panic in the clock interrupt of "
+		    "cpu%u", curcpu()->ci_index);
+}
+
+ATF_TC(panic_in_interrupt_fails_case);
+ATF_TC_HEAD(panic_in_interrupt_fails_case, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a panic in an interrupt handler on "
+	    "another CPU also ends the case as a failure with its message "
+	    "(expected here)");
+}
+ATF_TC_BODY(panic_in_interrupt_fails_case, tc)
+{
+
+	atf_tc_expect_fail("a panic must fail the case");
+	(void)clockhook_establish(t_hook_panic, NULL);
+	(void)kpause("tpanic", false, 5 * hz, NULL);
+	atf_tc_fail("the clock hook never panicked");
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+
+	ATF_TP_ADD_TC(tp, intr_nosleep_alloc);
+	ATF_TP_ADD_TC(tp, sleep_until_pages_freed);
+	ATF_TP_ADD_TC(tp, nosleep_fails_when_exhausted);
+	ATF_TP_ADD_TC(tp, unmapped_on_every_cpu);
+	ATF_TP_ADD_TC(tp, xcall_every_cpu);
+	ATF_TP_ADD_TC(tp, clock_preempts);
+	ATF_TP_ADD_TC(tp, spl_blocks_clock);
+	ATF_TP_ADD_TC(tp, cv_timedwait_times_out);
+	ATF_TP_ADD_TC(tp, panic_fails_case);
+	ATF_TP_ADD_TC(tp, panic_in_interrupt_fails_case);
+	return atf_no_error();
+}
