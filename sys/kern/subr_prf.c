@@ -368,5 +368,6 @@ panic(const char *fmt, ...)
 	vsnprintf(panicmsg, sizeof(panicmsg), fmt, ap);
 	va_end(ap);
 	printf("panic: cpu%u: %s\n", curcpu()->ci_index, panicmsg);
+	cpu_halt_others();
 	atf_kernel_panic(panicmsg);
 }

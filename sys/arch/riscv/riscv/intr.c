@@ -89,6 +89,7 @@ void
 intr_cpu_init(struct cpu_info *ci)
 {
 
+	csr_write(sscratch, (u_long)ci);
 	ci->ci_ipl = IPL_NONE;
 	csr_write(sie, ipl_sie[IPL_NONE]);
 	csr_set(sstatus, SSTATUS_SIE);
@@ -108,9 +109,35 @@ cpu_send_ipi(struct cpu_info *ci, u_int bits)
 	sbi_send_ipi(ci->ci_hartid);
 }
 
+/* Stop this CPU for good, saying where it was. */
+static void __dead
+ipi_halt(struct cpu_info *ci, struct trapframe *tf)
+{
+
+	printf("cpu%u: stopped in thread %s at pc %#lx, ra %#lx, ipl %d, "
+	    "%d spin mutexes held\n", ci->ci_index, ci->ci_curlwp->l_name,
+	    (u_long)tf->tf_sepc, (u_long)tf->tf_ra, ci->ci_ipl,
+	    ci->ci_mtx_count);
+	for (;;)
+		__asm volatile("wfi");
+}
+
+/* Stop every other CPU, each printing where it was; for panic. */
+void
+cpu_halt_others(void)
+{
+	struct cpu_info *ci;
+	CPU_INFO_ITERATOR cii;
+
+	for (CPU_INFO_FOREACH(cii, ci))
+		if (ci != curcpu())
+			cpu_send_ipi(ci, IPI_HALT);
+	delay(100000);
+}
+
 /* Take an IPI: handle every request posted so far. */
 static void
-ipi_intr(struct cpu_info *ci)
+ipi_intr(struct cpu_info *ci, struct trapframe *tf)
 {
 	u_int bits;
 
@@ -118,8 +145,7 @@ ipi_intr(struct cpu_info *ci)
 	bits = atomic_swap_uint(&ci->ci_ipi_pending, 0);
 	ci->ci_nipi++;
 	if (bits & IPI_HALT)
-		for (;;)
-			__asm volatile("wfi");
+		ipi_halt(ci, tf);
 	if (bits & IPI_SHOOTDOWN) {
 		membar_acquire();
 		pmap_tlb_shootdown_ipi();
@@ -140,13 +166,15 @@ cpu_intr(struct trapframe *tf, u_long irq)
 	ci->ci_intr_depth++;
 	switch (irq) {
 	case IRQ_TIMER:
+		KASSERTMSG(s < IPL_VM, "clock interrupt at ipl %d", s);
 		ipl_set(ci, IPL_VM);
 		csr_set(sstatus, SSTATUS_SIE);
 		cpu_clock_intr(ci);
 		csr_clear(sstatus, SSTATUS_SIE);
 		break;
 	case IRQ_SOFT:
-		ipi_intr(ci);
+		KASSERTMSG(s < IPL_HIGH, "IPI at ipl %d", s);
+		ipi_intr(ci, tf);
 		break;
 	default:
 		panic("cpu_intr: unexpected interrupt %lu at pc %#lx", irq,
@@ -205,6 +233,11 @@ cpu_trap(struct trapframe *tf)
 {
 	u_long cause = tf->tf_scause;
 	struct lwp *l = curlwp;
+
+	KASSERTMSG(l->l_cpu == (struct cpu_info *)csr_read(sscratch),
+	    "thread %s (%p) thinks it runs on cpu %p, not on %p; pc %#lx",
+	    l->l_name, l, l->l_cpu, (void *)csr_read(sscratch),
+	    (u_long)tf->tf_sepc);
 
 	if (cause & SCAUSE_INTR) {
 		cpu_intr(tf, SCAUSE_CODE(cause));

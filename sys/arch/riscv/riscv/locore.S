@@ -19,6 +19,8 @@
 #include <machine/frame.h>
 #include <machine/riscvreg.h>
 
+#define	SBI_EXT_HSM_ASM	0x48534D	/* "HSM"; function 1 is hart_stop */
+
 	.option	norelax
 
 	.section .text.boot, "ax"
@@ -26,6 +28,10 @@
 start:
 	csrw	sie, zero
 	csrw	sip, zero
+	la	t0, boot_lottery
+	li	t1, 1
+	amoswap.w t1, t1, (t0)
+	bnez	t1, start_loser
 	la	sp, boot_stack_top
 	la	t0, __bss_start
 	la	t1, __bss_end
@@ -37,6 +43,24 @@ start:
 	call	init_riscv
 3:	wfi
 	j	3b
+
+/*
+ * The firmware may let more than one hart in here (it has been seen to
+ * under heavy load).  All but the first give themselves back to the SBI
+ * (HSM hart_stop), so that cpu_boot_secondary_processors can start them
+ * like the others.
+ */
+start_loser:
+	li	a7, SBI_EXT_HSM_ASM
+	li	a6, 1
+	ecall
+7:	wfi
+	j	7b
+
+	.data
+	.align	2
+boot_lottery:
+	.word	0
 
 	.text
 	.globl	cpu_spinup

@@ -64,11 +64,13 @@ static pt_entry_t *pmap_kva_ptes;	/* I: PTEs of the kmem range */
 static vsize_t pmap_kva_size;		/* I */
 uint64_t pmap_satp;			/* I: what every CPU loads */
 
+#define	PMAP_TLB_RESEND		1000000	/* spins before asking again */
+
 /* Legend: t pmap_tlb_lock, a atomic. */
 static kmutex_t pmap_tlb_lock;
 static vaddr_t pmap_tlb_va;		/* t: range being shot down */
 static vsize_t pmap_tlb_size;		/* t */
-static volatile u_int pmap_tlb_pending;	/* a: CPUs yet to acknowledge */
+static volatile u_int pmap_tlb_pending;	/* a: bit per CPU yet to answer */
 
 /* Map the gigabyte at pa at the same address. */
 static void
@@ -202,9 +204,23 @@ pmap_update_local(vaddr_t va, vsize_t size)
 		__asm volatile("sfence.vma %0" :: "r"(va) : "memory");
 }
 
+/* Interrupt every CPU in mask for the shootdown in progress. */
+static void
+pmap_tlb_ask(u_int mask)
+{
+	struct cpu_info *ci;
+	CPU_INFO_ITERATOR cii;
+
+	for (CPU_INFO_FOREACH(cii, ci))
+		if (mask & (1U << ci->ci_index))
+			cpu_send_ipi(ci, IPI_SHOOTDOWN);
+}
+
 /*
  * Flush [va, va + size) from every running CPU's TLB and wait until all
- * have done so.
+ * have done so.  An IPI that goes unanswered for long is sent again:
+ * QEMU 7.2 with several vCPUs has been seen to leave one pending and
+ * untaken until another interrupt comes; answering twice is harmless.
  * => no spin mutex above IPL_VM held (the IPIs must get through)
  */
 void
@@ -212,32 +228,42 @@ pmap_tlb_shootdown(vaddr_t va, vsize_t size)
 {
 	struct cpu_info *ci, *self;
 	CPU_INFO_ITERATOR cii;
-	u_int n = 0;
+	u_int mask = 0, spins = 0;
 
 	KASSERT(curcpu()->ci_ipl < IPL_HIGH);
+	CTASSERT(MAXCPUS <= 32);
 	mutex_spin_enter(&pmap_tlb_lock);
 	self = curcpu();
 	pmap_tlb_va = va;
 	pmap_tlb_size = size;
 	for (CPU_INFO_FOREACH(cii, ci))
 		if (ci != self && ci->ci_running)
-			n++;
-	atomic_store_release(&pmap_tlb_pending, n);
-	for (CPU_INFO_FOREACH(cii, ci))
-		if (ci != self && ci->ci_running)
-			cpu_send_ipi(ci, IPI_SHOOTDOWN);
+			mask |= 1U << ci->ci_index;
+	atomic_store_release(&pmap_tlb_pending, mask);
+	pmap_tlb_ask(mask);
 	pmap_update_local(va, size);
-	while (atomic_load_acquire(&pmap_tlb_pending) != 0)
-		continue;
+	while ((mask = atomic_load_acquire(&pmap_tlb_pending)) != 0) {
+		if (++spins % PMAP_TLB_RESEND == 0)
+			pmap_tlb_ask(mask);
+	}
 	mutex_spin_exit(&pmap_tlb_lock);
 }
 
-/* The IPI side of a shootdown: flush, then acknowledge. */
+/*
+ * The IPI side of a shootdown: if this CPU is still asked, flush, then
+ * acknowledge.  The request is read only after seeing our bit, so an IPI
+ * left over from an earlier round can never acknowledge a later one
+ * before flushing for it.
+ */
 void
 pmap_tlb_shootdown_ipi(void)
 {
+	struct cpu_info *ci = curcpu();
+	u_int bit = 1U << ci->ci_index;
 
+	if ((atomic_load_acquire(&pmap_tlb_pending) & bit) == 0)
+		return;
 	pmap_update_local(pmap_tlb_va, pmap_tlb_size);
-	curcpu()->ci_nshootdown++;
-	atomic_dec_uint(&pmap_tlb_pending);
+	ci->ci_nshootdown++;
+	atomic_and_uint(&pmap_tlb_pending, ~bit);
 }

@@ -27,7 +27,8 @@
 
 #include <uvm/uvm_page.h>
 
-#define	HATCH_TIMEOUT_US	5000000		/* for a hart to come up */
+#define	HATCH_TIMEOUT_US	30000000	/* for a hart to come up */
+#define	SBI_ERR_ALREADY_AVAILABLE	(-6)	/* a stray hart still stopping */
 
 CTASSERT(offsetof(struct cpu_info, ci_curlwp) == 0);
 CTASSERT(offsetof(struct cpu_info, ci_bootsp) == CI_BOOTSP);
@@ -160,8 +161,14 @@ cpu_boot_secondary_processors(void)
 
 	for (i = 1; i < ncpu; i++) {
 		ci = &cpu_info_store[i];
-		error = sbi_hart_start(ci->ci_hartid,
-		    (paddr_t)(vaddr_t)cpu_spinup, (u_long)ci);
+		for (waited = 0;; waited += 1000) {
+			error = sbi_hart_start(ci->ci_hartid,
+			    (paddr_t)(vaddr_t)cpu_spinup, (u_long)ci);
+			if (error != SBI_ERR_ALREADY_AVAILABLE ||
+			    waited > HATCH_TIMEOUT_US)
+				break;
+			delay(1000);
+		}
 		if (error != 0)
 			panic("cpu%u: hart %lu does not start: SBI error %ld",
 			    i, ci->ci_hartid, error);

@@ -115,6 +115,7 @@ void	cpu_idle_wait(struct cpu_info *);
 void	cpu_boot_secondary_processors(void);
 void	cpu_initclocks(struct cpu_info *);
 void	cpu_poweroff(int) __dead;
+void	cpu_halt_others(void);
 int	cpu_probe_read(vaddr_t, uint8_t *);
 __END_DECLS
 #endif /* !__ASSEMBLER__ */
