@@ -195,8 +195,9 @@ extent_fit_range(const struct extent_req *rq, u_long fs, u_long fl,
 		return false;
 	for (tries = 0; b != 0; tries++) {
 		line = ((s - rq->rq_bbase) & -b) + rq->rq_bbase + b;
+		/* No line after s, or one far enough. */
 		if (line <= s || line - s >= rq->rq_size)
-			break;		/* no line after s, or it is far enough */
+			break;
 		if (tries == 1)
 			return false;	/* the offset from a line is fixed */
 		s = extent_align(line, rq->rq_align, rq->rq_skew);
