@@ -538,6 +538,102 @@ ATF_TC_BODY(waitspace, tc)
 	extent_destroy(ex);
 }
 
+/* ---- concurrency */
+
+#define	T_THREADS	4
+#define	T_SHARED_SIZE	0x1000
+
+static struct extent *t_shared;
+static volatile uint32_t t_owner[T_SHARED_SIZE];
+
+/* Claim or release [a, a + n) in the ownership map; panic on overlap. */
+static void
+t_mark(u_long a, u_long n, uint32_t from, uint32_t to)
+{
+	u_long i;
+
+	for (i = 0; i < n; i++) {
+		if (atomic_cas_32(&t_owner[a + i], from, to) != from)
+			panic("number %#lx: owner is not %u", a + i, from);
+	}
+}
+
+/* One thread: allocate with every flag, free whole, in halves, in parts. */
+static void
+t_shared_main(void *arg)
+{
+	uint32_t id = (uint32_t)(uintptr_t)arg, x = id * 2654435761u + 1;
+	u_long a[8], n[8], half;
+	int i, round, error;
+
+	for (round = 0; round < 4000 / TEST_SCALE; round++) {
+		for (i = 0; i < 8; i++) {
+			x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+			n[i] = (x & 3) == 0 ? 1 : 1 + x % 32;
+			if (n[i] == 1)
+				error = extent_alloc(t_shared, 1, 1, 0,
+				    EX_WAITOK | EX_WAITSPACE, &a[i]);
+			else
+				error = extent_alloc1(t_shared, n[i],
+				    1UL << (x / 32 % 4), (x >> 8) % (1UL <<
+				    (x / 32 % 4)), 0, (x & 64) ? EX_FAST :
+				    EX_NOWAIT, &a[i]);
+			if (error != 0) {
+				if (error != EAGAIN)
+					panic("extent_alloc: error %d", error);
+				n[i] = 0;
+				continue;
+			}
+			t_mark(a[i], n[i], 0, id);
+		}
+		for (i = 0; i < 8; i++) {
+			if (n[i] == 0)
+				continue;
+			t_mark(a[i], n[i], id, 0);
+			half = n[i] / 2;
+			if (half == 0 || (i & 1) == 0) {
+				error = extent_free(t_shared, a[i], n[i],
+				    EX_NOWAIT);
+			} else {
+				error = extent_free(t_shared, a[i] + half,
+				    n[i] - half, EX_WAITOK);
+				if (error == 0)
+					error = extent_free(t_shared, a[i],
+					    half, EX_WAITOK);
+			}
+			if (error != 0)
+				panic("extent_free: error %d", error);
+		}
+	}
+	kthread_exit(0);
+}
+
+ATF_TC(threads);
+ATF_TC_HEAD(threads, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "threads on several CPUs allocate, "
+	    "wait for space and free in parts in one map; no two ever own "
+	    "the same number");
+}
+ATF_TC_BODY(threads, tc)
+{
+	lwp_t *l[T_THREADS];
+	int i;
+
+	vmem_check_enabled = false;
+	t_shared = t_extent(0, T_SHARED_SIZE / 4 - 1, 0);
+	for (i = 0; i < T_THREADS; i++)
+		ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN,
+		    NULL, t_shared_main, (void *)(uintptr_t)(i + 1), &l[i],
+		    "extent%d", i), 0);
+	for (i = 0; i < T_THREADS; i++)
+		kthread_join(l[i]);
+	ATF_CHECK_EQ(vmem_size(&t_shared->ex_vmem, VMEM_ALLOC), 0);
+	vmem_check(&t_shared->ex_vmem);
+	extent_destroy(t_shared);
+}
+
 /* ---- the model */
 
 #define	T_MODEL_SIZE	256
@@ -769,6 +865,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, whole_space);
 	ATF_TP_ADD_TC(tp, fixed_storage);
 	ATF_TP_ADD_TC(tp, waitspace);
+	ATF_TP_ADD_TC(tp, threads);
 	ATF_TP_ADD_TC(tp, model);
 	ATF_TP_ADD_TC(tp, misuse_free_unallocated);
 	ATF_TP_ADD_TC(tp, misuse_nocoalesce_partial);
