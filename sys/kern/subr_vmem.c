@@ -515,11 +515,12 @@ vmem_span_release_check(vmem_t *vm, bt_t *bt)
 	if (prev->bt_type != BT_TYPE_SPAN || prev->bt_size != bt->bt_size)
 		return NULL;
 	KASSERT(prev->bt_start == bt->bt_start);
+	/* The rotor may rest on either tag; move it past the span. */
+	if (vm->vm_rotor == bt || vm->vm_rotor == prev)
+		vm->vm_rotor = TAILQ_NEXT(bt, bt_seglist);
 	bt_remfree(vm, bt);
 	TAILQ_REMOVE(&vm->vm_seglist, bt, bt_seglist);
 	TAILQ_REMOVE(&vm->vm_seglist, prev, bt_seglist);
-	if (vm->vm_rotor == bt)
-		vm->vm_rotor = NULL;
 	vm->vm_size -= prev->bt_size;
 	vm->vm_nrelease++;
 	bt_free(vm, bt);
@@ -1441,8 +1442,10 @@ vmem_check_seglist(vmem_t *vm, size_t *nfreep)
 	vmem_addr_t next = 0;
 	bt_t *bt, *span = NULL, *prev = NULL;
 	size_t nbusy = 0, nfree = 0;
+	bool rotor = vm->vm_rotor == NULL;
 
 	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+		rotor |= bt == vm->vm_rotor;
 		VMEM_INVARIANT(vm, bt->bt_size != 0 &&
 		    BT_END(bt) >= bt->bt_start &&
 		    ((bt->bt_start | bt->bt_size) & vm->vm_quantum_mask) == 0,
@@ -1486,6 +1489,8 @@ vmem_check_seglist(vmem_t *vm, size_t *nfreep)
 	    nbusy == vm->vm_nbusytag, "totals size %#zx/%#zx inuse %#zx/%#zx "
 	    "busy %zu/%zu", size, vm->vm_size, inuse, vm->vm_inuse, nbusy,
 	    vm->vm_nbusytag);
+	VMEM_INVARIANT(vm, rotor, "next-fit rotor %p is not a tag of the arena",
+	    vm->vm_rotor);
 	*nfreep = nfree;
 }
 
