@@ -778,7 +778,8 @@ static int
 vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 {
 	vmem_size_t size, slack = 0;
-	vmem_addr_t addr;
+	vmem_addr_t addr, fit;
+	bt_t span;
 	int error;
 
 	if (vm->vm_importfn == NULL)
@@ -803,6 +804,16 @@ vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 	}
 	if (error != 0)
 		return ENOMEM;
+	/*
+	 * Another importfn knows nothing of minaddr and maxaddr: give back
+	 * a span that cannot serve the request rather than keep it free.
+	 */
+	span.bt_start = addr;
+	span.bt_size = size;
+	if (!bt_fit(&span, rq, &fit)) {
+		vmem_span_release(vm, addr, size);
+		return ENOMEM;
+	}
 	if (!vmem_lock_tags(vm, 2, flags)) {
 		vmem_span_release(vm, addr, size);
 		return ENOMEM;
