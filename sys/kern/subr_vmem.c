@@ -55,8 +55,11 @@
  * imports a span large enough for the request with its constraints (size
  * plus alignment slack plus the boundary), adds it, and searches again.
  * If importfn is vmem_alloc itself, the constraints are passed down to the
- * source with vmem_xalloc, so that an address range is honoured too.  A
- * span that becomes wholly free is released at once.
+ * source with vmem_xalloc, so that an address range is honoured too (in
+ * the source's quantum: the span is the cover, in whole source quanta, of
+ * an allocation whose offset in a quantum is phase's).  A span that
+ * cannot serve the request (another importfn knows no address range) is
+ * given back at once, and so is a span that becomes wholly free.
  *
  * Sleeping: a VM_SLEEP request that finds no space asks kmem to reclaim,
  * then waits on the arena's condition variable, which vmem_free and
@@ -768,6 +771,43 @@ vmem_span_release(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 }
 
 /*
+ * Import with vmem_xalloc a span of whole import quanta Q that serves the
+ * request at an address s with s % Q == phase % Q (every fit has that
+ * offset when align >= Q; with a smaller align it is the one chosen).
+ * The span starts at s - (phase % Q), so the constraints on s become
+ * constraints on the span that the source's quantum can express.
+ * => arena lock must not be held.  Returns 0 or ENOMEM.
+ */
+static int
+vmem_import_xalloc(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
+    vmem_addr_t *addrp, vmem_size_t *sizep)
+{
+	vmem_size_t q = vm->vm_import_quantum;
+	vmem_size_t p = rq->rq_phase & (q - 1), size;
+	vmem_addr_t minaddr, maxaddr, top;
+
+	size = roundup2(p + rq->rq_size, q);
+	if (size < rq->rq_size || size == 0 ||
+	    rq->rq_maxaddr < p + rq->rq_size - 1)
+		return ENOMEM;
+	/* The span's start is a multiple of q in [minaddr - p, top]. */
+	minaddr = 0;
+	if (rq->rq_minaddr > p) {
+		minaddr = roundup2(rq->rq_minaddr - p, q);
+		if (minaddr == 0)
+			return ENOMEM;	/* wrapped past the top */
+	}
+	top = rounddown2(rq->rq_maxaddr - p - rq->rq_size + 1, q);
+	if (minaddr > top)
+		return ENOMEM;
+	maxaddr = top + size - 1;
+	*sizep = size;
+	return vmem_xalloc(vm->vm_source, size, MAX(rq->rq_align, q),
+	    rq->rq_phase - p, rq->rq_nocross >= q ? rq->rq_nocross : 0,
+	    minaddr, maxaddr, flags | VM_INSTANTFIT, addrp);
+}
+
+/*
  * Import a span big enough for the request, with its constraints, and
  * add it to the arena.  An arena whose importfn is vmem_alloc imports
  * with vmem_xalloc and the request's constraints; any other importfn gets
@@ -786,13 +826,7 @@ vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 		return ENOMEM;
 	flags &= VM_SLEEP | VM_NOSLEEP;
 	if (vmem_import_exact(vm)) {
-		size = roundup2(rq->rq_size, vm->vm_import_quantum);
-		if (size == 0)
-			return ENOMEM;
-		error = vmem_xalloc(vm->vm_source, size,
-		    MAX(rq->rq_align, vm->vm_import_quantum), rq->rq_phase,
-		    rq->rq_nocross, rq->rq_minaddr, rq->rq_maxaddr,
-		    flags | VM_INSTANTFIT, &addr);
+		error = vmem_import_xalloc(vm, rq, flags, &addr, &size);
 	} else {
 		if (rq->rq_align > vm->vm_quantum_mask + 1)
 			slack = rq->rq_align;
