@@ -29,7 +29,12 @@
  *	  vmem_free finds a segment in O(1); it doubles when it holds twice
  *	  as many segments as buckets;
  *	- a private stock of spare tags, so that an allocation never has to
- *	  allocate a tag while it holds the lock.
+ *	  allocate a tag while it holds the lock;
+ *	- the busy index, a treap of busy segments by start address, built
+ *	  the first time part of a segment is freed (vmem_xfree_part) and
+ *	  kept from then on, so that the segment around any address is found
+ *	  in O(log n); arenas that never free part of a segment never pay
+ *	  for it.
  *
  * Fit policies:
  *
@@ -133,7 +138,7 @@ static vmem_t *vmem_meta_arena;			/* b: tag pages come here */
 static bt_t vmem_bt_static[VMEM_BT_STATIC];
 
 static vmem_t vmem_static_arenas[VMEM_STATIC_ARENAS];
-static u_int vmem_static_nused;			/* g */
+static bool vmem_static_used[VMEM_STATIC_ARENAS];	/* g */
 static bool vmem_initialized;
 
 static const struct vmem_qcache_ops *vmem_qcache_ops;
@@ -251,10 +256,9 @@ bt_stock_refill(vm_flag_t flags)
 static bool
 bt_refill(vmem_t *vm, vm_flag_t flags)
 {
+	bool ok;
 	bt_t *bt;
 
-	if (vm->vm_nfreetags >= VMEM_BT_RESERVE)
-		return true;
 	bt_stock_refill(flags);
 	mutex_enter(&vm->vm_lock);
 	mutex_enter(&vmem_bt_lock);
@@ -266,8 +270,9 @@ bt_refill(vmem_t *vm, vm_flag_t flags)
 		vm->vm_nfreetags++;
 	}
 	mutex_exit(&vmem_bt_lock);
+	ok = vm->vm_nfreetags >= VMEM_BT_RESERVE;
 	mutex_exit(&vm->vm_lock);
-	return vm->vm_nfreetags >= VMEM_BT_RESERVE;
+	return ok;
 }
 
 /* Take a spare tag from the arena. */
@@ -371,24 +376,135 @@ bt_lookupbusy(vmem_t *vm, vmem_addr_t addr)
 	return NULL;
 }
 
-/* Enter a busy segment in the hash. */
+/* ---- the busy index: a treap of busy segments keyed by start */
+
+/* A segment's treap priority: a hash of its start, fixed for its life. */
+static uint64_t
+bt_prio(const bt_t *bt)
+{
+	uint64_t x = (uint64_t)bt->bt_start * 0x9e3779b97f4a7c15ULL;
+
+	return x ^ (x >> 31);
+}
+
+/* Split treap t into keys below key (*lp) and the rest (*rp). */
+static void
+bt_tree_split(bt_t *t, vmem_addr_t key, bt_t **lp, bt_t **rp)
+{
+
+	if (t == NULL) {
+		*lp = *rp = NULL;
+	} else if (t->bt_start < key) {
+		bt_tree_split(t->bt_tright, key, &t->bt_tright, rp);
+		*lp = t;
+	} else {
+		bt_tree_split(t->bt_tleft, key, lp, &t->bt_tleft);
+		*rp = t;
+	}
+}
+
+/* Join treaps l and r, every key of l below every key of r. */
+static bt_t *
+bt_tree_merge(bt_t *l, bt_t *r)
+{
+
+	if (l == NULL)
+		return r;
+	if (r == NULL)
+		return l;
+	if (bt_prio(l) > bt_prio(r)) {
+		l->bt_tright = bt_tree_merge(l->bt_tright, r);
+		return l;
+	}
+	r->bt_tleft = bt_tree_merge(l, r->bt_tleft);
+	return r;
+}
+
+/* Insert bt into treap t; returns the new root. */
+static bt_t *
+bt_tree_insert(bt_t *t, bt_t *bt)
+{
+
+	if (t == NULL || bt_prio(bt) > bt_prio(t)) {
+		bt_tree_split(t, bt->bt_start, &bt->bt_tleft, &bt->bt_tright);
+		return bt;
+	}
+	if (bt->bt_start < t->bt_start)
+		t->bt_tleft = bt_tree_insert(t->bt_tleft, bt);
+	else
+		t->bt_tright = bt_tree_insert(t->bt_tright, bt);
+	return t;
+}
+
+/* Remove bt from treap t; returns the new root. */
+static bt_t *
+bt_tree_remove(bt_t *t, bt_t *bt)
+{
+
+	KASSERT(t != NULL);
+	if (t == bt)
+		return bt_tree_merge(bt->bt_tleft, bt->bt_tright);
+	if (bt->bt_start < t->bt_start)
+		t->bt_tleft = bt_tree_remove(t->bt_tleft, bt);
+	else
+		t->bt_tright = bt_tree_remove(t->bt_tright, bt);
+	return t;
+}
+
+/* The busy segment with the greatest start at or below addr, or NULL. */
+static bt_t *
+bt_tree_floor(bt_t *t, vmem_addr_t addr)
+{
+	bt_t *found = NULL;
+
+	while (t != NULL) {
+		if (t->bt_start <= addr) {
+			found = t;
+			t = t->bt_tright;
+		} else
+			t = t->bt_tleft;
+	}
+	return found;
+}
+
+/* Build the busy index from the segment list, the first time it is used. */
+static void
+vmem_order_busy(vmem_t *vm)
+{
+	bt_t *bt;
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	if (vm->vm_ordered)
+		return;
+	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+		if (bt->bt_type == BT_TYPE_BUSY)
+			vm->vm_busytree = bt_tree_insert(vm->vm_busytree, bt);
+	}
+	vm->vm_ordered = true;
+}
+
+/* Enter a busy segment in the hash (and the busy index, if kept). */
 static void
 bt_insbusy(vmem_t *vm, bt_t *bt)
 {
 
 	KASSERT(bt->bt_type == BT_TYPE_BUSY);
 	LIST_INSERT_HEAD(bt_hashhead(vm, bt->bt_start), bt, bt_hashlist);
+	if (__predict_false(vm->vm_ordered))
+		vm->vm_busytree = bt_tree_insert(vm->vm_busytree, bt);
 	vm->vm_nbusytag++;
 	vm->vm_inuse += bt->bt_size;
 }
 
-/* Remove a busy segment from the hash. */
+/* Remove a busy segment from the hash (and the busy index, if kept). */
 static void
 bt_rembusy(vmem_t *vm, bt_t *bt)
 {
 
 	KASSERT(bt->bt_type == BT_TYPE_BUSY);
 	LIST_REMOVE(bt, bt_hashlist);
+	if (__predict_false(vm->vm_ordered))
+		vm->vm_busytree = bt_tree_remove(vm->vm_busytree, bt);
 	vm->vm_nbusytag--;
 	vm->vm_inuse -= bt->bt_size;
 }
@@ -397,6 +513,8 @@ bt_rembusy(vmem_t *vm, bt_t *bt)
  * Double the hash table when it holds twice as many segments as buckets.
  * => arena lock must not be held; the table comes from the meta arena
  *    without sleeping, and a failure leaves the old table in place.
+ *    The meta arena's own table comes from itself: vm_rehashing keeps
+ *    that allocation from growing the table again underneath.
  */
 static void
 vmem_rehash(vmem_t *vm)
@@ -409,10 +527,11 @@ vmem_rehash(vmem_t *vm)
 
 	mutex_enter(&vm->vm_lock);
 	if (vm->vm_nbusytag <= 2 * (vm->vm_hashmask + 1) ||
-	    vmem_meta_arena == NULL || vm == vmem_meta_arena) {
+	    vmem_meta_arena == NULL || vm->vm_rehashing) {
 		mutex_exit(&vm->vm_lock);
 		return;
 	}
+	vm->vm_rehashing = true;
 	nbuckets = 2 * (vm->vm_hashmask + 1);
 	while (nbuckets < vm->vm_nbusytag)
 		nbuckets *= 2;
@@ -420,18 +539,17 @@ vmem_rehash(vmem_t *vm)
 
 	tablesize = roundup2(nbuckets * sizeof(*newhash), PAGE_SIZE);
 	if (vmem_alloc(vmem_meta_arena, tablesize, VM_NOSLEEP | VM_INSTANTFIT,
-	    &va) != 0)
+	    &va) != 0) {
+		mutex_enter(&vm->vm_lock);
+		vm->vm_rehashing = false;
+		mutex_exit(&vm->vm_lock);
 		return;
+	}
 	newhash = (void *)va;
 	for (i = 0; i < nbuckets; i++)
 		LIST_INIT(&newhash[i]);
 
 	mutex_enter(&vm->vm_lock);
-	if (nbuckets <= vm->vm_hashmask + 1) {
-		mutex_exit(&vm->vm_lock);
-		vmem_free(vmem_meta_arena, va, tablesize);
-		return;
-	}
 	oldhash = vm->vm_hashlist;
 	oldmask = vm->vm_hashmask;
 	vm->vm_hashlist = newhash;
@@ -444,6 +562,7 @@ vmem_rehash(vmem_t *vm)
 		}
 	}
 	vm->vm_nrehash++;
+	vm->vm_rehashing = false;
 	mutex_exit(&vm->vm_lock);
 	if (oldhash != vm->vm_hash0) {
 		vmem_free(vmem_meta_arena, (vmem_addr_t)oldhash,
@@ -511,7 +630,7 @@ vmem_span_release_check(vmem_t *vm, bt_t *bt)
 {
 	bt_t *prev;
 
-	if (vm->vm_releasefn == NULL)
+	if (vm->vm_importfn == NULL)
 		return NULL;
 	prev = TAILQ_PREV(bt, vmem_seglist, bt_seglist);
 	KASSERT(prev != NULL);
@@ -892,21 +1011,22 @@ vmem_reclaim(void)
 
 /* Panic, naming the arena and every argument of a bad vmem_xalloc. */
 static void __dead
-vmem_xalloc_misuse(vmem_t *vm, const char *rule, vmem_size_t size,
+vmem_xalloc_misuse(vmem_t *vm, const char *func, const char *rule,
+    vmem_size_t size,
     vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
     vmem_addr_t minaddr, vmem_addr_t maxaddr, vm_flag_t flags)
 {
 
-	panic("vmem_xalloc: arena %s: %s: size %#zx align %#zx phase %#zx "
+	panic("%s: arena %s: %s: size %#zx align %#zx phase %#zx "
 	    "nocross %#zx minaddr %#lx maxaddr %#lx flags %#x (quantum %#zx)",
-	    vm->vm_name, rule, size, align, phase, nocross,
+	    func, vm->vm_name, rule, size, align, phase, nocross,
 	    (unsigned long)minaddr, (unsigned long)maxaddr, flags,
 	    vm->vm_quantum_mask + 1);
 }
 
 /* Check a vmem_xalloc request and fill in rq; panic on misuse. */
 static void
-vmem_xalloc_args(vmem_t *vm, vmem_size_t size0, vmem_size_t align,
+vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0, vmem_size_t align,
     vmem_size_t phase, vmem_size_t nocross, vmem_addr_t minaddr,
     vmem_addr_t maxaddr, vm_flag_t flags, struct vmem_req *rq)
 {
@@ -943,7 +1063,7 @@ vmem_xalloc_args(vmem_t *vm, vmem_size_t size0, vmem_size_t align,
 	    (maxaddr != VMEM_ADDR_MAX && ((maxaddr + 1) & (q - 1)) != 0))
 		rule = "minaddr or maxaddr + 1 is not a multiple of the quantum";
 	if (rule != NULL)
-		vmem_xalloc_misuse(vm, rule, size0, align, phase, nocross,
+		vmem_xalloc_misuse(vm, func, rule, size0, align, phase, nocross,
 		    minaddr, maxaddr, flags);
 	rq->rq_size = size;
 	rq->rq_align = align != 0 ? align : q;
@@ -964,6 +1084,7 @@ vmem_xalloc1(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
     vmem_addr_t *addrp)
 {
 	vmem_addr_t addr;
+	bool rehash;
 	bt_t *bt;
 
 	for (;;) {
@@ -987,10 +1108,11 @@ vmem_xalloc1(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
 	if ((flags & VM_NEXTFIT) != 0)
 		vm->vm_rotor = TAILQ_NEXT(bt, bt_seglist);
 	vm->vm_nalloc++;
+	rehash = vm->vm_nbusytag > 2 * (vm->vm_hashmask + 1);
 	VMEM_CHECK(vm);
 	mutex_exit(&vm->vm_lock);
 	*addrp = addr;
-	if (vm->vm_nbusytag > 2 * (vm->vm_hashmask + 1))
+	if (rehash)
 		vmem_rehash(vm);
 	return 0;
 
@@ -1016,8 +1138,8 @@ vmem_xalloc(vmem_t *vm, vmem_size_t size, vmem_size_t align,
 {
 	struct vmem_req rq;
 
-	vmem_xalloc_args(vm, size, align, phase, nocross, minaddr, maxaddr,
-	    flags, &rq);
+	vmem_xalloc_args(vm, "vmem_xalloc", size, align, phase, nocross,
+	    minaddr, maxaddr, flags, &rq);
 	return vmem_xalloc1(vm, &rq, flags, addrp);
 }
 
@@ -1034,8 +1156,8 @@ vmem_alloc(vmem_t *vm, vmem_size_t size, vm_flag_t flags,
 	struct vmem_req rq;
 	void *p;
 
-	vmem_xalloc_args(vm, size, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-	    flags, &rq);
+	vmem_xalloc_args(vm, "vmem_alloc", size, 0, 0, 0, VMEM_ADDR_MIN,
+	    VMEM_ADDR_MAX, flags, &rq);
 	if (rq.rq_size <= vm->vm_qcache_max && ops != NULL) {
 		p = vm->vm_qcache[(rq.rq_size >> vm->vm_quantum_shift) - 1];
 		if (p != NULL) {
@@ -1057,8 +1179,12 @@ vmem_free_misuse(vmem_t *vm, const char *func, const char *rule,
     vmem_addr_t addr, vmem_size_t size, vmem_size_t actual)
 {
 
-	panic("%s: arena %s: %s: addr %#lx size %#zx (allocated size %#zx)",
-	    func, vm->vm_name, rule, (unsigned long)addr, size, actual);
+	if (actual != 0)
+		panic("%s: arena %s: %s: addr %#lx size %#zx, allocated size "
+		    "%#zx", func, vm->vm_name, rule, (unsigned long)addr, size,
+		    actual);
+	panic("%s: arena %s: %s: addr %#lx size %#zx", func, vm->vm_name,
+	    rule, (unsigned long)addr, size);
 }
 
 /* Merge the free segment bt with a free neighbour that follows it. */
@@ -1183,6 +1309,65 @@ vmem_free(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 	vmem_xfree(vm, addr, size);
 }
 
+/* Split a busy piece [addr, BT_END(bt)] off the busy segment bt. */
+static bt_t *
+vmem_split_busy(vmem_t *vm, bt_t *bt, vmem_addr_t addr)
+{
+	bt_t *piece;
+
+	KASSERT(addr > bt->bt_start && addr <= BT_END(bt));
+	bt_rembusy(vm, bt);
+	piece = bt_alloc(vm);
+	piece->bt_type = BT_TYPE_BUSY;
+	piece->bt_start = addr;
+	piece->bt_size = BT_END(bt) - addr + 1;
+	bt->bt_size -= piece->bt_size;
+	TAILQ_INSERT_AFTER(&vm->vm_seglist, bt, piece, bt_seglist);
+	bt_insbusy(vm, bt);
+	bt_insbusy(vm, piece);
+	return piece;
+}
+
+/*
+ * vmem_xfree_part: free [addr, addr + size), any quantum-aligned part of
+ * one allocated segment; the rest of the segment stays allocated, as up
+ * to two segments that are freed separately (with vmem_xfree, or again
+ * with vmem_xfree_part).  The segment is found through the busy index in
+ * O(log n); the first call in an arena builds the index.
+ * => arena lock must not be held; flags VM_SLEEP or VM_NOSLEEP, for the
+ *    two boundary tags a split may need.
+ * Returns 0, or ENOMEM if VM_NOSLEEP and no tag could be had (nothing
+ * is freed then).  Panics if the range is misaligned or not inside one
+ * allocated segment.  Not for memory from the quantum caches.
+ */
+int
+vmem_xfree_part(vmem_t *vm, vmem_addr_t addr, vmem_size_t size,
+    vm_flag_t flags)
+{
+	vmem_addr_t last = addr + size - 1;
+	bt_t *bt;
+
+	if (size == 0 || last < addr ||
+	    ((addr | size) & vm->vm_quantum_mask) != 0)
+		vmem_free_misuse(vm, "vmem_xfree_part", "range is empty, "
+		    "wraps, or is not a multiple of the quantum", addr, size, 0);
+	if (!vmem_lock_tags(vm, 2, flags))
+		return ENOMEM;
+	vmem_order_busy(vm);
+	bt = bt_tree_floor(vm->vm_busytree, addr);
+	if (bt == NULL || last > BT_END(bt)) {
+		mutex_exit(&vm->vm_lock);
+		vmem_free_misuse(vm, "vmem_xfree_part", "range is not inside "
+		    "one allocated segment", addr, size, 0);
+	}
+	if (last < BT_END(bt))
+		(void)vmem_split_busy(vm, bt, last + 1);
+	if (addr > bt->bt_start)
+		bt = vmem_split_busy(vm, bt, addr);
+	vmem_free_done(vm, vmem_free1(vm, bt));
+	return 0;
+}
+
 /* ---- spans given by the caller */
 
 /*
@@ -1218,24 +1403,44 @@ vmem_add(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, vm_flag_t flags)
 
 /* ---- arenas */
 
-/* Take storage for a new arena: static early, then a meta page. */
+/* Take storage for a new arena: a static slot early, then a meta page. */
 static vmem_t *
-vmem_storage_alloc(void)
+vmem_storage_alloc(int *storagep)
 {
-	vmem_t *vm = NULL;
+	u_int i;
 
 	mutex_enter(&vmem_list_lock);
-	if (vmem_static_nused < VMEM_STATIC_ARENAS)
-		vm = &vmem_static_arenas[vmem_static_nused++];
+	for (i = 0; i < VMEM_STATIC_ARENAS; i++) {
+		if (!vmem_static_used[i]) {
+			vmem_static_used[i] = true;
+			mutex_exit(&vmem_list_lock);
+			*storagep = VMEM_STORAGE_POOL;
+			return &vmem_static_arenas[i];
+		}
+	}
 	mutex_exit(&vmem_list_lock);
-	if (vm == NULL) {
-		CTASSERT(sizeof(vmem_t) <= PAGE_SIZE);
-		vm = vmem_meta_page(VM_SLEEP);
-		if (vm != NULL)
-			vm->vm_static = false;
-	} else
-		vm->vm_static = true;
-	return vm;
+	CTASSERT(sizeof(vmem_t) <= PAGE_SIZE);
+	*storagep = VMEM_STORAGE_META;
+	return vmem_meta_page(VM_SLEEP);
+}
+
+/* Give an arena's storage back to where it came from. */
+static void
+vmem_storage_free(vmem_t *vm)
+{
+
+	switch (vm->vm_storage) {
+	case VMEM_STORAGE_POOL:
+		mutex_enter(&vmem_list_lock);
+		vmem_static_used[vm - vmem_static_arenas] = false;
+		mutex_exit(&vmem_list_lock);
+		break;
+	case VMEM_STORAGE_META:
+		vmem_free(vmem_meta_arena, (vmem_addr_t)vm, PAGE_SIZE);
+		break;
+	default:
+		break;
+	}
 }
 
 /*
@@ -1250,7 +1455,6 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
     vmem_size_t quantum, vmem_import_t *importfn, vmem_release_t *releasefn,
     vmem_t *source, vmem_size_t qcache_max, vm_flag_t flags, int ipl)
 {
-	bool isstatic = vm->vm_static;
 	size_t i;
 
 	vmem_bootstrap();
@@ -1263,7 +1467,7 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 		    "source %p do not go together", name, importfn,
 		    releasefn, source);
 	memset(vm, 0, sizeof(*vm));
-	vm->vm_static = isstatic;
+	vm->vm_storage = VMEM_STORAGE_CALLER;
 	strlcpy(vm->vm_name, name, sizeof(vm->vm_name));
 	mutex_init(&vm->vm_lock, MUTEX_DEFAULT, ipl);
 	cv_init(&vm->vm_cv, vm->vm_name);
@@ -1310,13 +1514,20 @@ vmem_create(const char *name, vmem_addr_t base, vmem_size_t size,
     vmem_t *source, vmem_size_t qcache_max, vm_flag_t flags, int ipl)
 {
 	vmem_t *vm;
+	int storage;
 
 	vmem_bootstrap();
-	vm = vmem_storage_alloc();
+	vm = vmem_storage_alloc(&storage);
 	if (vm == NULL)
 		return NULL;
-	return vmem_init(vm, name, base, size, quantum, importfn, releasefn,
-	    source, qcache_max, flags, ipl);
+	if (vmem_init(vm, name, base, size, quantum, importfn, releasefn,
+	    source, qcache_max, flags, ipl) == NULL) {
+		vm->vm_storage = storage;
+		vmem_storage_free(vm);
+		return NULL;
+	}
+	vm->vm_storage = storage;
+	return vm;
 }
 
 /*
@@ -1364,8 +1575,7 @@ vmem_destroy(vmem_t *vm)
 		    PAGE_SIZE));
 	cv_destroy(&vm->vm_cv);
 	mutex_destroy(&vm->vm_lock);
-	if (!vm->vm_static)
-		vmem_free(vmem_meta_arena, (vmem_addr_t)vm, PAGE_SIZE);
+	vmem_storage_free(vm);
 }
 
 /* ---- queries */
@@ -1582,6 +1792,27 @@ vmem_check_hash(vmem_t *vm)
 	    vm->vm_nbusytag);
 }
 
+/*
+ * Check the busy index below t: search order within (lo, hi), heap order
+ * of priorities, busy segments only.  Returns the number of nodes.
+ */
+static size_t
+vmem_check_tree(vmem_t *vm, bt_t *t, vmem_addr_t lo, vmem_addr_t hi)
+{
+
+	if (t == NULL)
+		return 0;
+	VMEM_INVARIANT(vm, t->bt_type == BT_TYPE_BUSY &&
+	    t->bt_start >= lo && t->bt_start <= hi, "busy index holds %#lx "
+	    "out of order", (unsigned long)t->bt_start);
+	VMEM_INVARIANT(vm, (t->bt_tleft == NULL ||
+	    bt_prio(t->bt_tleft) <= bt_prio(t)) && (t->bt_tright == NULL ||
+	    bt_prio(t->bt_tright) <= bt_prio(t)), "busy index heap order "
+	    "broken at %#lx", (unsigned long)t->bt_start);
+	return 1 + vmem_check_tree(vm, t->bt_tleft, lo, t->bt_start - 1) +
+	    vmem_check_tree(vm, t->bt_tright, t->bt_start + 1, hi);
+}
+
 /* Check every invariant of a locked arena. */
 static void
 vmem_check1(vmem_t *vm)
@@ -1592,6 +1823,10 @@ vmem_check1(vmem_t *vm)
 	vmem_check_seglist(vm, &nfree);
 	vmem_check_freelists(vm, nfree);
 	vmem_check_hash(vm);
+	VMEM_INVARIANT(vm, vm->vm_ordered ? vmem_check_tree(vm,
+	    vm->vm_busytree, VMEM_ADDR_MIN, VMEM_ADDR_MAX) == vm->vm_nbusytag :
+	    vm->vm_busytree == NULL, "busy index does not hold every busy "
+	    "segment");
 }
 
 /*

@@ -59,6 +59,7 @@ void	vmem_free(vmem_t *, vmem_addr_t, vmem_size_t);
 int	vmem_xalloc(vmem_t *, vmem_size_t, vmem_size_t, vmem_size_t,
 	    vmem_size_t, vmem_addr_t, vmem_addr_t, vm_flag_t, vmem_addr_t *);
 void	vmem_xfree(vmem_t *, vmem_addr_t, vmem_size_t);
+int	vmem_xfree_part(vmem_t *, vmem_addr_t, vmem_size_t, vm_flag_t);
 int	vmem_add(vmem_t *, vmem_addr_t, vmem_size_t, vm_flag_t);
 vmem_size_t vmem_roundup_size(vmem_t *, vmem_size_t);
 vmem_size_t vmem_size(vmem_t *, int);

@@ -40,6 +40,8 @@ struct vmem_btag {
 		LIST_ENTRY(vmem_btag) u_freelist; /* l: BT_TYPE_FREE */
 		LIST_ENTRY(vmem_btag) u_hashlist; /* l: BT_TYPE_BUSY */
 	} bt_u;
+	struct vmem_btag *bt_tleft;		/* l: busy index, lower */
+	struct vmem_btag *bt_tright;		/* l: busy index, higher */
 	vmem_addr_t	bt_start;		/* l: first address */
 	vmem_size_t	bt_size;		/* l: length, > 0 */
 	int		bt_type;		/* l: BT_TYPE_* */
@@ -76,8 +78,11 @@ struct vmem {
 	struct vmem_hashlist	*vm_hashlist;	/* l: busy segments */
 	size_t			vm_hashmask;	/* l: buckets - 1 */
 	size_t			vm_nbusytag;	/* l: busy segments */
+	bool			vm_rehashing;	/* l: a table is being grown */
 	struct vmem_hashlist	vm_hash0[VMEM_HASHSIZE_MIN]; /* l */
 	bt_t			*vm_rotor;	/* l: next fit resumes here */
+	bt_t			*vm_busytree;	/* l: busy segments by address */
+	bool			vm_ordered;	/* l: vm_busytree maintained */
 
 	struct vmem_freelist	vm_freetags;	/* l: private spare tags */
 	size_t			vm_nfreetags;	/* l */
@@ -93,9 +98,13 @@ struct vmem {
 	uint64_t		vm_nrehash;	/* l: hash table growths */
 
 	LIST_ENTRY(vmem)	vm_alllist;	/* g: all arenas */
-	bool			vm_static;	/* I: storage not ours */
+	int			vm_storage;	/* I: VMEM_STORAGE_* */
 	char			vm_name[VMEM_NAME_MAX + 1]; /* I */
 };
+
+#define	VMEM_STORAGE_CALLER	0	/* vmem_init: the caller's */
+#define	VMEM_STORAGE_POOL	1	/* vmem_create: a static slot */
+#define	VMEM_STORAGE_META	2	/* vmem_create: a meta-arena page */
 
 /*
  * The quantum-cache and reclaim hooks, filled in by kmem once it is up

@@ -1,14 +1,50 @@
 /*
- * t_vmem.c: vmem(9), function by function.
+ * t_vmem.c: vmem(9), function by function and flag by flag.
+ *
+ * Each case builds its own arenas over made-up ranges (nothing is mapped:
+ * an arena hands out integers), checks the results against the rules in
+ * vmem(9), and runs vmem_check.  The misuse cases expect the panic that
+ * the rule they break calls for; on the host platform a panic aborts.
  */
 
 #include <sys/param.h>
+#include <sys/atomic.h>
+#include <sys/condvar.h>
 #include <sys/errno.h>
+#include <sys/intr.h>
+#include <sys/kthread.h>
+#include <sys/mutex.h>
 #include <sys/systm.h>
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
+#include <uvm/uvm_km.h>
+
 #include <atf-c.h>
+
+#ifndef TEST_SCALE
+#define	TEST_SCALE	1
+#endif
+
+/* Declare a case that must end in a panic about rule. */
+#define	T_MISUSE(name, text)						\
+ATF_TC(name);								\
+ATF_TC_HEAD(name, tc)							\
+{									\
+	atf_tc_set_md_var(tc, "descr", text);				\
+}
+
+/* A plain arena of [base, base + size) with quantum q. */
+static vmem_t *
+t_arena(const char *name, vmem_addr_t base, vmem_size_t size, vmem_size_t q)
+{
+	vmem_t *vm;
+
+	vm = vmem_create(name, base, size, q, NULL, NULL, NULL, 0, VM_SLEEP,
+	    IPL_NONE);
+	ATF_REQUIRE(vm != NULL);
+	return vm;
+}
 
 ATF_TC(create_alloc_free);
 ATF_TC_HEAD(create_alloc_free, tc)
@@ -22,9 +58,7 @@ ATF_TC_BODY(create_alloc_free, tc)
 	vmem_addr_t a, b;
 	vmem_t *vm;
 
-	vm = vmem_create("t", 0x1000, 0x10000, 0x10, NULL, NULL, NULL, 0,
-	    VM_SLEEP, 0);
-	ATF_REQUIRE(vm != NULL);
+	vm = t_arena("t", 0x1000, 0x10000, 0x10);
 	ATF_CHECK_EQ(vmem_size(vm, VMEM_FREE), 0x10000);
 	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x100, VM_SLEEP, &a), 0);
 	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x11, VM_NOSLEEP, &b), 0);
@@ -32,6 +66,7 @@ ATF_TC_BODY(create_alloc_free, tc)
 	ATF_CHECK(b + 0x20 <= a || a + 0x100 <= b);
 	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0x120);
 	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC | VMEM_FREE), 0x10000);
+	ATF_CHECK_EQ(vmem_roundup_size(vm, 0x11), 0x20);
 	vmem_free(vm, a, 0x100);
 	vmem_free(vm, b, 0x11);
 	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
@@ -39,9 +74,932 @@ ATF_TC_BODY(create_alloc_free, tc)
 	vmem_destroy(vm);
 }
 
+ATF_TC(nosleep_exhaustion);
+ATF_TC_HEAD(nosleep_exhaustion, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "VM_NOSLEEP fills the arena exactly, "
+	    "then fails with ENOMEM without sleeping");
+}
+ATF_TC_BODY(nosleep_exhaustion, tc)
+{
+	vmem_addr_t a, addrs[64];
+	vmem_t *vm;
+	int i;
+
+	vm = t_arena("t", 0, 64, 1);
+	for (i = 0; i < 64; i++)
+		ATF_REQUIRE_EQ(vmem_alloc(vm, 1, VM_NOSLEEP, &addrs[i]), 0);
+	ATF_CHECK_EQ(vmem_alloc(vm, 1, VM_NOSLEEP, &a), ENOMEM);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_FREE), 0);
+	vmem_free(vm, addrs[17], 1);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 1, VM_NOSLEEP, &a), 0);
+	ATF_CHECK_EQ(a, addrs[17]);
+	ATF_CHECK_EQ(vmem_alloc(vm, 2, VM_NOSLEEP | VM_BESTFIT, &a), ENOMEM);
+	for (i = 0; i < 64; i++)
+		vmem_free(vm, addrs[i], 1);
+	vmem_check(vm);
+	vmem_destroy(vm);
+}
+
+ATF_TC(xalloc_align_phase);
+ATF_TC_HEAD(xalloc_align_phase, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "vmem_xalloc honours align and phase "
+	    "for every power of 2 alignment and every phase");
+}
+ATF_TC_BODY(xalloc_align_phase, tc)
+{
+	vmem_size_t align, phase;
+	vmem_addr_t a;
+	vmem_t *vm;
+
+	vm = t_arena("t", 0x10010, 0x100000, 0x10);
+	for (align = 0x10; align <= 0x10000; align <<= 1) {
+		for (phase = 0; phase < align; phase += align / 4 + 0x10) {
+			phase &= ~(vmem_size_t)0xf;
+			ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x30, align, phase, 0,
+			    VMEM_ADDR_MIN, VMEM_ADDR_MAX, VM_NOSLEEP, &a), 0);
+			ATF_CHECK_EQ_MSG(a % align, phase, "align %#zx phase "
+			    "%#zx addr %#lx", align, phase, (unsigned long)a);
+			vmem_xfree(vm, a, 0x30);
+		}
+	}
+	vmem_check(vm);
+	vmem_destroy(vm);
+}
+
+ATF_TC(xalloc_nocross);
+ATF_TC_HEAD(xalloc_nocross, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "vmem_xalloc never returns a range "
+	    "that crosses a multiple of nocross, even when the first fit "
+	    "would");
+}
+ATF_TC_BODY(xalloc_nocross, tc)
+{
+	vmem_addr_t a, pad;
+	vmem_t *vm;
+	int i;
+
+	vm = t_arena("t", 0, 0x100000, 1);
+	/* Leave the first free address just below a 64 KiB boundary. */
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0xff00, 0, 0, 0, 0, VMEM_ADDR_MAX,
+	    VM_NOSLEEP, &pad), 0);
+	ATF_REQUIRE_EQ(pad, 0);
+	for (i = 0; i < 8; i++) {
+		ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x1000, 0x100, 0, 0x10000, 0,
+		    VMEM_ADDR_MAX, VM_NOSLEEP, &a), 0);
+		ATF_CHECK_EQ_MSG(a / 0x10000, (a + 0x1000 - 1) / 0x10000,
+		    "range %#lx+0x1000 crosses 64 KiB", (unsigned long)a);
+		ATF_CHECK_EQ(a % 0x100, 0);
+	}
+	ATF_CHECK_EQ(vmem_xalloc(vm, 0x10000, 0, 0, 0x10000, 0, VMEM_ADDR_MAX,
+	    VM_NOSLEEP, &a), 0);
+	ATF_CHECK_EQ(a % 0x10000, 0);
+	vmem_check(vm);
+}
+
+ATF_TC(xalloc_range);
+ATF_TC_HEAD(xalloc_range, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "minaddr and maxaddr are inclusive; "
+	    "pinning them allocates an exact address or fails");
+}
+ATF_TC_BODY(xalloc_range, tc)
+{
+	vmem_addr_t a, b;
+	vmem_t *vm;
+
+	vm = t_arena("t", 0x1000, 0x1000, 0x10);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x20, 0, 0, 0, 0x1800, 0x181f,
+	    VM_NOSLEEP, &a), 0);
+	ATF_CHECK_EQ(a, 0x1800);
+	ATF_CHECK_EQ(vmem_xalloc(vm, 0x20, 0, 0, 0, 0x1800, 0x181f,
+	    VM_NOSLEEP, &b), ENOMEM);
+	ATF_CHECK_EQ(vmem_xalloc(vm, 0x20, 0, 0, 0, 0x1810, 0x183f,
+	    VM_NOSLEEP, &b), 0);
+	ATF_CHECK_EQ(b, 0x1820);
+	/* The last quantum of the arena, by an inclusive maxaddr. */
+	ATF_CHECK_EQ(vmem_xalloc(vm, 0x10, 0, 0, 0, 0x1ff0, 0x1fff,
+	    VM_NOSLEEP | VM_BESTFIT, &b), 0);
+	ATF_CHECK_EQ(b, 0x1ff0);
+	/* Outside every span. */
+	ATF_CHECK_EQ(vmem_xalloc(vm, 0x10, 0, 0, 0, 0x2000, 0x2fff,
+	    VM_NOSLEEP, &b), ENOMEM);
+	/* A range below maxaddr only. */
+	ATF_CHECK_EQ(vmem_xalloc(vm, 0x100, 0, 0, 0, 0, 0x10ff,
+	    VM_NOSLEEP | VM_NEXTFIT, &b), 0);
+	ATF_CHECK_EQ(b, 0x1000);
+	vmem_check(vm);
+}
+
+ATF_TC(bestfit);
+ATF_TC_HEAD(bestfit, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "VM_BESTFIT takes the smallest free "
+	    "segment that fits; VM_INSTANTFIT one whose order guarantees it");
+}
+ATF_TC_BODY(bestfit, tc)
+{
+	vmem_addr_t a[8], x;
+	vmem_t *vm;
+	int i;
+
+	vm = t_arena("t", 0, 0x1000, 1);
+	/* Tile [0, 0x380) with 0x80-byte segments, then punch holes. */
+	for (i = 0; i < 7; i++)
+		ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x80, 0, 0, 0, i * 0x80,
+		    VMEM_ADDR_MAX, VM_NOSLEEP, &a[i]), 0);
+	ATF_REQUIRE_EQ(a[6], 0x300);
+	vmem_xfree(vm, a[0], 0x80);
+	vmem_xfree(vm, a[2], 0x80);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x70, 0, 0, 0, a[2], a[2] + 0x6f,
+	    VM_NOSLEEP, &x), 0);
+	vmem_xfree(vm, a[4], 0x80);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x50, 0, 0, 0, a[4], a[4] + 0x4f,
+	    VM_NOSLEEP, &x), 0);
+	/* Holes of 0x80 at 0, 0x10 at a2 + 0x70, 0x30 at a4 + 0x50. */
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x21, VM_NOSLEEP | VM_BESTFIT, &x), 0);
+	ATF_CHECK_EQ(x, a[4] + 0x50);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x10, VM_NOSLEEP | VM_BESTFIT, &x), 0);
+	ATF_CHECK_EQ(x, a[2] + 0x70);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x41, VM_NOSLEEP | VM_BESTFIT, &x), 0);
+	ATF_CHECK_EQ(x, 0);
+	vmem_check(vm);
+}
+
+ATF_TC(nextfit);
+ATF_TC_HEAD(nextfit, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "VM_NEXTFIT hands out increasing "
+	    "addresses, wrapping to freed ones only at the end");
+}
+ATF_TC_BODY(nextfit, tc)
+{
+	vmem_addr_t a, prev;
+	vmem_t *vm;
+	int i;
+
+	vm = t_arena("pid", 1, 100, 1);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 1, VM_NOSLEEP | VM_NEXTFIT, &prev), 0);
+	ATF_CHECK_EQ(prev, 1);
+	for (i = 0; i < 98; i++) {
+		ATF_REQUIRE_EQ(vmem_alloc(vm, 1, VM_NOSLEEP | VM_NEXTFIT, &a),
+		    0);
+		ATF_CHECK_EQ(a, prev + 1);
+		vmem_free(vm, prev, 1);	/* the freed one is not reused yet */
+		prev = a;
+	}
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 1, VM_NOSLEEP | VM_NEXTFIT, &a), 0);
+	ATF_CHECK_EQ(a, 100);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 1, VM_NOSLEEP | VM_NEXTFIT, &a), 0);
+	ATF_CHECK_EQ(a, 1);
+	vmem_check(vm);
+}
+
+ATF_TC(instantfit_order);
+ATF_TC_HEAD(instantfit_order, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "instant fit takes a segment from the "
+	    "first list whose every member fits, and falls back to the list "
+	    "below when only it has one");
+}
+ATF_TC_BODY(instantfit_order, tc)
+{
+	vmem_addr_t a, x;
+	vmem_t *vm;
+
+	vm = t_arena("t", 0, 0x1000, 1);
+	/* One free hole of 0x30 (order 5) and the big tail. */
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x100, VM_NOSLEEP, &a), 0);
+	vmem_xfree(vm, a, 0x100);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x30, 0, 0, 0, 0, 0x2f, VM_NOSLEEP,
+	    &a), 0);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x10, 0, 0, 0, 0x30, 0x3f, VM_NOSLEEP,
+	    &x), 0);
+	vmem_xfree(vm, a, 0x30);
+	/* 0x21 needs order 6: the hole of 0x30 is skipped for the tail. */
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x21, VM_NOSLEEP | VM_INSTANTFIT, &a),
+	    0);
+	ATF_CHECK_EQ(a, 0x40);
+	vmem_free(vm, a, 0x21);
+	/* Best fit takes the hole. */
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x21, VM_NOSLEEP | VM_BESTFIT, &a), 0);
+	ATF_CHECK_EQ(a, 0);
+	vmem_free(vm, a, 0x21);
+	vmem_free(vm, x, 0x10);
+	vmem_check(vm);
+	vmem_destroy(vm);
+}
+
+ATF_TC(add_spans);
+ATF_TC_HEAD(add_spans, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "vmem_add: adjacent spans stay apart; "
+	    "vmem_contains and vmem_walk see them");
+}
+
+/* Count the bytes vmem_walk reports. */
+static void
+t_walk_sum(void *arg, vmem_addr_t addr, vmem_size_t size)
+{
+	vmem_size_t *sum = arg;
+
+	*sum += size;
+}
+
+ATF_TC_BODY(add_spans, tc)
+{
+	vmem_size_t sum;
+	vmem_addr_t a;
+	vmem_t *vm;
+
+	vm = vmem_create("t", 0, 0, 1, NULL, NULL, NULL, 0, VM_SLEEP, 0);
+	ATF_REQUIRE(vm != NULL);
+	ATF_CHECK_EQ(vmem_alloc(vm, 1, VM_NOSLEEP, &a), ENOMEM);
+	ATF_REQUIRE_EQ(vmem_add(vm, 0x100, 0x100, VM_SLEEP), 0);
+	ATF_REQUIRE_EQ(vmem_add(vm, 0x200, 0x100, VM_SLEEP), 0);
+	ATF_CHECK(vmem_contains(vm, 0x100, 0x100));
+	ATF_CHECK(vmem_contains(vm, 0x2ff, 1));
+	ATF_CHECK(!vmem_contains(vm, 0x1ff, 2));	/* two spans */
+	ATF_CHECK(!vmem_contains(vm, 0x300, 1));
+	/* Spans do not coalesce: 0x180 bytes fit in neither. */
+	ATF_CHECK_EQ(vmem_alloc(vm, 0x180, VM_NOSLEEP, &a), ENOMEM);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x100, VM_NOSLEEP, &a), 0);
+	sum = 0;
+	vmem_walk(vm, VMEM_SPAN, t_walk_sum, &sum);
+	ATF_CHECK_EQ(sum, 0x200);
+	sum = 0;
+	vmem_walk(vm, VMEM_ALLOC, t_walk_sum, &sum);
+	ATF_CHECK_EQ(sum, 0x100);
+	sum = 0;
+	vmem_walk(vm, VMEM_FREE, t_walk_sum, &sum);
+	ATF_CHECK_EQ(sum, 0x100);
+	vmem_free(vm, a, 0x100);
+	vmem_check(vm);
+	vmem_destroy(vm);
+}
+
+ATF_TC(top_of_address_space);
+ATF_TC_HEAD(top_of_address_space, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "an arena whose last address is "
+	    "VMEM_ADDR_MAX allocates its last quantum without overflow");
+}
+ATF_TC_BODY(top_of_address_space, tc)
+{
+	vmem_addr_t base = VMEM_ADDR_MAX - 0xffff, a, b;
+	vmem_t *vm;
+
+	vm = t_arena("top", base, 0x10000, 0x1000);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x1000, 0, 0, 0, VMEM_ADDR_MAX - 0xfff,
+	    VMEM_ADDR_MAX, VM_NOSLEEP, &a), 0);
+	ATF_CHECK_EQ(a, VMEM_ADDR_MAX - 0xfff);
+	ATF_CHECK_EQ(vmem_xalloc(vm, 0x2000, 0x2000, 0, 0, 0, VMEM_ADDR_MAX,
+	    VM_NOSLEEP, &b), 0);
+	ATF_CHECK_EQ(b % 0x2000, 0);
+	ATF_CHECK(b >= base && b + 0x2000 - 1 <= VMEM_ADDR_MAX);
+	ATF_CHECK(vmem_contains(vm, VMEM_ADDR_MAX, 1));
+	vmem_xfree(vm, a, 0x1000);
+	vmem_xfree(vm, b, 0x2000);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_FREE), 0x10000);
+	vmem_check(vm);
+	vmem_destroy(vm);
+}
+
+ATF_TC(quantum_page);
+ATF_TC_HEAD(quantum_page, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "an arena with a page quantum rounds "
+	    "sizes up to pages and returns page-aligned addresses");
+}
+ATF_TC_BODY(quantum_page, tc)
+{
+	vmem_addr_t a;
+	vmem_t *vm;
+
+	vm = t_arena("pages", 0x400000, 0x400000, PAGE_SIZE);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 1, VM_NOSLEEP, &a), 0);
+	ATF_CHECK_EQ(a % PAGE_SIZE, 0);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), PAGE_SIZE);
+	vmem_free(vm, a, PAGE_SIZE);
+	vmem_destroy(vm);
+}
+
+ATF_TC(vmem_init_static);
+ATF_TC_HEAD(vmem_init_static, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "vmem_init builds an arena in storage "
+	    "the caller gives, as early boot does");
+}
+ATF_TC_BODY(vmem_init_static, tc)
+{
+	static vmem_t store;
+	vmem_addr_t a;
+	vmem_t *vm;
+
+	vm = vmem_init(&store, "static", 0x10, 0x10, 1, NULL, NULL, NULL, 0,
+	    VM_NOSLEEP | VM_BOOTSTRAP, IPL_VM);
+	ATF_REQUIRE(vm == &store);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x10, VM_NOSLEEP, &a), 0);
+	ATF_CHECK_EQ(a, 0x10);
+	vmem_free(vm, a, 0x10);
+	vmem_destroy(vm);
+}
+
+/* ---- freeing part of a segment */
+
+ATF_TC(xfree_part);
+ATF_TC_HEAD(xfree_part, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "vmem_xfree_part frees the middle, "
+	    "the head and the tail of a segment; what is left stays "
+	    "allocated and is freed piece by piece");
+}
+ATF_TC_BODY(xfree_part, tc)
+{
+	vmem_addr_t a, b;
+	vmem_t *vm;
+
+	vm = t_arena("t", 0x1000, 0x1000, 0x10);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x400, 0, 0, 0, 0x1000, 0x13ff,
+	    VM_NOSLEEP, &a), 0);
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, 0x1100, 0x100, VM_NOSLEEP), 0);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0x300);
+	/* The hole can be allocated again, exactly. */
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x100, 0, 0, 0, 0x1000, 0x13ff,
+	    VM_NOSLEEP, &b), 0);
+	ATF_CHECK_EQ(b, 0x1100);
+	vmem_xfree(vm, b, 0x100);
+	/* Head and tail of the two remaining pieces. */
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, 0x1000, 0x10, VM_NOSLEEP), 0);
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, 0x13f0, 0x10, VM_NOSLEEP), 0);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0x2e0);
+	/* Whole pieces, through either call. */
+	vmem_xfree(vm, 0x1010, 0xf0);
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, 0x1200, 0x1f0, VM_NOSLEEP), 0);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
+	vmem_check(vm);
+	vmem_destroy(vm);
+}
+
+ATF_TC(xfree_part_release);
+ATF_TC_HEAD(xfree_part_release, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "freeing the last part of an imported "
+	    "span releases the span to its source");
+}
+ATF_TC_BODY(xfree_part_release, tc)
+{
+	vmem_addr_t a;
+	vmem_t *parent, *vm;
+
+	parent = t_arena("parent", 0x100000, 0x100000, 0x1000);
+	vm = vmem_create("child", 0, 0, 0x1000, vmem_alloc, vmem_free, parent,
+	    0, VM_SLEEP, IPL_NONE);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x4000, VM_SLEEP | VM_BESTFIT, &a), 0);
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, a + 0x1000, 0x2000, VM_SLEEP), 0);
+	ATF_CHECK_EQ(vmem_size(parent, VMEM_ALLOC), 0x4000);
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, a, 0x1000, VM_SLEEP), 0);
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, a + 0x3000, 0x1000, VM_SLEEP), 0);
+	ATF_CHECK_EQ(vmem_size(parent, VMEM_ALLOC), 0);
+	vmem_check(vm);
+	vmem_destroy(vm);
+	vmem_destroy(parent);
+}
+
+/* ---- imports */
+
+static int t_nimport, t_nrelease;
+static vmem_t *t_parent;
+
+/* A custom importfn that counts its calls. */
+static int
+t_import(vmem_t *src, vmem_size_t size, vm_flag_t flags, vmem_addr_t *ap)
+{
+
+	t_nimport++;
+	return vmem_alloc(src, size, flags, ap);
+}
+
+/* The releasefn that goes with it. */
+static void
+t_release(vmem_t *src, vmem_addr_t addr, vmem_size_t size)
+{
+
+	t_nrelease++;
+	vmem_free(src, addr, size);
+}
+
+ATF_TC(import_release);
+ATF_TC_HEAD(import_release, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "an arena imports from its source on "
+	    "demand and releases each span once it is wholly free");
+}
+ATF_TC_BODY(import_release, tc)
+{
+	vmem_addr_t a[16];
+	vmem_t *vm;
+	int i;
+
+	t_parent = t_arena("parent", 0x100000, 0x100000, 0x1000);
+	vm = vmem_create("child", 0, 0, 0x10, t_import, t_release, t_parent,
+	    0, VM_SLEEP, IPL_NONE);
+	ATF_REQUIRE(vm != NULL);
+	for (i = 0; i < 16; i++)
+		ATF_REQUIRE_EQ(vmem_alloc(vm, 0x800, VM_NOSLEEP, &a[i]), 0);
+	ATF_CHECK(t_nimport >= 8);
+	ATF_CHECK_EQ(vmem_size(t_parent, VMEM_ALLOC), vmem_size(vm,
+	    VMEM_ALLOC | VMEM_FREE));
+	for (i = 0; i < 16; i++)
+		vmem_free(vm, a[i], 0x800);
+	ATF_CHECK_EQ(t_nrelease, t_nimport);
+	ATF_CHECK_EQ(vmem_size(t_parent, VMEM_ALLOC), 0);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC | VMEM_FREE), 0);
+	vmem_check(vm);
+	vmem_destroy(vm);
+	vmem_destroy(t_parent);
+}
+
+ATF_TC(import_constrained);
+ATF_TC_HEAD(import_constrained, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a constrained vmem_xalloc imports a "
+	    "span that meets align, nocross and the address range, from a "
+	    "vmem_alloc source and from a custom importfn");
+}
+ATF_TC_BODY(import_constrained, tc)
+{
+	vmem_addr_t a;
+	vmem_t *vm;
+
+	t_parent = t_arena("parent", 0x1000, 0x10000000, 0x1000);
+	vm = vmem_create("exact", 0, 0, 0x1000, vmem_alloc, vmem_free,
+	    t_parent, 0, VM_SLEEP, IPL_NONE);
+	ATF_REQUIRE(vm != NULL);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x4000, 0x100000, 0x2000, 0x200000,
+	    0x8000000, 0x8ffffff, VM_NOSLEEP, &a), 0);
+	ATF_CHECK_EQ(a % 0x100000, 0x2000);
+	ATF_CHECK(a >= 0x8000000 && a + 0x4000 - 1 <= 0x8ffffff);
+	vmem_xfree(vm, a, 0x4000);
+	ATF_CHECK_EQ(vmem_size(t_parent, VMEM_ALLOC), 0);
+	vmem_destroy(vm);
+
+	vm = vmem_create("slack", 0, 0, 0x1000, t_import, t_release,
+	    t_parent, 0, VM_SLEEP, IPL_NONE);
+	ATF_REQUIRE(vm != NULL);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x3000, 0x40000, 0x1000, 0x40000, 0,
+	    VMEM_ADDR_MAX, VM_NOSLEEP, &a), 0);
+	ATF_CHECK_EQ(a % 0x40000, 0x1000);
+	ATF_CHECK_EQ(a / 0x40000, (a + 0x3000 - 1) / 0x40000);
+	vmem_xfree(vm, a, 0x3000);
+	vmem_destroy(vm);
+	vmem_destroy(t_parent);
+}
+
+ATF_TC(many_segments);
+ATF_TC_HEAD(many_segments, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "100000 VM_NOSLEEP allocations never "
+	    "fail for lack of boundary tags, and the hash grows");
+}
+ATF_TC_BODY(many_segments, tc)
+{
+	const int n = 100000 / TEST_SCALE;
+	vmem_addr_t a;
+	vmem_t *vm;
+	int i;
+
+	vmem_check_enabled = false;	/* O(n) each step: too slow here */
+	vm = t_arena("many", 0, n, 1);
+	for (i = 0; i < n; i++)
+		ATF_REQUIRE_EQ_MSG(vmem_alloc(vm, 1, VM_NOSLEEP, &a), 0,
+		    "allocation %d", i);
+	ATF_CHECK(vm->vm_nrehash > 0);
+	ATF_CHECK(vm->vm_hashmask + 1 >= (size_t)n / 2);
+	vmem_check(vm);
+	for (i = 0; i < n; i += 2)
+		vmem_free(vm, i, 1);
+	vmem_check(vm);
+	for (i = 1; i < n; i += 2)
+		vmem_free(vm, i, 1);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
+	vmem_check(vm);
+	vmem_destroy(vm);
+}
+
+ATF_TC(meta_arena);
+ATF_TC_HEAD(meta_arena, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "kmem_arena, the arena vmem takes its "
+	    "own tags and tables from, grows its hash from itself and backs "
+	    "what it hands out with writable memory");
+}
+ATF_TC_BODY(meta_arena, tc)
+{
+	static vmem_addr_t a[2000];
+	uint64_t rehash0 = kmem_arena->vm_nrehash;
+	size_t i;
+
+	for (i = 0; i < __arraycount(a); i++) {
+		ATF_REQUIRE_EQ(vmem_alloc(kmem_arena, PAGE_SIZE, VM_NOSLEEP,
+		    &a[i]), 0);
+		*(volatile uint64_t *)a[i] = i;
+	}
+	ATF_CHECK(kmem_arena->vm_nrehash > rehash0);
+	vmem_check(kmem_arena);
+	vmem_check(kmem_va_arena);
+	for (i = 0; i < __arraycount(a); i++) {
+		ATF_CHECK_EQ(*(volatile uint64_t *)a[i], i);
+		vmem_free(kmem_arena, a[i], PAGE_SIZE);
+	}
+	vmem_check(kmem_arena);
+}
+
+/* ---- sleeping */
+
+struct t_sleeper {
+	vmem_t		*ts_vm;
+	vmem_size_t	ts_size;
+	volatile int	ts_state;	/* 0 started, 1 asleep?, 2 done */
+	vmem_addr_t	ts_addr;
+};
+
+/* A thread that allocates with VM_SLEEP and records the result. */
+static void
+t_sleeper_main(void *arg)
+{
+	struct t_sleeper *ts = arg;
+
+	atomic_store_release(&ts->ts_state, 1);
+	if (vmem_alloc(ts->ts_vm, ts->ts_size, VM_SLEEP, &ts->ts_addr) != 0)
+		panic("VM_SLEEP allocation failed");
+	atomic_store_release(&ts->ts_state, 2);
+	kthread_exit(0);
+}
+
+/* Start a sleeper and check that it is still waiting a while later. */
+static lwp_t *
+t_sleeper_start(struct t_sleeper *ts)
+{
+	lwp_t *l;
+
+	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
+	    t_sleeper_main, ts, &l, "sleeper"), 0);
+	while (atomic_load_acquire(&ts->ts_state) == 0)
+		kpause("start", false, 1, NULL);
+	kpause("sleep", false, hz / 10, NULL);
+	ATF_CHECK_EQ_MSG(atomic_load_acquire(&ts->ts_state), 1,
+	    "VM_SLEEP allocation did not wait");
+	return l;
+}
+
+ATF_TC(sleep_until_free);
+ATF_TC_HEAD(sleep_until_free, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "VM_SLEEP blocks on a full arena until "
+	    "another thread frees, then succeeds");
+}
+ATF_TC_BODY(sleep_until_free, tc)
+{
+	struct t_sleeper ts;
+	vmem_addr_t a;
+	vmem_t *vm;
+	lwp_t *l;
+
+	vm = t_arena("t", 0, 0x100, 1);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x100, VM_SLEEP, &a), 0);
+	ts = (struct t_sleeper){ .ts_vm = vm, .ts_size = 0x80 };
+	l = t_sleeper_start(&ts);
+	vmem_free(vm, a, 0x100);
+	kthread_join(l);
+	ATF_CHECK_EQ(ts.ts_state, 2);
+	ATF_CHECK(ts.ts_addr + 0x80 <= 0x100);
+	vmem_free(vm, ts.ts_addr, 0x80);
+	vmem_destroy(vm);
+}
+
+ATF_TC(sleep_until_add);
+ATF_TC_HEAD(sleep_until_add, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "VM_SLEEP blocks on an empty arena "
+	    "until vmem_add gives it space");
+}
+ATF_TC_BODY(sleep_until_add, tc)
+{
+	struct t_sleeper ts;
+	vmem_t *vm;
+	lwp_t *l;
+
+	vm = vmem_create("t", 0, 0, 1, NULL, NULL, NULL, 0, VM_SLEEP, 0);
+	ATF_REQUIRE(vm != NULL);
+	ts = (struct t_sleeper){ .ts_vm = vm, .ts_size = 0x10 };
+	l = t_sleeper_start(&ts);
+	ATF_REQUIRE_EQ(vmem_add(vm, 0x1000, 0x10, VM_SLEEP), 0);
+	kthread_join(l);
+	ATF_CHECK_EQ(ts.ts_addr, 0x1000);
+	vmem_free(vm, ts.ts_addr, 0x10);
+	vmem_destroy(vm);
+}
+
+ATF_TC(sleep_until_source_frees);
+ATF_TC_HEAD(sleep_until_source_frees, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "VM_SLEEP in an importing arena waits "
+	    "until space comes back to its source");
+}
+ATF_TC_BODY(sleep_until_source_frees, tc)
+{
+	struct t_sleeper ts;
+	vmem_addr_t a;
+	vmem_t *vm;
+	lwp_t *l;
+
+	t_parent = t_arena("parent", 0, 0x2000, 0x1000);
+	vm = vmem_create("child", 0, 0, 1, vmem_alloc, vmem_free, t_parent,
+	    0, VM_SLEEP, IPL_NONE);
+	ATF_REQUIRE_EQ(vmem_alloc(t_parent, 0x2000, VM_SLEEP, &a), 0);
+	ts = (struct t_sleeper){ .ts_vm = vm, .ts_size = 0x10 };
+	l = t_sleeper_start(&ts);
+	vmem_free(t_parent, a, 0x2000);
+	kthread_join(l);
+	ATF_CHECK_EQ(ts.ts_state, 2);
+	vmem_free(vm, ts.ts_addr, 0x10);
+	vmem_destroy(vm);
+	vmem_destroy(t_parent);
+}
+
+/* ---- concurrency */
+
+#define	T_STRESS_THREADS	4
+#define	T_STRESS_SIZE		0x4000
+
+static volatile uint32_t t_owner[T_STRESS_SIZE];
+static vmem_t *t_stress_vm;
+
+/* Claim or release [a, a + n) in the ownership map; panic on overlap. */
+static void
+t_stress_mark(vmem_addr_t a, vmem_size_t n, uint32_t from, uint32_t to)
+{
+	vmem_size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (atomic_cas_32(&t_owner[a + i], from, to) != from)
+			panic("overlap at %#lx", (unsigned long)(a + i));
+	}
+}
+
+/* One stress thread: allocate, check ownership, free, many times. */
+static void
+t_stress_main(void *arg)
+{
+	uint32_t id = (uint32_t)(uintptr_t)arg, x = id * 2654435761u + 1;
+	vmem_addr_t a[8];
+	vmem_size_t n[8];
+	int i, round;
+
+	for (round = 0; round < 20000 / TEST_SCALE; round++) {
+		for (i = 0; i < 8; i++) {
+			x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+			n[i] = 1 + x % 32;
+			if (vmem_xalloc(t_stress_vm, n[i], 1U << (x % 4), 0,
+			    (x & 64) ? 64 : 0, 0, VMEM_ADDR_MAX, VM_SLEEP |
+			    ((x & 128) ? VM_BESTFIT : VM_INSTANTFIT),
+			    &a[i]) != 0)
+				panic("VM_SLEEP failed");
+			t_stress_mark(a[i], n[i], 0, id);
+		}
+		for (i = 0; i < 8; i++) {
+			t_stress_mark(a[i], n[i], id, 0);
+			vmem_xfree(t_stress_vm, a[i], n[i]);
+		}
+	}
+	kthread_exit(0);
+}
+
+ATF_TC(stress_threads);
+ATF_TC_HEAD(stress_threads, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "threads on several CPUs allocate and "
+	    "free concurrently; no two ever own the same address");
+}
+ATF_TC_BODY(stress_threads, tc)
+{
+	lwp_t *l[T_STRESS_THREADS];
+	int i;
+
+	vmem_check_enabled = false;
+	t_stress_vm = vmem_create("stress", 0, T_STRESS_SIZE, 1, NULL, NULL,
+	    NULL, 0, VM_SLEEP, IPL_VM);
+	for (i = 0; i < T_STRESS_THREADS; i++)
+		ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN,
+		    NULL, t_stress_main, (void *)(uintptr_t)(i + 1), &l[i],
+		    "stress%d", i), 0);
+	for (i = 0; i < T_STRESS_THREADS; i++)
+		kthread_join(l[i]);
+	ATF_CHECK_EQ(vmem_size(t_stress_vm, VMEM_ALLOC), 0);
+	vmem_check(t_stress_vm);
+	vmem_destroy(t_stress_vm);
+}
+
+/* ---- misuse */
+
+T_MISUSE(misuse_double_free, "freeing a segment twice panics")
+ATF_TC_BODY(misuse_double_free, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x100, 1);
+	vmem_addr_t a;
+
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x10, VM_SLEEP, &a), 0);
+	vmem_free(vm, a, 0x10);
+	atf_tc_expect_signal(SIGABRT, "double free must panic");
+	vmem_free(vm, a, 0x10);
+}
+
+T_MISUSE(misuse_wrong_size, "freeing with a size other than the "
+    "allocated one panics")
+ATF_TC_BODY(misuse_wrong_size, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x100, 1);
+	vmem_addr_t a;
+
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x10, VM_SLEEP, &a), 0);
+	atf_tc_expect_signal(SIGABRT, "wrong size must panic");
+	vmem_free(vm, a, 0x20);
+}
+
+T_MISUSE(misuse_foreign, "freeing an address the arena never gave "
+    "out panics")
+ATF_TC_BODY(misuse_foreign, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x100, 1);
+
+	atf_tc_expect_signal(SIGABRT, "foreign address must panic");
+	vmem_xfree(vm, 0x5000, 0x10);
+}
+
+T_MISUSE(misuse_overconstrained, "a vmem_xalloc whose size and phase "
+    "cannot fit between two nocross boundaries panics")
+ATF_TC_BODY(misuse_overconstrained, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x10000, 1);
+	vmem_addr_t a;
+
+	atf_tc_expect_signal(SIGABRT, "overconstrained request must panic");
+	(void)vmem_xalloc(vm, 0x800, 0x100, 0x80, 0x800, 0, VMEM_ADDR_MAX,
+	    VM_NOSLEEP, &a);
+}
+
+T_MISUSE(misuse_misaligned, "an alignment that is not a power of 2 "
+    "panics")
+ATF_TC_BODY(misuse_misaligned, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x10000, 1);
+	vmem_addr_t a;
+
+	atf_tc_expect_signal(SIGABRT, "bad alignment must panic");
+	(void)vmem_xalloc(vm, 0x10, 0x30, 0, 0, 0, VMEM_ADDR_MAX, VM_NOSLEEP,
+	    &a);
+}
+
+T_MISUSE(misuse_part_outside, "freeing part of a range that is not "
+    "inside one allocated segment panics")
+ATF_TC_BODY(misuse_part_outside, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x100, 1);
+	vmem_addr_t a, b;
+
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x10, 0, 0, 0, 0, 0xf, VM_SLEEP, &a),
+	    0);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x10, 0, 0, 0, 0x10, 0x1f, VM_SLEEP,
+	    &b), 0);
+	atf_tc_expect_signal(SIGABRT, "a range over two segments must panic");
+	(void)vmem_xfree_part(vm, 0x8, 0x10, VM_SLEEP);
+}
+
+T_MISUSE(misuse_zero_size, "allocating zero bytes panics")
+ATF_TC_BODY(misuse_zero_size, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x100, 1);
+	vmem_addr_t a;
+
+	atf_tc_expect_signal(SIGABRT, "zero size must panic");
+	(void)vmem_alloc(vm, 0, VM_NOSLEEP, &a);
+}
+
+T_MISUSE(misuse_size_overflow, "a size that overflows when rounded to "
+    "the quantum panics")
+ATF_TC_BODY(misuse_size_overflow, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x1000, 0x100);
+	vmem_addr_t a;
+
+	atf_tc_expect_signal(SIGABRT, "overflowing size must panic");
+	(void)vmem_alloc(vm, VMEM_ADDR_MAX - 2, VM_NOSLEEP, &a);
+}
+
+T_MISUSE(misuse_range_too_small, "a [minaddr, maxaddr] range smaller "
+    "than the size panics")
+ATF_TC_BODY(misuse_range_too_small, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x1000, 1);
+	vmem_addr_t a;
+
+	atf_tc_expect_signal(SIGABRT, "range smaller than size must panic");
+	(void)vmem_xalloc(vm, 0x10, 0, 0, 0, 0x100, 0x10e, VM_NOSLEEP, &a);
+}
+
+T_MISUSE(misuse_add_overlap, "adding a span that overlaps one of the "
+    "arena panics")
+ATF_TC_BODY(misuse_add_overlap, tc)
+{
+	vmem_t *vm = t_arena("t", 0x1000, 0x1000, 1);
+
+	atf_tc_expect_signal(SIGABRT, "overlapping span must panic");
+	(void)vmem_add(vm, 0x1fff, 0x10, VM_SLEEP);
+}
+
+T_MISUSE(misuse_destroy_busy, "destroying an arena with allocations "
+    "panics")
+ATF_TC_BODY(misuse_destroy_busy, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x100, 1);
+	vmem_addr_t a;
+
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x10, VM_SLEEP, &a), 0);
+	atf_tc_expect_signal(SIGABRT, "destroy with live segments must panic");
+	vmem_destroy(vm);
+}
+
+T_MISUSE(misuse_no_sleep_flag, "a request with neither VM_SLEEP nor "
+    "VM_NOSLEEP panics")
+ATF_TC_BODY(misuse_no_sleep_flag, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x100, 1);
+	vmem_addr_t a;
+
+	atf_tc_expect_signal(SIGABRT, "missing sleep flag must panic");
+	(void)vmem_alloc(vm, 0x10, VM_BESTFIT, &a);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
 	ATF_TP_ADD_TC(tp, create_alloc_free);
+	ATF_TP_ADD_TC(tp, nosleep_exhaustion);
+	ATF_TP_ADD_TC(tp, xalloc_align_phase);
+	ATF_TP_ADD_TC(tp, xalloc_nocross);
+	ATF_TP_ADD_TC(tp, xalloc_range);
+	ATF_TP_ADD_TC(tp, bestfit);
+	ATF_TP_ADD_TC(tp, nextfit);
+	ATF_TP_ADD_TC(tp, instantfit_order);
+	ATF_TP_ADD_TC(tp, add_spans);
+	ATF_TP_ADD_TC(tp, top_of_address_space);
+	ATF_TP_ADD_TC(tp, quantum_page);
+	ATF_TP_ADD_TC(tp, vmem_init_static);
+	ATF_TP_ADD_TC(tp, xfree_part);
+	ATF_TP_ADD_TC(tp, xfree_part_release);
+	ATF_TP_ADD_TC(tp, import_release);
+	ATF_TP_ADD_TC(tp, import_constrained);
+	ATF_TP_ADD_TC(tp, many_segments);
+	ATF_TP_ADD_TC(tp, meta_arena);
+	ATF_TP_ADD_TC(tp, sleep_until_free);
+	ATF_TP_ADD_TC(tp, sleep_until_add);
+	ATF_TP_ADD_TC(tp, sleep_until_source_frees);
+	ATF_TP_ADD_TC(tp, stress_threads);
+	ATF_TP_ADD_TC(tp, misuse_double_free);
+	ATF_TP_ADD_TC(tp, misuse_wrong_size);
+	ATF_TP_ADD_TC(tp, misuse_foreign);
+	ATF_TP_ADD_TC(tp, misuse_overconstrained);
+	ATF_TP_ADD_TC(tp, misuse_misaligned);
+	ATF_TP_ADD_TC(tp, misuse_part_outside);
+	ATF_TP_ADD_TC(tp, misuse_zero_size);
+	ATF_TP_ADD_TC(tp, misuse_size_overflow);
+	ATF_TP_ADD_TC(tp, misuse_range_too_small);
+	ATF_TP_ADD_TC(tp, misuse_add_overlap);
+	ATF_TP_ADD_TC(tp, misuse_destroy_busy);
+	ATF_TP_ADD_TC(tp, misuse_no_sleep_flag);
 	return atf_no_error();
 }
