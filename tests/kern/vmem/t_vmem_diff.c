@@ -3,11 +3,12 @@
  *
  * Each test case drives an arena with a fixed-seed random sequence of
  * vmem_alloc, vmem_xalloc (random size, align, phase, nocross, address
- * range, exact-address pins, and fit policy), vmem_free, vmem_xfree and
- * vmem_add, and checks every step against a model that is simple enough
- * to be obviously correct: one byte per quantum of a window of the
- * address space, saying which span the quantum belongs to and whether it
- * is free, the first quantum of an allocation, or a later one.
+ * range, exact-address pins, and fit policy), vmem_free, vmem_xfree,
+ * vmem_xfree_part (any part of an allocation, whose pieces before and
+ * after stay allocated) and vmem_add, and checks every step against a
+ * model that is simple enough to be obviously correct: for each quantum
+ * of a window of the address space, the span it belongs to and whether
+ * it is free, the first quantum of an allocation, or a later one.
  *
  * After every step:
  *	- a successful allocation lies in the window, in one span, on
@@ -652,6 +653,63 @@ step_free(struct model *m)
 	model_unmark(m, l.l_addr, roundup(l.l_size0, m->m_q));
 }
 
+/* Record a piece of a split allocation as live; its quanta stay busy. */
+static void
+model_addpiece(struct model *m, vmem_addr_t addr, vmem_size_t size)
+{
+	struct live *l;
+
+	DIFF_REQUIRE(m->m_nlive < MODEL_LIVE, "too many live allocations");
+	l = &m->m_live[m->m_nlive++];
+	l->l_addr = addr;
+	l->l_size0 = size;
+	l->l_x = true;
+	m->m_unit[model_unit(m, addr)] = U_HEAD;
+}
+
+/*
+ * Free a random quantum-aligned part of a random live allocation with
+ * vmem_xfree_part; what is left before and after it stays allocated, as
+ * separate allocations.
+ */
+static void
+step_free_part(struct model *m)
+{
+	vmem_size_t q = m->m_q;
+	size_t i, n, off, len;
+	struct live l;
+
+	if (m->m_nlive == 0 || m->m_nlive >= MODEL_LIVE - 1)
+		return;
+	i = rng_below(m->m_nlive);
+	l = m->m_live[i];
+	m->m_live[i] = m->m_live[--m->m_nlive];
+	n = roundup(l.l_size0, q) / q;
+	off = rng_below(n);
+	len = 1 + rng_below(n - off);
+	DIFF_REQUIRE(vmem_xfree_part(m->m_vm, l.l_addr + off * q, len * q,
+	    VM_NOSLEEP) == 0, "vmem_xfree_part %#lx+%#zx of %#lx+%#zx failed",
+	    (unsigned long)(l.l_addr + off * q), len * q,
+	    (unsigned long)l.l_addr, n * q);
+	model_unmark(m, l.l_addr + off * q, len * q);
+	if (off > 0)
+		model_addpiece(m, l.l_addr, off * q);
+	if (off + len < n)
+		model_addpiece(m, l.l_addr + (off + len) * q,
+		    (n - off - len) * q);
+}
+
+/* Free all or part of a random live allocation. */
+static void
+step_release(struct model *m)
+{
+
+	if (rng_oneof(4))
+		step_free_part(m);
+	else
+		step_free(m);
+}
+
 /*
  * Add a span in a part of the window outside every span, often right
  * after an existing span, and check that vmem_contains sees it.
@@ -739,7 +797,7 @@ diff_run(uint64_t seed, unsigned long nops, vmem_addr_t base,
 		else if (diff_want_alloc(m, &target))
 			step_alloc(m);
 		else
-			step_free(m);
+			step_release(m);
 		if (diff_step % CHECK_EVERY == 0)
 			diff_full(m);
 		else
@@ -1029,7 +1087,7 @@ step_import_alloc(void)
 	    "source could import %#lx", req_str(&rq), (unsigned long)maddr);
 }
 
-/* Free in the child and check what it released. */
+/* Free all or part of an allocation in the child; check the releases. */
 static void
 step_import_free(void)
 {
@@ -1037,7 +1095,7 @@ step_import_free(void)
 	uint64_t nimport0 = c->m_vm->vm_nimport;
 	uint64_t nrelease0 = c->m_vm->vm_nrelease;
 
-	step_free(c);
+	step_release(c);
 	diff_sync_spans(NULL, nimport0, nrelease0);
 	diff_check_spans_used();
 }
