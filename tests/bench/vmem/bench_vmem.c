@@ -4,14 +4,21 @@
  * search of an address-ordered list (the extent(9) algorithm) measured
  * in the same run.
  *
- * The fragmentation: an arena of page quantum takes 2N one-page
- * allocations in address order and frees every other one, leaving N
- * one-page holes, each between two busy pages, and one large free
- * segment after them (N + 1 free segments in all).  The timed operation
- * is a pair: allocate two pages (no hole can take it, so a list search
- * must walk past all N holes to the tail) and free them at once, which
- * leaves the arena as it was.  The time of a pair is the best of three
- * runs of many pairs, divided by the pairs.
+ * The fragmentation: an arena of page quantum takes, in address order,
+ * N allocations of h pages each followed by one of a page, and frees the
+ * h-page ones, leaving N holes of h pages, each between two busy pages,
+ * and one large free segment after them (N + 1 free segments in all).
+ * The timed operation is a pair: allocate h + 1 pages (no hole can take
+ * it, so a list search must walk past all N holes to the tail) and free
+ * them at once, which leaves the arena as it was.  A run is sized to
+ * about 50 ms (20 to 200000 pairs); the time of a pair is the best of
+ * three runs, divided by the pairs.
+ *
+ * Two tables: holes of 2 pages with pairs of 3, where best fit must
+ * search the list of 2- and 3-page segments, all too small; and holes of
+ * 1 page with pairs of 2, where every policy goes straight to the tail.
+ * The targets are read from the second: instant fit at 10^6 holes
+ * against 10, and the list against instant fit at 10^5.
  *
  * The list is built in the state the same sequence would leave: a
  * sorted, doubly linked list of the N allocated regions, as extent(9)
@@ -19,14 +26,15 @@
  * address and takes the first that fits (extent(9) with EX_FAST; without
  * it extent walks the whole list for a best fit); freeing walks the list
  * to find the region (extent_free).  Region descriptors come from a
- * preallocated stock, so neither side pays for a general allocator.
+ * preallocated array, in address order, so neither side pays for a
+ * general allocator and the list walk is as cache-friendly as it can be.
  *
- * Usage: bench_vmem prints the table.  bench_vmem -c N builds the
- * arena for N holes and runs instant-fit pairs inside bench_pairs only,
- * for counting instructions with valgrind --tool=callgrind
- * --instr-atstart=no --toggle-collect=bench_pairs (see Makefile.bench);
- * only those pairs run instrumented, so building a million holes stays
- * fast.
+ * Usage: bench_vmem prints the tables.  bench_vmem -c N builds the
+ * arena for N one-page holes and runs instant-fit pairs inside
+ * bench_pairs only, for counting instructions with valgrind
+ * --tool=callgrind --instr-atstart=no --toggle-collect=bench_pairs (see
+ * Makefile.bench); only those pairs run instrumented, so building a
+ * million holes stays fast.
  */
 
 #include <stdint.h>
@@ -48,6 +56,7 @@
 #define	BASE		0x100000000UL	/* the arena's first address */
 #define	TAIL		(1024 * Q)	/* the large free segment */
 #define	TRIALS		3		/* runs of a measurement */
+#define	__arraycount(a)	(sizeof(a) / sizeof((a)[0]))
 #define	CG_PAIRS	10000		/* pairs in callgrind mode */
 
 static const size_t nholes[] = { 10, 100, 1000, 10000, 100000, 1000000 };
@@ -80,74 +89,106 @@ fail(const char *msg, unsigned long a)
 	exit(1);
 }
 
+/* ---- measuring */
+
+/* Run n pairs of one kind; what and how it is set up is in arg. */
+typedef void (*pairs_fn)(void *, long);
+
+/*
+ * Nanoseconds per pair: size the run to about 50 ms (20 to 200000
+ * pairs), then take the best of TRIALS runs.
+ */
+static double
+measure(pairs_fn fn, void *arg)
+{
+	uint64_t t, best = UINT64_MAX;
+	long n = 1;
+	int i;
+
+	for (;;) {
+		t = now_ns();
+		(*fn)(arg, n);
+		t = now_ns() - t;
+		if (t > 5000000 || n >= 200000)
+			break;
+		n *= 2;
+	}
+	n = (long)((double)n * 50000000 / (double)(t + 1));
+	n = n < 20 ? 20 : n > 200000 ? 200000 : n;
+	for (i = 0; i < TRIALS; i++) {
+		t = now_ns();
+		(*fn)(arg, n);
+		t = now_ns() - t;
+		if (t < best)
+			best = t;
+	}
+	return (double)best / (double)n;
+}
+
 /* ---- vmem */
 
-/* Make an arena with n one-page holes followed by the tail. */
+struct vmem_run {
+	vmem_t		*vr_vm;
+	vm_flag_t	vr_policy;
+	vmem_size_t	vr_size;	/* bytes a pair allocates */
+};
+
+/*
+ * Make an arena with n holes of h pages, each followed by a busy page,
+ * and the tail after them.
+ */
 static vmem_t *
-vmem_fragment(size_t n)
+vmem_fragment(size_t n, size_t h)
 {
-	vmem_addr_t addr;
+	vmem_addr_t addr, want;
 	vmem_t *vm;
 	size_t i;
 
-	vm = vmem_create("bench", BASE, 2 * n * Q + TAIL, Q, NULL, NULL, NULL,
-	    0, VM_SLEEP, 0);
+	vm = vmem_create("bench", BASE, n * (h + 1) * Q + TAIL, Q, NULL, NULL,
+	    NULL, 0, VM_SLEEP, 0);
 	if (vm == NULL)
 		fail("vmem_create failed", n);
 	for (i = 0; i < 2 * n; i++) {
-		if (vmem_xalloc(vm, Q, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-		    VM_SLEEP | VM_INSTANTFIT, &addr) != 0 ||
-		    addr != BASE + i * Q)
+		want = BASE + (i / 2) * (h + 1) * Q + (i % 2) * h * Q;
+		if (vmem_xalloc(vm, i % 2 == 0 ? h * Q : Q, 0, 0, 0,
+		    VMEM_ADDR_MIN, VMEM_ADDR_MAX, VM_SLEEP | VM_INSTANTFIT,
+		    &addr) != 0 || addr != want)
 			fail("allocation out of address order", addr);
 	}
-	for (i = 0; i < 2 * n; i += 2)
-		vmem_xfree(vm, BASE + i * Q, Q);
+	for (i = 0; i < n; i++)
+		vmem_xfree(vm, BASE + i * (h + 1) * Q, h * Q);
+	if (vmem_size(vm, VMEM_FREE) != n * h * Q + TAIL)
+		fail("wrong free size", vmem_size(vm, VMEM_FREE));
 	return vm;
 }
 
 /* Free what vmem_fragment left allocated and destroy the arena. */
 static void
-vmem_unfragment(vmem_t *vm, size_t n)
+vmem_unfragment(vmem_t *vm, size_t n, size_t h)
 {
 	size_t i;
 
-	for (i = 1; i < 2 * n; i += 2)
-		vmem_xfree(vm, BASE + i * Q, Q);
+	for (i = 0; i < n; i++)
+		vmem_xfree(vm, BASE + i * (h + 1) * Q + h * Q, Q);
 	vmem_destroy(vm);
 }
 
-/* Run npairs two-page vmem_xalloc/vmem_xfree pairs under a policy. */
-__attribute__((__noinline__)) void bench_pairs(vmem_t *, vm_flag_t, long);
+/* Run npairs vmem_xalloc/vmem_xfree pairs. */
+__attribute__((__noinline__)) void bench_pairs(void *, long);
 void
-bench_pairs(vmem_t *vm, vm_flag_t policy, long npairs)
+bench_pairs(void *arg, long npairs)
 {
+	struct vmem_run *vr = arg;
 	vmem_addr_t addr;
 	long i;
 
 	for (i = 0; i < npairs; i++) {
-		if (vmem_xalloc(vm, 2 * Q, 0, 0, 0, VMEM_ADDR_MIN,
-		    VMEM_ADDR_MAX, VM_NOSLEEP | policy, &addr) != 0)
+		if (vmem_xalloc(vr->vr_vm, vr->vr_size, 0, 0, 0,
+		    VMEM_ADDR_MIN, VMEM_ADDR_MAX, VM_NOSLEEP | vr->vr_policy,
+		    &addr) != 0)
 			fail("vmem_xalloc failed", (unsigned long)i);
-		vmem_xfree(vm, addr, 2 * Q);
+		vmem_xfree(vr->vr_vm, addr, vr->vr_size);
 	}
-}
-
-/* Nanoseconds per vmem pair: the best of TRIALS runs. */
-static double
-vmem_measure(vmem_t *vm, vm_flag_t policy, long npairs)
-{
-	uint64_t t, best = UINT64_MAX;
-	int i;
-
-	bench_pairs(vm, policy, npairs / 10 + 1);	/* warm up */
-	for (i = 0; i < TRIALS; i++) {
-		t = now_ns();
-		bench_pairs(vm, policy, npairs);
-		t = now_ns() - t;
-		if (t < best)
-			best = t;
-	}
-	return (double)best / npairs;
 }
 
 /* ---- the extent(9) algorithm: a sorted list of allocated regions */
@@ -232,9 +273,9 @@ ext_free(struct extent *ex, unsigned long addr, unsigned long size)
 	fail("ext_free: no such region", addr);
 }
 
-/* Build the list with the same n holes as vmem_fragment leaves. */
+/* Build the list with the same holes as vmem_fragment leaves. */
 static struct region *
-ext_fragment(struct extent *ex, size_t n)
+ext_fragment(struct extent *ex, size_t n, size_t h)
 {
 	struct region *regions;
 	size_t i;
@@ -243,10 +284,10 @@ ext_fragment(struct extent *ex, size_t n)
 	if (regions == NULL)
 		fail("out of memory", n);
 	ex->ex_start = BASE;
-	ex->ex_end = BASE + 2 * n * Q + TAIL - 1;
+	ex->ex_end = BASE + n * (h + 1) * Q + TAIL - 1;
 	ex->ex_head.r_next = ex->ex_head.r_prev = &ex->ex_head;
 	for (i = 0; i < n; i++) {
-		regions[i].r_start = BASE + (2 * i + 1) * Q;
+		regions[i].r_start = BASE + i * (h + 1) * Q + h * Q;
 		regions[i].r_end = regions[i].r_start + Q - 1;
 		ext_insert_before(&ex->ex_head, &regions[i]);
 	}
@@ -256,53 +297,55 @@ ext_fragment(struct extent *ex, size_t n)
 	return regions;
 }
 
-/* Nanoseconds per list pair: the best of TRIALS runs. */
-static double
-ext_measure(struct extent *ex, long npairs)
-{
-	unsigned long addr;
-	uint64_t t, best = UINT64_MAX;
-	long i;
-	int trial;
+struct ext_run {
+	struct extent	*er_ex;
+	unsigned long	er_size;	/* bytes a pair allocates */
+};
 
-	for (trial = 0; trial < TRIALS; trial++) {
-		t = now_ns();
-		for (i = 0; i < npairs; i++) {
-			if (ext_alloc(ex, 2 * Q, &addr) != 0)
-				fail("ext_alloc failed", (unsigned long)i);
-			ext_free(ex, addr, 2 * Q);
-		}
-		t = now_ns() - t;
-		if (t < best)
-			best = t;
+/* Run npairs ext_alloc/ext_free pairs. */
+static void
+ext_pairs(void *arg, long npairs)
+{
+	struct ext_run *er = arg;
+	unsigned long addr;
+	long i;
+
+	for (i = 0; i < npairs; i++) {
+		if (ext_alloc(er->er_ex, er->er_size, &addr) != 0)
+			fail("ext_alloc failed", (unsigned long)i);
+		ext_free(er->er_ex, addr, er->er_size);
 	}
-	return (double)best / npairs;
 }
 
 /* ---- the table */
 
-/* Measure every policy and the list at n holes; print one row. */
+/*
+ * Measure every policy and the list at n holes of h pages, with pairs
+ * of h + 1 pages; print one row and return instant fit's and the list's
+ * times.
+ */
 static void
-bench_row(size_t n, double *instantp, double *listp)
+bench_row(size_t n, size_t h, double *instantp, double *listp)
 {
+	struct vmem_run vr;
+	struct ext_run er;
 	struct extent ex;
 	struct region *regions;
 	double ns[3], lns;
-	long lpairs;
-	vmem_t *vm;
 	size_t p;
 
-	vm = vmem_fragment(n);
-	if (vmem_size(vm, VMEM_FREE) != n * Q + TAIL)
-		fail("wrong free size", vmem_size(vm, VMEM_FREE));
-	for (p = 0; p < 3; p++)
-		ns[p] = vmem_measure(vm, policies[p].p_flag, 200000);
-	vmem_unfragment(vm, n);
+	vr.vr_vm = vmem_fragment(n, h);
+	vr.vr_size = (h + 1) * Q;
+	for (p = 0; p < 3; p++) {
+		vr.vr_policy = policies[p].p_flag;
+		ns[p] = measure(bench_pairs, &vr);
+	}
+	vmem_unfragment(vr.vr_vm, n, h);
 
-	regions = ext_fragment(&ex, n);
-	lpairs = (long)(20000000 / n);
-	lpairs = lpairs < 20 ? 20 : lpairs > 200000 ? 200000 : lpairs;
-	lns = ext_measure(&ex, lpairs);
+	regions = ext_fragment(&ex, n, h);
+	er.er_ex = &ex;
+	er.er_size = (h + 1) * Q;
+	lns = measure(ext_pairs, &er);
 	free(regions);
 
 	printf("%9zu %10.1f %10.1f %10.1f %12.1f %10.1fx\n", n + 1, ns[0],
@@ -311,52 +354,66 @@ bench_row(size_t n, double *instantp, double *listp)
 	*listp = lns;
 }
 
+/* Print the table for holes of h pages. */
+static void
+bench_table(size_t h, double *instant, double *list)
+{
+	size_t i;
+
+	printf("vmem_xalloc + vmem_xfree of %zu pages, ns per pair, against "
+	    "free segments\n(N holes of %zu page%s between busy pages, plus "
+	    "one large free tail)\n\n", h + 1, h, h == 1 ? "" : "s");
+	printf("%9s %10s %10s %10s %12s %11s\n", "free segs", "instant",
+	    "best", "next", "list 1stfit", "list/inst");
+	for (i = 0; i < __arraycount(nholes); i++)
+		bench_row(nholes[i], h, &instant[i], &list[i]);
+	printf("\n");
+}
+
 /* Run pairs for about a second, so that the first row is not cold. */
 static void
 bench_warmup(void)
 {
+	struct vmem_run vr;
 	uint64_t t = now_ns();
-	vmem_t *vm;
 
-	vm = vmem_fragment(10);
+	vr.vr_vm = vmem_fragment(10, 1);
+	vr.vr_policy = VM_INSTANTFIT;
+	vr.vr_size = 2 * Q;
 	while (now_ns() - t < 1000000000)
-		bench_pairs(vm, VM_INSTANTFIT, 100000);
-	vmem_unfragment(vm, 10);
+		bench_pairs(&vr, 100000);
+	vmem_unfragment(vr.vr_vm, 10, 1);
 }
 
-/* Count instructions: build n holes, run pairs in bench_pairs only. */
+/* Count instructions: build n one-page holes, run pairs instrumented. */
 static void
 bench_callgrind(size_t n)
 {
-	vmem_t *vm;
+	struct vmem_run vr;
 
-	vm = vmem_fragment(n);
+	vr.vr_vm = vmem_fragment(n, 1);
+	vr.vr_policy = VM_INSTANTFIT;
+	vr.vr_size = 2 * Q;
 	CALLGRIND_START_INSTRUMENTATION;
-	bench_pairs(vm, VM_INSTANTFIT, CG_PAIRS);
+	bench_pairs(&vr, CG_PAIRS);
 	CALLGRIND_STOP_INSTRUMENTATION;
-	vmem_unfragment(vm, n);
+	vmem_unfragment(vr.vr_vm, n, 1);
 	printf("%d\n", CG_PAIRS);
 }
 
 int
 main(int argc, char **argv)
 {
-	double instant[6], list[6];
-	size_t i;
+	double instant[__arraycount(nholes)], list[__arraycount(nholes)];
 
 	if (argc == 3 && strcmp(argv[1], "-c") == 0) {
 		bench_callgrind(strtoul(argv[2], NULL, 10));
 		return 0;
 	}
-	printf("vmem_xalloc + vmem_xfree of 2 pages, ns per pair, against "
-	    "free segments\n(N one-page holes between busy pages, plus one "
-	    "large free tail)\n\n");
-	printf("%9s %10s %10s %10s %12s %11s\n", "free segs", "instant",
-	    "best", "next", "list 1stfit", "list/inst");
 	bench_warmup();
-	for (i = 0; i < 6; i++)
-		bench_row(nholes[i], &instant[i], &list[i]);
-	printf("\ninstant fit, 10^6 holes / 10 holes: %.2fx (target <= 1.5x)\n",
+	bench_table(2, instant, list);
+	bench_table(1, instant, list);
+	printf("instant fit, 10^6 holes / 10 holes: %.2fx (target <= 1.5x)\n",
 	    instant[5] / instant[0]);
 	printf("list first fit / instant fit at 10^5 holes: %.0fx "
 	    "(target >= 100x)\n", list[4] / instant[4]);
