@@ -11,8 +11,8 @@
  * The timed operation is a pair: allocate h + 1 pages (no hole can take
  * it, so a list search must walk past all N holes to the tail) and free
  * them at once, which leaves the arena as it was.  A run is sized to
- * about 50 ms (20 to 200000 pairs); the time of a pair is the best of
- * three runs, divided by the pairs.
+ * about 10 ms (1 to 200000 pairs); the time of a pair is the best of 15
+ * runs, divided by the pairs.
  *
  * Two tables: holes of 2 pages with pairs of 3, where best fit must
  * search the list of 2- and 3-page segments, all too small; and holes of
@@ -55,7 +55,7 @@
 #define	Q		4096UL		/* the arena's quantum */
 #define	BASE		0x100000000UL	/* the arena's first address */
 #define	TAIL		(1024 * Q)	/* the large free segment */
-#define	TRIALS		3		/* runs of a measurement */
+#define	TRIALS		15		/* runs of a measurement */
 #define	__arraycount(a)	(sizeof(a) / sizeof((a)[0]))
 #define	CG_PAIRS	10000		/* pairs in callgrind mode */
 
@@ -95,8 +95,9 @@ fail(const char *msg, unsigned long a)
 typedef void (*pairs_fn)(void *, long);
 
 /*
- * Nanoseconds per pair: size the run to about 50 ms (20 to 200000
- * pairs), then take the best of TRIALS runs.
+ * Nanoseconds per pair: size a run to about 10 ms (1 to 200000 pairs),
+ * then take the best of TRIALS runs, which discards the runs that other
+ * processes interrupted.
  */
 static double
 measure(pairs_fn fn, void *arg)
@@ -109,12 +110,12 @@ measure(pairs_fn fn, void *arg)
 		t = now_ns();
 		(*fn)(arg, n);
 		t = now_ns() - t;
-		if (t > 5000000 || n >= 200000)
+		if (t > 1000000 || n >= 200000)
 			break;
 		n *= 2;
 	}
-	n = (long)((double)n * 50000000 / (double)(t + 1));
-	n = n < 20 ? 20 : n > 200000 ? 200000 : n;
+	n = (long)((double)n * 10000000 / (double)(t + 1));
+	n = n < 1 ? 1 : n > 200000 ? 200000 : n;
 	for (i = 0; i < TRIALS; i++) {
 		t = now_ns();
 		(*fn)(arg, n);
