@@ -16,12 +16,13 @@
  *	  request; a plain request starts a free segment, and a
  *	  constrained one takes the lowest fitting address of its segment;
  *	- a failed VM_NOSLEEP request is one the model cannot satisfy by
- *	  brute force over every quantum.  This holds for every fit policy:
- *	  with no imports, instant fit (for a plain request that the heads
- *	  of the large lists cannot serve, and for every constrained
- *	  request) and best fit search every free list from the order of
- *	  the size up, and next fit walks every segment, so each finds a
- *	  fit whenever one exists;
+ *	  brute force over every quantum, and a VM_SLEEP request (made only
+ *	  when the model can satisfy it) returns at once.  This holds for
+ *	  every fit policy: with no imports, instant fit (for a plain
+ *	  request that the heads of the large lists cannot serve, and for
+ *	  every constrained request) and best fit search every free list
+ *	  from the order of the size up, and next fit walks every segment,
+ *	  so each finds a fit whenever one exists;
  *	- vmem_size agrees with the model, and the next-fit rotor, if set,
  *	  is a tag of the arena.
  * Every few steps the model is compared with the arena's own segments
@@ -530,6 +531,19 @@ gen_req(const struct model *m, struct req *rq)
 		gen_range(m, rq);
 }
 
+/*
+ * Now and then, turn a request the model can serve into a VM_SLEEP one:
+ * vmem must serve it at once (were it to sleep, nothing would wake it).
+ */
+static void
+req_maybe_sleep(const struct model *m, struct req *rq)
+{
+	vmem_addr_t maddr;
+
+	if (rng_oneof(8) && model_canfit(m, rq, &maddr))
+		rq->r_flags = (rq->r_flags & ~VM_NOSLEEP) | VM_SLEEP;
+}
+
 /* Is the request nothing but a size? */
 static bool
 req_plain(const struct req *rq)
@@ -622,6 +636,7 @@ step_alloc(struct model *m)
 	int error;
 
 	gen_req(m, &rq);
+	req_maybe_sleep(m, &rq);
 	error = diff_call(m->m_vm, &rq, &addr);
 	if (error != 0) {
 		DIFF_REQUIRE(!model_canfit(m, &rq, &maddr), "%s failed (%d), "
@@ -1060,6 +1075,7 @@ step_import_alloc(void)
 	int error;
 
 	gen_req(c, &rq);
+	req_maybe_sleep(c, &rq);
 	error = diff_call(c->m_vm, &rq, &addr);
 	diff_sync_spans(&rq, nimport0, nrelease0);
 	if (error == 0) {
