@@ -1230,18 +1230,21 @@ ATF_TC(diff_top);
 ATF_TC_HEAD(diff_top, tc)
 {
 
-	atf_tc_set_md_var(tc, "descr", "Random requests in an arena whose "
-	    "last address is VMEM_ADDR_MAX agree with the model");
+	atf_tc_set_md_var(tc, "descr", "Random requests in arenas of "
+	    "quantum 64 and 1 whose last address is VMEM_ADDR_MAX agree with "
+	    "the model");
 }
 ATF_TC_BODY(diff_top, tc)
 {
 	static const uint64_t seeds[] = { 0x4, 0xc0ffee, 0x8badf00d, 0xb };
 	vmem_addr_t base;
+	vmem_size_t q;
 	size_t i;
 
 	for (i = 0; i < __arraycount(seeds); i++) {
-		base = VMEM_ADDR_MAX - (vmem_addr_t)MODEL_UNITS * 64 + 1;
-		diff_run(seeds[i], OPS(37500), base, 64, MODEL_UNITS,
+		q = i % 2 == 0 ? 64 : 1;
+		base = VMEM_ADDR_MAX - (vmem_addr_t)MODEL_UNITS * q + 1;
+		diff_run(seeds[i], OPS(37500), base, q, MODEL_UNITS,
 		    MODEL_UNITS / 2, MODEL_UNITS / 2, 300);
 	}
 }
