@@ -510,6 +510,8 @@ bt_rembusy(vmem_t *vm, bt_t *bt)
  * Double the hash table when it holds twice as many segments as buckets.
  * => arena lock must not be held; the table comes from the meta arena
  *    without sleeping, and a failure leaves the old table in place.
+ *    The meta arena's own table comes from itself: vm_rehashing keeps
+ *    that allocation from growing the table again underneath.
  */
 static void
 vmem_rehash(vmem_t *vm)
@@ -522,10 +524,11 @@ vmem_rehash(vmem_t *vm)
 
 	mutex_enter(&vm->vm_lock);
 	if (vm->vm_nbusytag <= 2 * (vm->vm_hashmask + 1) ||
-	    vmem_meta_arena == NULL || vm == vmem_meta_arena) {
+	    vmem_meta_arena == NULL || vm->vm_rehashing) {
 		mutex_exit(&vm->vm_lock);
 		return;
 	}
+	vm->vm_rehashing = true;
 	nbuckets = 2 * (vm->vm_hashmask + 1);
 	while (nbuckets < vm->vm_nbusytag)
 		nbuckets *= 2;
@@ -533,18 +536,17 @@ vmem_rehash(vmem_t *vm)
 
 	tablesize = roundup2(nbuckets * sizeof(*newhash), PAGE_SIZE);
 	if (vmem_alloc(vmem_meta_arena, tablesize, VM_NOSLEEP | VM_INSTANTFIT,
-	    &va) != 0)
+	    &va) != 0) {
+		mutex_enter(&vm->vm_lock);
+		vm->vm_rehashing = false;
+		mutex_exit(&vm->vm_lock);
 		return;
+	}
 	newhash = (void *)va;
 	for (i = 0; i < nbuckets; i++)
 		LIST_INIT(&newhash[i]);
 
 	mutex_enter(&vm->vm_lock);
-	if (nbuckets <= vm->vm_hashmask + 1) {
-		mutex_exit(&vm->vm_lock);
-		vmem_free(vmem_meta_arena, va, tablesize);
-		return;
-	}
 	oldhash = vm->vm_hashlist;
 	oldmask = vm->vm_hashmask;
 	vm->vm_hashlist = newhash;
@@ -557,6 +559,7 @@ vmem_rehash(vmem_t *vm)
 		}
 	}
 	vm->vm_nrehash++;
+	vm->vm_rehashing = false;
 	mutex_exit(&vm->vm_lock);
 	if (oldhash != vm->vm_hash0) {
 		vmem_free(vmem_meta_arena, (vmem_addr_t)oldhash,
@@ -624,7 +627,7 @@ vmem_span_release_check(vmem_t *vm, bt_t *bt)
 {
 	bt_t *prev;
 
-	if (vm->vm_releasefn == NULL)
+	if (vm->vm_importfn == NULL)
 		return NULL;
 	prev = TAILQ_PREV(bt, vmem_seglist, bt_seglist);
 	KASSERT(prev != NULL);

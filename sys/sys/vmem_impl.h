@@ -78,6 +78,7 @@ struct vmem {
 	struct vmem_hashlist	*vm_hashlist;	/* l: busy segments */
 	size_t			vm_hashmask;	/* l: buckets - 1 */
 	size_t			vm_nbusytag;	/* l: busy segments */
+	bool			vm_rehashing;	/* l: a table is being grown */
 	struct vmem_hashlist	vm_hash0[VMEM_HASHSIZE_MIN]; /* l */
 	bt_t			*vm_rotor;	/* l: next fit resumes here */
 	bt_t			*vm_busytree;	/* l: busy segments by address */

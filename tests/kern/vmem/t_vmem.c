@@ -18,6 +18,8 @@
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
+#include <uvm/uvm_km.h>
+
 #include <atf-c.h>
 
 #ifndef TEST_SCALE
@@ -603,6 +605,35 @@ ATF_TC_BODY(many_segments, tc)
 	vmem_destroy(vm);
 }
 
+ATF_TC(meta_arena);
+ATF_TC_HEAD(meta_arena, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "kmem_arena, the arena vmem takes its "
+	    "own tags and tables from, grows its hash from itself and backs "
+	    "what it hands out with writable memory");
+}
+ATF_TC_BODY(meta_arena, tc)
+{
+	static vmem_addr_t a[2000];
+	uint64_t rehash0 = kmem_arena->vm_nrehash;
+	size_t i;
+
+	for (i = 0; i < __arraycount(a); i++) {
+		ATF_REQUIRE_EQ(vmem_alloc(kmem_arena, PAGE_SIZE, VM_NOSLEEP,
+		    &a[i]), 0);
+		*(volatile uint64_t *)a[i] = i;
+	}
+	ATF_CHECK(kmem_arena->vm_nrehash > rehash0);
+	vmem_check(kmem_arena);
+	vmem_check(kmem_va_arena);
+	for (i = 0; i < __arraycount(a); i++) {
+		ATF_CHECK_EQ(*(volatile uint64_t *)a[i], i);
+		vmem_free(kmem_arena, a[i], PAGE_SIZE);
+	}
+	vmem_check(kmem_arena);
+}
+
 /* ---- sleeping */
 
 struct t_sleeper {
@@ -953,6 +984,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, import_release);
 	ATF_TP_ADD_TC(tp, import_constrained);
 	ATF_TP_ADD_TC(tp, many_segments);
+	ATF_TP_ADD_TC(tp, meta_arena);
 	ATF_TP_ADD_TC(tp, sleep_until_free);
 	ATF_TP_ADD_TC(tp, sleep_until_add);
 	ATF_TP_ADD_TC(tp, sleep_until_source_frees);
