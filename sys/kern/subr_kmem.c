@@ -472,12 +472,34 @@ kmem_cpu_reload_alloc(kmem_cache_t *kc, kmem_cpu_cache_t *cc)
 }
 
 /*
- * kmem_cache_alloc_raw: a buffer from the CPU layer, the depot or a
- * slab: constructed, unless the cache debugs.
+ * The fast path: a round from this CPU's loaded magazine, or NULL.  No
+ * lock and no atomic operation: interrupts are blocked for the few
+ * instructions that touch the CPU's own kmem_cpu_cache.
+ */
+static __always_inline void *
+kmem_cpu_alloc(kmem_cache_t *kc)
+{
+	kmem_cpu_cache_t *cc;
+	void *buf = NULL;
+	int s;
+
+	s = splvm();
+	cc = kmem_cpu_cache(kc);
+	if (__predict_true(cc->cc_rounds > 0)) {
+		buf = cc->cc_loaded->mg_round[--cc->cc_rounds];
+		KMEM_CPU_COUNT(cc, cc_alloc);
+	}
+	splx(s);
+	return buf;
+}
+
+/*
+ * The slow path of an allocation: reload the CPU layer from the depot,
+ * or take a buffer from a slab and construct it.
  * => may sleep if KM_SLEEP.
  */
-void *
-kmem_cache_alloc_raw(kmem_cache_t *kc, int kmflags)
+static __noinline void *
+kmem_cache_alloc_miss(kmem_cache_t *kc, int kmflags)
 {
 	kmem_cpu_cache_t *cc;
 	void *buf;
@@ -485,8 +507,7 @@ kmem_cache_alloc_raw(kmem_cache_t *kc, int kmflags)
 
 	s = splvm();
 	cc = kmem_cpu_cache(kc);
-	if (__predict_true(cc->cc_rounds > 0) ||
-	    kmem_cpu_reload_alloc(kc, cc)) {
+	if (cc->cc_rounds > 0 || kmem_cpu_reload_alloc(kc, cc)) {
 		buf = cc->cc_loaded->mg_round[--cc->cc_rounds];
 		KMEM_CPU_COUNT(cc, cc_alloc);
 		splx(s);
@@ -505,6 +526,21 @@ kmem_cache_alloc_raw(kmem_cache_t *kc, int kmflags)
 	KMEM_CPU_COUNT(kmem_cpu_cache(kc), cc_alloc_miss);
 	splx(s);
 	return buf;
+}
+
+/*
+ * kmem_cache_alloc_raw: a buffer from the CPU layer, the depot or a
+ * slab: constructed, unless the cache debugs.
+ * => may sleep if KM_SLEEP.
+ */
+void *
+kmem_cache_alloc_raw(kmem_cache_t *kc, int kmflags)
+{
+	void *buf;
+
+	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
+		return buf;
+	return kmem_cache_alloc_miss(kc, kmflags);
 }
 
 /*
@@ -553,20 +589,38 @@ kmem_cpu_reload_free(kmem_cache_t *kc, kmem_cpu_cache_t **ccp, int *sp)
 	}
 }
 
+/* The fast path: put buf in this CPU's loaded magazine, if it has room. */
+static __always_inline bool
+kmem_cpu_free(kmem_cache_t *kc, void *buf)
+{
+	kmem_cpu_cache_t *cc;
+	bool done = false;
+	int s;
+
+	s = splvm();
+	cc = kmem_cpu_cache(kc);
+	if (__predict_true(cc->cc_rounds < cc->cc_magsize)) {
+		cc->cc_loaded->mg_round[cc->cc_rounds++] = buf;
+		KMEM_CPU_COUNT(cc, cc_free);
+		done = true;
+	}
+	splx(s);
+	return done;
+}
+
 /*
- * kmem_cache_free_raw: put a buffer (constructed, unless the cache
- * debugs) in the CPU layer, or destroy it into its slab.
+ * The slow path of a free: make room in the CPU layer through the depot,
+ * or destroy the buffer into its slab.
  */
-void
-kmem_cache_free_raw(kmem_cache_t *kc, void *buf)
+static __noinline void
+kmem_cache_free_miss(kmem_cache_t *kc, void *buf)
 {
 	kmem_cpu_cache_t *cc;
 	int s;
 
 	s = splvm();
 	cc = kmem_cpu_cache(kc);
-	if (__predict_true(cc->cc_rounds < cc->cc_magsize) ||
-	    kmem_cpu_reload_free(kc, &cc, &s)) {
+	if (kmem_cpu_reload_free(kc, &cc, &s)) {
 		cc->cc_loaded->mg_round[cc->cc_rounds++] = buf;
 		KMEM_CPU_COUNT(cc, cc_free);
 		splx(s);
@@ -575,6 +629,18 @@ kmem_cache_free_raw(kmem_cache_t *kc, void *buf)
 	KMEM_CPU_COUNT(cc, cc_free_miss);
 	splx(s);
 	kmem_cache_destruct(kc, buf);
+}
+
+/*
+ * kmem_cache_free_raw: put a buffer (constructed, unless the cache
+ * debugs) in the CPU layer, or destroy it into its slab.
+ */
+void
+kmem_cache_free_raw(kmem_cache_t *kc, void *buf)
+{
+
+	if (__predict_false(!kmem_cpu_free(kc, buf)))
+		kmem_cache_free_miss(kc, buf);
 }
 
 /* ---- object cache interface */
@@ -749,8 +815,11 @@ kmem_cache_alloc(kmem_cache_t *kc, int kmflags)
 {
 	void *buf;
 
-	buf = kmem_cache_alloc_raw(kc, kmflags);
-	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0) && buf != NULL)
+	buf = kmem_cpu_alloc(kc);
+	if (__predict_false(buf == NULL) &&
+	    (buf = kmem_cache_alloc_miss(kc, kmflags)) == NULL)
+		return NULL;
+	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
 		buf = kmem_debug_alloc(kc, buf, kc->kc_size, kmflags);
 	return buf;
 }
@@ -765,7 +834,8 @@ kmem_cache_free(kmem_cache_t *kc, void *buf)
 
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
 		kmem_debug_free(kc, buf, kc->kc_size, "kmem_cache_free");
-	kmem_cache_free_raw(kc, buf);
+	if (__predict_false(!kmem_cpu_free(kc, buf)))
+		kmem_cache_free_miss(kc, buf);
 }
 
 /* ---- kmem_alloc */
@@ -814,8 +884,11 @@ kmem_alloc(size_t size, int kmflags)
 	if (__predict_false(size - 1 >= KMEM_MAXSIZE))
 		return kmem_alloc_large(size, kmflags);
 	kc = kmem_class(size);
-	buf = kmem_cache_alloc_raw(kc, kmflags);
-	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0) && buf != NULL)
+	buf = kmem_cpu_alloc(kc);
+	if (__predict_false(buf == NULL) &&
+	    (buf = kmem_cache_alloc_miss(kc, kmflags)) == NULL)
+		return NULL;
+	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
 		buf = kmem_debug_alloc(kc, buf, size, kmflags);
 	return buf;
 }
@@ -851,7 +924,8 @@ kmem_free(void *p, size_t size)
 	kc = kmem_class(size);
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
 		kmem_debug_free(kc, p, size, "kmem_free");
-	kmem_cache_free_raw(kc, p);
+	if (__predict_false(!kmem_cpu_free(kc, p)))
+		kmem_cache_free_miss(kc, p);
 }
 
 /*
@@ -966,6 +1040,7 @@ void
 kmem_reap(void)
 {
 	kmem_cache_t *kc;
+	int pass;
 
 	mutex_enter(&kmem_cache_lock);
 	LIST_FOREACH(kc, &kmem_caches, kc_list) {
@@ -973,9 +1048,15 @@ kmem_reap(void)
 			(*kc->kc_reclaim)(kc->kc_arg);
 	}
 	xc_wait(xc_broadcast(0, kmem_cpu_flush_xc, NULL, NULL));
-	LIST_FOREACH(kc, &kmem_caches, kc_list) {
+	LIST_FOREACH(kc, &kmem_caches, kc_list)
 		kmem_depot_purge(kc);
-		kmem_slab_reap(kc);
+	/*
+	 * Destroying magazines and external slab headers freed buffers of
+	 * other caches, some into this CPU's magazines: drain once more.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		LIST_FOREACH(kc, &kmem_caches, kc_list)
+			kmem_cache_drain_local(kc);
 	}
 	mutex_exit(&kmem_cache_lock);
 }
