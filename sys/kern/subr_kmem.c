@@ -102,8 +102,9 @@
  * its free list); freeing one is O(1) (an address mask for slabs with
  * their header inside, an O(1) expected hash lookup otherwise).  Making
  * a slab is O(buffers in it).  Reaping is O(caches x magazines).
- * Magazines grow (kmem_magtypes) when the depot lock is contended, which
- * makes the depot visits rarer.
+ * Magazines grow (kmem_magtypes) when more than KMEM_DEPOT_CONTENDED of
+ * a window of KMEM_DEPOT_WINDOW depot visits had to wait for the lock,
+ * which makes the visits rarer.
  */
 
 #define	_KMEM_PRIVATE
@@ -153,8 +154,8 @@ static LIST_HEAD(, kmem_cache) kmem_caches = LIST_HEAD_INITIALIZER(kmem_caches);
 /*
  * Magazine sizes, smallest first.  A cache starts with the largest type
  * whose mt_maxbuf admits its buffers (so that a CPU does not hoard much
- * memory of a large-object cache) and moves up one type each time its
- * depot lock is found contended.
+ * memory of a large-object cache) and moves up one type whenever its
+ * depot lock is found contended (kmem_depot_enter).
  */
 struct kmem_magtype kmem_magtypes[] = {
 	{ 14,	SIZE_MAX,	NULL },
@@ -196,8 +197,7 @@ kmem_cpu_swap(kmem_cpu_cache_t *cc)
 	cc->cc_pmagsize = size;
 }
 
-/* Make mg, with rounds rounds, the loaded magazine; the loaded one moves
- * to previous. */
+/* Load mg, holding rounds rounds; the loaded magazine becomes previous. */
 static void
 kmem_cpu_load(kmem_cpu_cache_t *cc, kmem_magazine_t *mg, int rounds)
 {
@@ -643,6 +643,27 @@ kmem_cache_free_raw(kmem_cache_t *kc, void *buf)
 		kmem_cache_free_miss(kc, buf);
 }
 
+/* Allocate size bytes from a debugging cache, checked and constructed. */
+static __noinline void *
+kmem_cache_alloc_debug(kmem_cache_t *kc, size_t size, int kmflags)
+{
+	void *buf;
+
+	if ((buf = kmem_cache_alloc_raw(kc, kmflags)) == NULL)
+		return NULL;
+	return kmem_debug_alloc(kc, buf, size, kmflags);
+}
+
+/* Check, destroy and free size bytes to a debugging cache. */
+static __noinline void
+kmem_cache_free_debug(kmem_cache_t *kc, void *buf, size_t size,
+    const char *func)
+{
+
+	kmem_debug_free(kc, buf, size, func);
+	kmem_cache_free_raw(kc, buf);
+}
+
 /* ---- object cache interface */
 
 /* Panic for a bad kmem_cache_create argument. */
@@ -815,13 +836,11 @@ kmem_cache_alloc(kmem_cache_t *kc, int kmflags)
 {
 	void *buf;
 
-	buf = kmem_cpu_alloc(kc);
-	if (__predict_false(buf == NULL) &&
-	    (buf = kmem_cache_alloc_miss(kc, kmflags)) == NULL)
-		return NULL;
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
-		buf = kmem_debug_alloc(kc, buf, kc->kc_size, kmflags);
-	return buf;
+		return kmem_cache_alloc_debug(kc, kc->kc_size, kmflags);
+	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
+		return buf;
+	return kmem_cache_alloc_miss(kc, kmflags);
 }
 
 /*
@@ -833,8 +852,8 @@ kmem_cache_free(kmem_cache_t *kc, void *buf)
 {
 
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
-		kmem_debug_free(kc, buf, kc->kc_size, "kmem_cache_free");
-	if (__predict_false(!kmem_cpu_free(kc, buf)))
+		kmem_cache_free_debug(kc, buf, kc->kc_size, "kmem_cache_free");
+	else if (__predict_false(!kmem_cpu_free(kc, buf)))
 		kmem_cache_free_miss(kc, buf);
 }
 
@@ -884,13 +903,11 @@ kmem_alloc(size_t size, int kmflags)
 	if (__predict_false(size - 1 >= KMEM_MAXSIZE))
 		return kmem_alloc_large(size, kmflags);
 	kc = kmem_class(size);
-	buf = kmem_cpu_alloc(kc);
-	if (__predict_false(buf == NULL) &&
-	    (buf = kmem_cache_alloc_miss(kc, kmflags)) == NULL)
-		return NULL;
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
-		buf = kmem_debug_alloc(kc, buf, size, kmflags);
-	return buf;
+		return kmem_cache_alloc_debug(kc, size, kmflags);
+	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
+		return buf;
+	return kmem_cache_alloc_miss(kc, kmflags);
 }
 
 /* kmem_zalloc: kmem_alloc, zero-filled. */
@@ -918,13 +935,14 @@ kmem_free(void *p, size_t size)
 	if (__predict_false(size - 1 >= KMEM_MAXSIZE)) {
 		if (size == 0)
 			kmem_alloc_misuse("kmem_free", p, size, "zero size");
-		vmem_xfree(kmem_arena, (vmem_addr_t)p, roundup2(size, PAGE_SIZE));
+		vmem_xfree(kmem_arena, (vmem_addr_t)p,
+		    roundup2(size, PAGE_SIZE));
 		return;
 	}
 	kc = kmem_class(size);
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
-		kmem_debug_free(kc, p, size, "kmem_free");
-	if (__predict_false(!kmem_cpu_free(kc, p)))
+		kmem_cache_free_debug(kc, p, size, "kmem_free");
+	else if (__predict_false(!kmem_cpu_free(kc, p)))
 		kmem_cache_free_miss(kc, p);
 }
 

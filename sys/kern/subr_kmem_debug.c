@@ -59,8 +59,7 @@ kmem_buftag(kmem_cache_t *kc, void *buf)
 	return (struct kmem_buftag *)((char *)buf + kc->kc_tagoff);
 }
 
-/* Fill the words of [buf, buf + len) with pattern; len is a multiple
- * of 8. */
+/* Fill the words of [buf, buf + len) with pattern; 8 divides len. */
 static void
 kmem_pattern_fill(void *buf, size_t len, uint64_t pattern)
 {
@@ -70,8 +69,7 @@ kmem_pattern_fill(void *buf, size_t len, uint64_t pattern)
 		*p++ = pattern;
 }
 
-/* The offset of the first word of [buf, buf + len) that is not pattern,
- * or len. */
+/* Offset of the first word of [buf, buf + len) not pattern, or len. */
 static size_t
 kmem_pattern_check(const void *buf, size_t len, uint64_t pattern)
 {

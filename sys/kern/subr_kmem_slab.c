@@ -23,8 +23,9 @@
  *			time and catches a buffer that is not allocated.
  *
  * An external slab's size is a multiple of the source quantum chosen to
- * hold at least KMEM_SLAB_MINCHUNKS buffers (fewer for very large ones)
- * and to waste the least tail among the sizes up to twice that.
+ * hold at least KMEM_SLAB_MINCHUNKS buffers (at least two for buffers
+ * over KMEM_SLAB_BIG / KMEM_SLAB_MINCHUNKS) and to waste the least tail
+ * among the sizes up to twice that.
  *
  * Colour: the space a slab cannot use is spent as an offset of its first
  * buffer, a multiple of the alignment that grows by one alignment unit
@@ -109,8 +110,10 @@ kmem_wakeup(void)
 		cv_broadcast(&kmem_wait_cv);
 }
 
-/* Panic unless kmflags is exactly one of KM_SLEEP and KM_NOSLEEP, and
- * KM_SLEEP is not asked for in an interrupt handler. */
+/*
+ * Panic unless kmflags is exactly one of KM_SLEEP and KM_NOSLEEP, and
+ * KM_SLEEP is not asked for in an interrupt handler.
+ */
 static void
 kmem_check_flags(const char *func, int kmflags)
 {
@@ -424,8 +427,10 @@ kmem_slab_destroy(kmem_cache_t *kc, kmem_slab_t *sl)
 	kmem_wakeup();
 }
 
-/* Take a free buffer from sl, and move sl to the list it now belongs on.
- * => slab lock held. */
+/*
+ * Take a free buffer from sl, and move sl to the list it now belongs on.
+ * => slab lock held.
+ */
 static void *
 kmem_slab_take(kmem_cache_t *kc, kmem_slab_t *sl)
 {

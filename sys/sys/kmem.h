@@ -27,10 +27,10 @@ typedef struct kmem_cache kmem_cache_t;
 #define	KM_NOSLEEP	0x00000002	/* never sleeps; may fail */
 
 /* kmem_cache_create flags. */
-#define	KMC_NOMAGAZINE	0x00000001	/* no per-CPU layer: straight to slabs */
-#define	KMC_NOTOUCH	0x00000002	/* objects are not memory: never touched */
-#define	KMC_DEBUG	0x00000004	/* debugging checks, whatever kmem_debug */
-#define	KMC_NODEBUG	0x00000008	/* no debugging checks, ditto */
+#define	KMC_NOMAGAZINE	0x00000001	/* no per-CPU layer, only slabs */
+#define	KMC_NOTOUCH	0x00000002	/* objects are not memory */
+#define	KMC_DEBUG	0x00000004	/* debug, whatever kmem_debug */
+#define	KMC_NODEBUG	0x00000008	/* do not debug, ditto */
 
 /* Bits of kmem_debug, the default for caches created from then on. */
 #define	KMEM_DEBUG_ON	0x00000001	/* patterns, redzones, buffer tags */

@@ -28,7 +28,7 @@
 
 /* Internal kmem_cache_create flags, above the public KMC_* ones. */
 #define	KMF_DEBUG		0x00010000	/* buffer tags, patterns */
-#define	KMF_EXTSLAB		0x00020000	/* slab header outside the slab */
+#define	KMF_EXTSLAB		0x00020000	/* header outside the slab */
 
 /* Debugging patterns (KMF_DEBUG caches). */
 #define	KMEM_FREE_PATTERN	0xdeadbeefdeadbeefULL	/* free buffers */
@@ -75,7 +75,7 @@ struct kmem_cpu_cache {
 	kmem_magazine_t	*cc_prev;	/* c: full or empty, for a swap */
 	int		cc_rounds;	/* c: rounds in cc_loaded */
 	int		cc_prounds;	/* c: rounds in cc_prev */
-	int		cc_magsize;	/* c: capacity of cc_loaded, 0 if none */
+	int		cc_magsize;	/* c: cc_loaded's capacity, or 0 */
 	int		cc_pmagsize;	/* c: capacity of cc_prev, 0 if none */
 	uint64_t	cc_alloc;	/* c: allocations from a magazine */
 	uint64_t	cc_free;	/* c: frees into a magazine */
@@ -98,7 +98,7 @@ struct kmem_bufctl {
 struct kmem_slab {
 	LIST_ENTRY(kmem_slab) sl_link;	/* s: on one of the cache's lists */
 	kmem_cache_t	*sl_cache;	/* I: owner */
-	uintptr_t	sl_check;	/* I: header address ^ KMEM_SLAB_MAGIC */
+	uintptr_t	sl_check;	/* I: own address ^ KMEM_SLAB_MAGIC */
 	uintptr_t	sl_base;	/* I: start, from the source arena */
 	uintptr_t	sl_start;	/* I: first buffer (base + colour) */
 	void		*sl_free;	/* s: free buffers (or bufctls) */
@@ -188,7 +188,7 @@ struct kmem_cache_stats {
 	uint64_t	ks_slab_create;	/* slabs made */
 	uint64_t	ks_slab_destroy; /* slabs given back */
 	uint64_t	ks_mag_hits;	/* allocs and frees served per CPU */
-	uint64_t	ks_mag_misses;	/* allocs and frees that went to slabs */
+	uint64_t	ks_mag_misses;	/* allocs and frees to slabs */
 	uint64_t	ks_depot_full;	/* full magazines in the depot */
 	uint64_t	ks_depot_empty;	/* empty magazines in the depot */
 	uint64_t	ks_depot_contention; /* depot lock waits */

@@ -736,8 +736,8 @@ ATF_TC_BODY(qcache_differential, tc)
 		ATF_REQUIRE_EQ(vmem_alloc(plain, s, VM_NOSLEEP, &b[i]), 0);
 		ATF_REQUIRE(a[i] >= 1 && a[i] + s <= SPACE);
 		for (k = 0; k < s; k++) {
-			ATF_REQUIRE_EQ_MSG(owner[a[i] + k], 0, "seed 0x5eed0001 "
-			    "step %u: %#lx given twice", step,
+			ATF_REQUIRE_EQ_MSG(owner[a[i] + k], 0,
+			    "seed 0x5eed0001 step %u: %#lx given twice", step,
 			    (u_long)(a[i] + k));
 			owner[a[i] + k] = 1;
 		}
