@@ -221,57 +221,99 @@ kmem_debug_free(kmem_cache_t *kc, void *buf, size_t size, const char *func)
 
 /* ---- statistics */
 
+/* Rounds held by the magazines on list mg. */
+static uint64_t
+kmem_maglist_rounds(kmem_magazine_t *mg)
+{
+	uint64_t rounds = 0;
+
+	for (; mg != NULL; mg = mg->mg_next)
+		rounds += mg->mg_rounds;
+	return rounds;
+}
+
+#ifdef KMEM_STATS
+/* Rounds in kc's CPU layer: buffers out of slabs less those in use. */
+static uint64_t
+kmem_cpu_rounds(kmem_cache_t *kc, const struct kmem_cache_stats *ks,
+    uint64_t outside, uint64_t depot)
+{
+	uint64_t inuse = ks->ks_alloc - ks->ks_free;
+
+	return outside - depot >= inuse ? outside - depot - inuse : 0;
+}
+#else
+/*
+ * Rounds in kc's CPU layer, read from the CPUs' counts as they go: hits
+ * are not counted, so this is the only way; a snapshot, not a sum.
+ */
+static uint64_t
+kmem_cpu_rounds(kmem_cache_t *kc, const struct kmem_cache_stats *ks,
+    uint64_t outside, uint64_t depot)
+{
+	volatile const kmem_cpu_cache_t *cc;
+	uint64_t rounds = 0;
+	u_int i;
+
+	for (i = 0; i < ncpu; i++) {
+		cc = &kc->kc_cpu[i];
+		rounds += (uint64_t)cc->cc_rounds + (uint64_t)cc->cc_prounds;
+	}
+	return rounds;
+}
+#endif
+
 /*
  * kmem_cache_stats: fill *ks with kc's statistics.
- * => exact when no other thread uses kc.
+ * => exact when no other thread uses kc; magazine hits (and so the
+ *    allocations and frees they served) are counted only in kernels
+ *    with KMEM_STATS.
  */
 void
 kmem_cache_stats(kmem_cache_t *kc, struct kmem_cache_stats *ks)
 {
 	kmem_cpu_cache_t *cc;
-	uint64_t hits = 0, misses = 0, alloc = 0, freed = 0, outside;
+	uint64_t outside, depot, cached;
 	u_int i;
 
 	memset(ks, 0, sizeof(*ks));
 	for (i = 0; i < ncpu; i++) {
 		cc = &kc->kc_cpu[i];
-		alloc += atomic_load_relaxed(&cc->cc_alloc);
-		freed += atomic_load_relaxed(&cc->cc_free);
-		hits += atomic_load_relaxed(&cc->cc_alloc) +
-		    atomic_load_relaxed(&cc->cc_free);
-		misses += atomic_load_relaxed(&cc->cc_alloc_miss) +
+		ks->ks_alloc += atomic_load_relaxed(&cc->cc_alloc) +
+		    atomic_load_relaxed(&cc->cc_alloc_miss);
+		ks->ks_free += atomic_load_relaxed(&cc->cc_free) +
 		    atomic_load_relaxed(&cc->cc_free_miss);
-		alloc += atomic_load_relaxed(&cc->cc_alloc_miss);
-		freed += atomic_load_relaxed(&cc->cc_free_miss);
+		ks->ks_mag_hits += atomic_load_relaxed(&cc->cc_alloc) +
+		    atomic_load_relaxed(&cc->cc_free);
+		ks->ks_mag_misses += atomic_load_relaxed(&cc->cc_alloc_miss) +
+		    atomic_load_relaxed(&cc->cc_free_miss);
 	}
 	ks->ks_size = kc->kc_size;
 	ks->ks_bufsize = kc->kc_bufsize;
 	ks->ks_slabsize = kc->kc_slabsize;
-	ks->ks_alloc = alloc;
-	ks->ks_free = freed;
-	ks->ks_mag_hits = hits;
-	ks->ks_mag_misses = misses;
-
-	mutex_spin_enter(&kc->kc_slab_lock);
-	outside = kc->kc_slab_alloc - kc->kc_slab_free;
-	ks->ks_slabs = kc->kc_nslabs;
-	ks->ks_empty_slabs = kc->kc_nempty;
-	ks->ks_bufs = 0;
-	ks->ks_slab_create = kc->kc_slab_create;
-	ks->ks_slab_destroy = kc->kc_slab_destroy;
-	ks->ks_bufs = (uint64_t)kc->kc_nslabs * kc->kc_chunks;
-	mutex_spin_exit(&kc->kc_slab_lock);
-	ks->ks_memory = ks->ks_slabs * kc->kc_slabsize;
-	ks->ks_inuse = alloc >= freed ? alloc - freed : 0;
-	ks->ks_cached = outside >= ks->ks_inuse ? outside - ks->ks_inuse : 0;
 
 	mutex_spin_enter(&kc->kc_depot_lock);
+	depot = kmem_maglist_rounds(kc->kc_full.ml_list) +
+	    kmem_maglist_rounds(kc->kc_flushed);
 	ks->ks_depot_full = kc->kc_full.ml_count;
 	ks->ks_depot_empty = kc->kc_empty.ml_count;
 	ks->ks_depot_contention = kc->kc_depot_contention;
 	ks->ks_magsize = kc->kc_magtype != NULL ? kc->kc_magtype->mt_rounds :
 	    0;
 	mutex_spin_exit(&kc->kc_depot_lock);
+
+	mutex_spin_enter(&kc->kc_slab_lock);
+	outside = kc->kc_slab_alloc - kc->kc_slab_free;
+	ks->ks_slabs = kc->kc_nslabs;
+	ks->ks_empty_slabs = kc->kc_nempty;
+	ks->ks_slab_create = kc->kc_slab_create;
+	ks->ks_slab_destroy = kc->kc_slab_destroy;
+	ks->ks_bufs = (uint64_t)kc->kc_nslabs * kc->kc_chunks;
+	mutex_spin_exit(&kc->kc_slab_lock);
+	ks->ks_memory = ks->ks_slabs * kc->kc_slabsize;
+	cached = depot + kmem_cpu_rounds(kc, ks, outside, depot);
+	ks->ks_cached = MIN(cached, outside);
+	ks->ks_inuse = outside - ks->ks_cached;
 }
 
 /* Print the column heads of kmem_cache_print. */
@@ -289,15 +331,21 @@ void
 kmem_cache_print(kmem_cache_t *kc)
 {
 	struct kmem_cache_stats ks;
-	uint64_t total, pct;
+	uint64_t total;
+
+	char hit[8];
 
 	kmem_cache_stats(kc, &ks);
 	total = ks.ks_mag_hits + ks.ks_mag_misses;
-	pct = total == 0 ? 0 : ks.ks_mag_hits * 100 / total;
-	printf("%-20s %6zu %8llu %8llu %8zuK %10llu %5llu%% %6llu %4u %6llu\n",
+	if (ks.ks_mag_hits == 0)
+		strlcpy(hit, "-", sizeof(hit));
+	else
+		snprintf(hit, sizeof(hit), "%llu%%",
+		    (unsigned long long)(ks.ks_mag_hits * 100 / total));
+	printf("%-20s %6zu %8llu %8llu %8zuK %10llu %6s %6llu %4u %6llu\n",
 	    kc->kc_name, ks.ks_bufsize, (unsigned long long)ks.ks_inuse,
 	    (unsigned long long)ks.ks_bufs, ks.ks_memory / 1024,
-	    (unsigned long long)ks.ks_alloc, (unsigned long long)pct,
+	    (unsigned long long)ks.ks_alloc, hit,
 	    (unsigned long long)ks.ks_slabs, ks.ks_magsize,
 	    (unsigned long long)ks.ks_depot_contention);
 }

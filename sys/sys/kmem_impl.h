@@ -69,7 +69,10 @@ struct kmem_maglist {
 	u_int		ml_min;		/* d: fewest since the last update */
 };
 
-/* The per-CPU layer of a cache: a loaded and a previous magazine. */
+/*
+ * The per-CPU layer of a cache: a loaded and a previous magazine.
+ * (*) counted only with KMEM_STATS (DIAGNOSTIC kernels).
+ */
 struct kmem_cpu_cache {
 	kmem_magazine_t	*cc_loaded;	/* c: rounds come and go here */
 	kmem_magazine_t	*cc_prev;	/* c: full or empty, for a swap */
@@ -77,8 +80,8 @@ struct kmem_cpu_cache {
 	int		cc_prounds;	/* c: rounds in cc_prev */
 	int		cc_magsize;	/* c: cc_loaded's capacity, or 0 */
 	int		cc_pmagsize;	/* c: capacity of cc_prev, 0 if none */
-	uint64_t	cc_alloc;	/* c: allocations from a magazine */
-	uint64_t	cc_free;	/* c: frees into a magazine */
+	uint64_t	cc_alloc;	/* c: allocations from a magazine (*) */
+	uint64_t	cc_free;	/* c: frees into a magazine (*) */
 	uint64_t	cc_alloc_miss;	/* c: allocations from the slabs */
 	uint64_t	cc_free_miss;	/* c: frees to the slabs */
 } __aligned(COHERENCY_UNIT);
@@ -181,13 +184,13 @@ struct kmem_cache_stats {
 	uint64_t	ks_inuse;	/* buffers held by callers */
 	uint64_t	ks_cached;	/* buffers in magazines */
 	uint64_t	ks_bufs;	/* buffers in all slabs */
-	uint64_t	ks_alloc;	/* allocations */
-	uint64_t	ks_free;	/* frees */
+	uint64_t	ks_alloc;	/* allocations (see ks_mag_hits) */
+	uint64_t	ks_free;	/* frees (see ks_mag_hits) */
 	uint64_t	ks_slabs;	/* slabs held */
 	uint64_t	ks_empty_slabs;	/* of which wholly free */
 	uint64_t	ks_slab_create;	/* slabs made */
 	uint64_t	ks_slab_destroy; /* slabs given back */
-	uint64_t	ks_mag_hits;	/* allocs and frees served per CPU */
+	uint64_t	ks_mag_hits;	/* served per CPU; KMEM_STATS only */
 	uint64_t	ks_mag_misses;	/* allocs and frees to slabs */
 	uint64_t	ks_depot_full;	/* full magazines in the depot */
 	uint64_t	ks_depot_empty;	/* empty magazines in the depot */
@@ -203,6 +206,12 @@ size_t	kmem_size_class(size_t);
 
 #ifdef _KMEM_PRIVATE
 /* ---- between the kmem source files */
+
+/* Count magazine hits per CPU (a cost on the fast path). */
+#if defined(DIAGNOSTIC) && !defined(KMEM_STATS)
+#define	KMEM_STATS
+#endif
+
 extern kmutex_t kmem_cache_lock;
 extern struct kmem_magtype kmem_magtypes[];
 extern const u_int kmem_nmagtypes;
