@@ -6,21 +6,30 @@
  * A slab is one allocation from the cache's source arena, cut into
  * kc_chunks buffers kc_bufsize apart.  The slab layer holds buffers
  * unconstructed (the CPU layer in subr_kmem.c constructs them on the way
- * out), so a free buffer's own memory can hold the free-list link.  Two
- * layouts:
+ * out), so a free buffer's own memory can hold the free-list link, at
+ * kc_linkoff.  Three layouts:
  *
  *	small buffers	(at least KMEM_SLAB_MINCHUNKS to a page, source
  *			quantum PAGE_SIZE): the slab is one page with its
- *			header (kmem_slab_t) at the end, and the free list
- *			runs through the free buffers at kc_linkoff.  The
- *			slab of a buffer is found by masking its address.
- *	large buffers	(KMF_EXTSLAB), and quantum caches, whose buffers
- *			are integers and not memory (KMC_NOTOUCH): the
- *			header is allocated apart with one bufctl for each
- *			buffer; free bufctls form the free list, and
- *			allocated ones sit in a hash keyed by buffer
- *			address, so freeing finds the slab in O(1) expected
- *			time and catches a buffer that is not allocated.
+ *			header (kmem_slab_t) at the end; the slab of a
+ *			buffer is found by masking its address.
+ *	large buffers	(KMF_EXTSLAB; the source quantum a multiple of
+ *			PAGE_SIZE): the header is allocated apart, with a
+ *			tag (kmem_bufctl_t) for each page of the slab, in
+ *			the cache's hash keyed by page address, and a bitmap
+ *			of allocated buffers; the slab of a buffer is its
+ *			page's, and a buffer freed twice is caught by the
+ *			bitmap.  The cost is a tag a page, not a buffer.
+ *	integers	(KMF_EXTSLAB | KMF_BUFCTL: quantum caches, whose
+ *			buffers are integers of an arena, KMC_NOTOUCH, and
+ *			sources with a quantum below a page): the header has
+ *			a bufctl for each buffer; free bufctls form the free
+ *			list and allocated ones sit in the hash keyed by
+ *			buffer address, so that nothing is written into the
+ *			buffers and a buffer not allocated is caught.
+ *
+ * Hash lookups are O(1) expected: the table doubles, before a slab is
+ * added, when it would hold more than two entries a bucket.
  *
  * An external slab's size is a multiple of the source quantum chosen to
  * hold at least KMEM_SLAB_MINCHUNKS buffers (at least two for buffers
@@ -197,8 +206,19 @@ kmem_slab_geometry_ext(kmem_cache_t *kc, size_t unit)
 	kc->kc_flags |= KMF_EXTSLAB;
 	kc->kc_slabsize = best * unit;
 	kc->kc_chunks = (u_int)(kc->kc_slabsize / bufsize);
-	kc->kc_hdrsize = sizeof(kmem_slab_t) +
-	    kc->kc_chunks * sizeof(kmem_bufctl_t);
+	if ((kc->kc_flags & KMC_NOTOUCH) != 0 || unit % PAGE_SIZE != 0) {
+		kc->kc_flags |= KMF_BUFCTL;
+		kc->kc_hashents = kc->kc_chunks;
+		kc->kc_hashshift = kmem_log2(bufsize);
+		kc->kc_hdrsize = sizeof(kmem_slab_t) +
+		    kc->kc_hashents * sizeof(kmem_bufctl_t);
+	} else {
+		kc->kc_hashents = (u_int)(kc->kc_slabsize / PAGE_SIZE);
+		kc->kc_hashshift = PAGE_SHIFT;
+		kc->kc_hdrsize = sizeof(kmem_slab_t) +
+		    kc->kc_hashents * sizeof(kmem_bufctl_t) +
+		    howmany(kc->kc_chunks, 64) * sizeof(uint64_t);
+	}
 	kc->kc_maxcolor = (kc->kc_flags & KMC_NOTOUCH) != 0 ? 0 :
 	    rounddown2(bestwaste, kc->kc_align);
 }
@@ -219,7 +239,6 @@ kmem_slab_init(kmem_cache_t *kc)
 	LIST_INIT(&kc->kc_emptylist);
 	kc->kc_hash = kc->kc_hash0;
 	kc->kc_hashmask = KMEM_HASH_MIN - 1;
-	kc->kc_hashshift = kmem_log2(kc->kc_bufsize);
 	unit = vmem_roundup_size(kc->kc_source, 1);
 	if ((kc->kc_flags & KMC_NOTOUCH) == 0 && unit == PAGE_SIZE &&
 	    kc->kc_bufsize * KMEM_SLAB_MINCHUNKS <= room) {
@@ -231,7 +250,7 @@ kmem_slab_init(kmem_cache_t *kc)
 		kmem_slab_geometry_ext(kc, unit);
 }
 
-/* ---- the hash of allocated bufctls (KMF_EXTSLAB) */
+/* ---- the hash of page tags or bufctls (KMF_EXTSLAB) */
 
 /* The hash chain of address addr. */
 static kmem_bufctl_t **
@@ -242,7 +261,7 @@ kmem_hash_bucket(kmem_cache_t *kc, uintptr_t addr)
 	return &kc->kc_hash[(addr >> kc->kc_hashshift) & kc->kc_hashmask];
 }
 
-/* Find the bufctl of allocated buffer addr; unlink it if remove. */
+/* Find the tag or bufctl of address addr; unlink it if remove. */
 static kmem_bufctl_t *
 kmem_hash_find(kmem_cache_t *kc, uintptr_t addr, bool remove)
 {
@@ -260,7 +279,7 @@ kmem_hash_find(kmem_cache_t *kc, uintptr_t addr, bool remove)
 }
 
 /*
- * Make the hash big enough for the buffers of one more slab, if memory
+ * Make the hash big enough for the entries of one more slab, if memory
  * allows; a hash that stays small only makes chains longer.
  * => slab lock not held.
  */
@@ -272,7 +291,7 @@ kmem_hash_grow(kmem_cache_t *kc)
 	vmem_addr_t addr;
 
 	mutex_spin_enter(&kc->kc_slab_lock);
-	need = (size_t)(kc->kc_nslabs + 1) * kc->kc_chunks;
+	need = (size_t)(kc->kc_nslabs + 1) * kc->kc_hashents;
 	oldn = kc->kc_hashmask + 1;
 	mutex_spin_exit(&kc->kc_slab_lock);
 	if (need <= 2 * oldn)
@@ -308,12 +327,22 @@ kmem_hash_grow(kmem_cache_t *kc)
 
 /* ---- slabs */
 
-/* Where a free buffer of a small-buffer slab keeps its free-list link. */
+/* Where a free buffer keeps its free-list link (not KMF_BUFCTL). */
 static void **
 kmem_slab_link(kmem_cache_t *kc, uintptr_t buf)
 {
 
 	return (void **)(buf + kc->kc_linkoff);
+}
+
+/* The word of sl's allocation bitmap for buffer i, and its bit. */
+static uint64_t *
+kmem_slab_map(kmem_cache_t *kc, kmem_slab_t *sl, u_int i, uint64_t *bitp)
+{
+	uint64_t *map = (uint64_t *)(void *)&sl->sl_bufctl[kc->kc_hashents];
+
+	*bitp = (uint64_t)1 << (i % 64);
+	return &map[i / 64];
 }
 
 /* Panic: buf is no allocated buffer of kc. */
@@ -326,30 +355,91 @@ kmem_slab_misuse(kmem_cache_t *kc, const void *buf, const char *func,
 	    buf, rule);
 }
 
-/*
- * The slab of buf, a buffer of a small-buffer slab; panics unless buf is
- * the start of a buffer of kc.
- * => slab lock held.
- */
-static kmem_slab_t *
-kmem_slab_of(kmem_cache_t *kc, const void *buf, const char *func)
+/* The index of buffer addr in sl; panics unless addr starts a buffer. */
+static u_int
+kmem_slab_index(kmem_cache_t *kc, kmem_slab_t *sl, uintptr_t addr,
+    const char *func)
 {
-	uintptr_t addr = (uintptr_t)buf;
-	kmem_slab_t *sl;
 
-	sl = (kmem_slab_t *)(rounddown2(addr, PAGE_SIZE) + PAGE_SIZE -
-	    sizeof(kmem_slab_t));
-	if (sl->sl_check != ((uintptr_t)sl ^ KMEM_SLAB_MAGIC) ||
-	    sl->sl_cache != kc)
-		kmem_slab_misuse(kc, buf, func, "not from this cache "
-		    "(another cache, or kmem_free with the wrong size?)");
 	if (addr < sl->sl_start ||
 	    (addr - sl->sl_start) % kc->kc_bufsize != 0 ||
 	    (addr - sl->sl_start) / kc->kc_bufsize >= sl->sl_chunks)
-		kmem_slab_misuse(kc, buf, func, "not the start of a buffer");
+		kmem_slab_misuse(kc, (void *)addr, func,
+		    "not the start of a buffer");
+	return (u_int)((addr - sl->sl_start) / kc->kc_bufsize);
+}
+
+/*
+ * The slab of addr, an allocated buffer of kc, and for KMF_BUFCTL its
+ * bufctl, unlinked from the hash if remove.  Panics if addr is not the
+ * start of an allocated buffer of kc.
+ * => slab lock held.
+ */
+static kmem_slab_t *
+kmem_slab_find(kmem_cache_t *kc, uintptr_t addr, bool remove,
+    const char *func, kmem_bufctl_t **bcp)
+{
+	kmem_bufctl_t *bc;
+	kmem_slab_t *sl;
+	uint64_t *word, bit;
+	u_int i;
+
+	KASSERT(mutex_owned(&kc->kc_slab_lock));
+	if ((kc->kc_flags & KMF_BUFCTL) != 0) {
+		if ((bc = kmem_hash_find(kc, addr, remove)) == NULL)
+			kmem_slab_misuse(kc, (void *)addr, func, "not "
+			    "allocated from this cache (double free, or "
+			    "kmem_free with the wrong size?)");
+		*bcp = bc;
+		return bc->bc_slab;
+	}
+	if ((kc->kc_flags & KMF_EXTSLAB) != 0) {
+		bc = kmem_hash_find(kc, rounddown2(addr, PAGE_SIZE), false);
+		sl = bc != NULL ? bc->bc_slab : NULL;
+	} else
+		sl = (kmem_slab_t *)(rounddown2(addr, PAGE_SIZE) + PAGE_SIZE -
+		    sizeof(kmem_slab_t));
+	if (sl == NULL || sl->sl_check != ((uintptr_t)sl ^ KMEM_SLAB_MAGIC) ||
+	    sl->sl_cache != kc)
+		kmem_slab_misuse(kc, (void *)addr, func, "not from this cache "
+		    "(another cache, or kmem_free with the wrong size?)");
+	i = kmem_slab_index(kc, sl, addr, func);
 	if (sl->sl_refcnt == 0)
-		kmem_slab_misuse(kc, buf, func, "not allocated (double free?)");
+		kmem_slab_misuse(kc, (void *)addr, func,
+		    "not allocated (double free?)");
+	if ((kc->kc_flags & KMF_EXTSLAB) != 0) {
+		word = kmem_slab_map(kc, sl, i, &bit);
+		if ((*word & bit) == 0)
+			kmem_slab_misuse(kc, (void *)addr, func,
+			    "not allocated (double free?)");
+		if (remove)
+			*word &= ~bit;
+	}
+	*bcp = NULL;
 	return sl;
+}
+
+/*
+ * Put the page tags of sl in the hash (insert) or take them out.
+ * => slab lock held.
+ */
+static void
+kmem_slab_hash(kmem_cache_t *kc, kmem_slab_t *sl, bool insert)
+{
+	kmem_bufctl_t *bc, **bcp;
+	u_int i;
+
+	if ((kc->kc_flags & (KMF_EXTSLAB | KMF_BUFCTL)) != KMF_EXTSLAB)
+		return;
+	for (i = 0; i < kc->kc_hashents; i++) {
+		bc = &sl->sl_bufctl[i];
+		if (insert) {
+			bcp = kmem_hash_bucket(kc, bc->bc_addr);
+			bc->bc_next = *bcp;
+			*bcp = bc;
+		} else
+			(void)kmem_hash_find(kc, bc->bc_addr, true);
+	}
 }
 
 /*
@@ -390,6 +480,14 @@ kmem_slab_create(kmem_cache_t *kc, int kmflags)
 	sl->sl_free = NULL;
 	sl->sl_refcnt = 0;
 	sl->sl_chunks = kc->kc_chunks;
+	if ((kc->kc_flags & (KMF_EXTSLAB | KMF_BUFCTL)) == KMF_EXTSLAB) {
+		for (i = 0; i < kc->kc_hashents; i++) {
+			sl->sl_bufctl[i].bc_addr = base + i * PAGE_SIZE;
+			sl->sl_bufctl[i].bc_slab = sl;
+		}
+		memset(&sl->sl_bufctl[kc->kc_hashents], 0,
+		    howmany(kc->kc_chunks, 64) * sizeof(uint64_t));
+	}
 	if (sl->sl_start == 0) {
 		/* Integer 0 reads as failure: a quantum cache skips it. */
 		sl->sl_start = kc->kc_bufsize;
@@ -399,7 +497,7 @@ kmem_slab_create(kmem_cache_t *kc, int kmflags)
 		buf = sl->sl_start + i * kc->kc_bufsize;
 		if ((kc->kc_flags & KMF_DEBUG) != 0)
 			kmem_debug_slab_init(kc, (void *)buf);
-		if ((kc->kc_flags & KMF_EXTSLAB) != 0) {
+		if ((kc->kc_flags & KMF_BUFCTL) != 0) {
 			bc = &sl->sl_bufctl[i];
 			bc->bc_addr = buf;
 			bc->bc_slab = sl;
@@ -435,11 +533,12 @@ static void *
 kmem_slab_take(kmem_cache_t *kc, kmem_slab_t *sl)
 {
 	kmem_bufctl_t *bc, **bcp;
+	uint64_t *word, bit;
 	void *buf;
 
 	KASSERT(mutex_owned(&kc->kc_slab_lock));
 	KASSERT(sl->sl_refcnt < sl->sl_chunks && sl->sl_free != NULL);
-	if ((kc->kc_flags & KMF_EXTSLAB) != 0) {
+	if ((kc->kc_flags & KMF_BUFCTL) != 0) {
 		bc = sl->sl_free;
 		sl->sl_free = bc->bc_next;
 		bcp = kmem_hash_bucket(kc, bc->bc_addr);
@@ -449,6 +548,11 @@ kmem_slab_take(kmem_cache_t *kc, kmem_slab_t *sl)
 	} else {
 		buf = sl->sl_free;
 		sl->sl_free = *kmem_slab_link(kc, (uintptr_t)buf);
+	}
+	if ((kc->kc_flags & (KMF_EXTSLAB | KMF_BUFCTL)) == KMF_EXTSLAB) {
+		word = kmem_slab_map(kc, sl, (u_int)(((uintptr_t)buf -
+		    sl->sl_start) / kc->kc_bufsize), &bit);
+		*word |= bit;
 	}
 	if (sl->sl_refcnt++ == 0) {
 		kc->kc_nempty--;
@@ -488,6 +592,7 @@ kmem_slab_alloc(kmem_cache_t *kc, int kmflags)
 		if ((kc->kc_flags & KMF_EXTSLAB) != 0)
 			kmem_hash_grow(kc);
 		mutex_spin_enter(&kc->kc_slab_lock);
+		kmem_slab_hash(kc, sl, true);
 		LIST_INSERT_HEAD(&kc->kc_emptylist, sl, sl_link);
 		kc->kc_nslabs++;
 		kc->kc_nempty++;
@@ -509,17 +614,11 @@ kmem_slab_free(kmem_cache_t *kc, void *buf)
 	kmem_slab_t *sl;
 
 	mutex_spin_enter(&kc->kc_slab_lock);
-	if ((kc->kc_flags & KMF_EXTSLAB) != 0) {
-		bc = kmem_hash_find(kc, (uintptr_t)buf, true);
-		if (bc == NULL)
-			kmem_slab_misuse(kc, buf, "kmem_cache_free", "not "
-			    "allocated from this cache (double free, or "
-			    "kmem_free with the wrong size?)");
-		sl = bc->bc_slab;
+	sl = kmem_slab_find(kc, (uintptr_t)buf, true, "kmem_cache_free", &bc);
+	if (bc != NULL) {
 		bc->bc_next = sl->sl_free;
 		sl->sl_free = bc;
 	} else {
-		sl = kmem_slab_of(kc, buf, "kmem_cache_free");
 		*kmem_slab_link(kc, (uintptr_t)buf) = sl->sl_free;
 		sl->sl_free = buf;
 	}
@@ -545,14 +644,10 @@ void
 kmem_slab_verify(kmem_cache_t *kc, void *buf, const char *func)
 {
 
+	kmem_bufctl_t *bc;
+
 	mutex_spin_enter(&kc->kc_slab_lock);
-	if ((kc->kc_flags & KMF_EXTSLAB) != 0) {
-		if (kmem_hash_find(kc, (uintptr_t)buf, false) == NULL)
-			kmem_slab_misuse(kc, buf, func, "not allocated from "
-			    "this cache (double free, or kmem_free with the "
-			    "wrong size?)");
-	} else
-		(void)kmem_slab_of(kc, buf, func);
+	(void)kmem_slab_find(kc, (uintptr_t)buf, false, func, &bc);
 	mutex_spin_exit(&kc->kc_slab_lock);
 }
 
@@ -570,6 +665,7 @@ kmem_slab_reap(kmem_cache_t *kc)
 	mutex_spin_enter(&kc->kc_slab_lock);
 	while ((sl = LIST_FIRST(&kc->kc_emptylist)) != NULL) {
 		LIST_REMOVE(sl, sl_link);
+		kmem_slab_hash(kc, sl, false);
 		LIST_INSERT_HEAD(&list, sl, sl_link);
 	}
 	kc->kc_nslabs -= kc->kc_nempty;

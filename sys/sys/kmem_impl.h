@@ -29,6 +29,7 @@
 /* Internal kmem_cache_create flags, above the public KMC_* ones. */
 #define	KMF_DEBUG		0x00010000	/* buffer tags, patterns */
 #define	KMF_EXTSLAB		0x00020000	/* header outside the slab */
+#define	KMF_BUFCTL		0x00040000	/* a bufctl a buffer, no links */
 
 /* Debugging patterns (KMF_DEBUG caches). */
 #define	KMEM_FREE_PATTERN	0xdeadbeefdeadbeefULL	/* free buffers */
@@ -86,17 +87,22 @@ struct kmem_cpu_cache {
 	uint64_t	cc_free_miss;	/* c: frees to the slabs */
 } __aligned(COHERENCY_UNIT);
 
-/* An external slab's handle on one buffer. */
+/*
+ * An external slab's tag for one of its pages, in the hash by page
+ * address; or, with KMF_BUFCTL, its handle on one buffer: on the free
+ * list while free, in the hash by buffer address while allocated.
+ */
 struct kmem_bufctl {
 	kmem_bufctl_t	*bc_next;	/* s: free list, or hash chain */
-	uintptr_t	bc_addr;	/* I: the buffer */
+	uintptr_t	bc_addr;	/* I: the page, or the buffer */
 	kmem_slab_t	*bc_slab;	/* I: its slab */
 };
 
 /*
  * A slab: one contiguous piece of the source arena cut into buffers.  Its
  * header sits at the end of the slab for small buffers and is allocated
- * apart, with a bufctl per buffer, for large ones (KMF_EXTSLAB).
+ * apart for large ones (KMF_EXTSLAB), followed by kc_hashents tags and,
+ * without KMF_BUFCTL, a bitmap of allocated buffers.
  */
 struct kmem_slab {
 	LIST_ENTRY(kmem_slab) sl_link;	/* s: on one of the cache's lists */
@@ -104,10 +110,10 @@ struct kmem_slab {
 	uintptr_t	sl_check;	/* I: own address ^ KMEM_SLAB_MAGIC */
 	uintptr_t	sl_base;	/* I: start, from the source arena */
 	uintptr_t	sl_start;	/* I: first buffer (base + colour) */
-	void		*sl_free;	/* s: free buffers (or bufctls) */
+	void		*sl_free;	/* s: free buffers (bufctls) */
 	u_int		sl_refcnt;	/* s: buffers allocated from it */
 	u_int		sl_chunks;	/* I: buffers in it */
-	kmem_bufctl_t	sl_bufctl[];	/* I: KMF_EXTSLAB only */
+	kmem_bufctl_t	sl_bufctl[];	/* s: KMF_EXTSLAB only */
 };
 #define	KMEM_SLAB_MAGIC		((uintptr_t)0x51ab51ab51ab51abULL)
 
@@ -144,7 +150,8 @@ struct kmem_cache {
 	u_int		kc_chunks;	/* I: buffers in a slab */
 	size_t		kc_maxcolor;	/* I: largest slab colour */
 	size_t		kc_hdrsize;	/* I: external slab header size */
-	int		kc_hashshift;	/* I: log2 of the buffer stride */
+	int		kc_hashshift;	/* I: log2 of what the hash keys */
+	u_int		kc_hashents;	/* I: hash entries a slab */
 
 	/* The slab layer. */
 	kmutex_t	kc_slab_lock;	/* spin, IPL_VM */
@@ -158,7 +165,7 @@ struct kmem_cache {
 	uint64_t	kc_slab_free;	/* s: buffers given back */
 	uint64_t	kc_slab_create;	/* s: slabs made */
 	uint64_t	kc_slab_destroy; /* s: slabs given back */
-	kmem_bufctl_t	**kc_hash;	/* s: allocated bufctls, by address */
+	kmem_bufctl_t	**kc_hash;	/* s: page tags or bufctls */
 	size_t		kc_hashmask;	/* s: buckets - 1 */
 	kmem_bufctl_t	*kc_hash0[KMEM_HASH_MIN]; /* s: the first table */
 

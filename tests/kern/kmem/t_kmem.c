@@ -253,6 +253,47 @@ ATF_TC_BODY(large_objects, tc)
 	vmem_destroy(src);
 }
 
+ATF_TC(small_quantum_source);
+ATF_TC_HEAD(small_quantum_source, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a cache on an arena whose quantum is "
+	    "below a page keeps a bufctl a buffer; objects stay inside the "
+	    "arena and all of it comes back");
+}
+ATF_TC_BODY(small_quantum_source, tc)
+{
+	enum { SPACE = 64 * 1024, N = SPACE / 200 };
+	static char *p[N];
+	kmem_cache_t *kc;
+	vmem_t *src;
+	char *base;
+	u_int n, i;
+
+	base = kmem_alloc(SPACE, KM_SLEEP);
+	src = vmem_create("t_q64", (vmem_addr_t)base, SPACE, 64, NULL, NULL,
+	    NULL, 0, VM_SLEEP, IPL_VM);
+	kc = kmem_cache_create("t_q64", 200, 0, NULL, NULL, NULL, NULL, src,
+	    KMC_NODEBUG);
+	ATF_REQUIRE((kc->kc_flags & KMF_BUFCTL) != 0);
+	for (n = 0; n < N; n++) {
+		if ((p[n] = kmem_cache_alloc(kc, KM_NOSLEEP)) == NULL)
+			break;
+		ATF_REQUIRE(p[n] >= base && p[n] + 200 <= base + SPACE);
+		memset(p[n], (int)n, 200);
+	}
+	ATF_CHECK_MSG(n > N / 2, "only %u objects of 200 bytes in 64 KiB", n);
+	for (i = 0; i < n; i++) {
+		ATF_REQUIRE_EQ((u_char)p[i][199], (u_char)i);
+		kmem_cache_free(kc, p[i]);
+	}
+	kmem_reap();
+	ATF_CHECK_EQ(vmem_size(src, VMEM_ALLOC), 0);
+	kmem_cache_destroy(kc);
+	vmem_destroy(src);
+	kmem_free(base, SPACE);
+}
+
 /* ---- kmem_alloc */
 
 ATF_TC(alloc_sizes);
@@ -832,6 +873,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, ctor_dtor_debug);
 	ATF_TP_ADD_TC(tp, ctor_fails);
 	ATF_TP_ADD_TC(tp, large_objects);
+	ATF_TP_ADD_TC(tp, small_quantum_source);
 	ATF_TP_ADD_TC(tp, alloc_sizes);
 	ATF_TP_ADD_TC(tp, size_classes);
 	ATF_TP_ADD_TC(tp, stress_cross_cpu);
