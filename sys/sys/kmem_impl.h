@@ -29,7 +29,7 @@
 /* Internal kmem_cache_create flags, above the public KMC_* ones. */
 #define	KMF_DEBUG		0x00010000	/* buffer tags, patterns */
 #define	KMF_EXTSLAB		0x00020000	/* header outside the slab */
-#define	KMF_BUFCTL		0x00040000	/* a bufctl a buffer, no links */
+#define	KMF_BUFCTL		0x00040000	/* bufctls, buffers untouched */
 
 /* Debugging patterns (KMF_DEBUG caches). */
 #define	KMEM_FREE_PATTERN	0xdeadbeefdeadbeefULL	/* free buffers */

@@ -193,7 +193,7 @@ batch(void)
 		order[i] = order[j];
 		order[j] = tmp;
 	}
-	memset(p, 0, sizeof(p));	/* our own array is not the allocator's */
+	memset(p, 0, sizeof(p));	/* not the allocator's memory */
 	base = rss_bytes();
 	t = now_ns();
 	for (i = 0; i < BATCH; i++)
