@@ -55,16 +55,18 @@
  * bytes in 16 is the worst).  A table indexed by (size - 1) / 8 finds the
  * class in O(1).  Larger sizes are page multiples straight from
  * kmem_arena.
-
+ *
  * Data structures (struct kmem_cache in <sys/kmem_impl.h>):
  *
- *	- kc_cpu[ncpu]: per-CPU layer, one cache line each, so CPUs never
- *	  share a written line on the fast path;
+ *	- kc_cpu[MAXCPUS]: per-CPU layer, one cache line each, so CPUs
+ *	  never share a written line on the fast path (MAXCPUS, not ncpu,
+ *	  so that CPUs attached after kmem_init find theirs);
  *	- the depot: kc_full and kc_empty, singly-linked magazine lists
  *	  with their working-set minima, and kc_flushed, magazines taken
  *	  off the CPUs by a cross call, waiting to be destroyed;
  *	- the slab lists: partial, complete and empty, and for caches with
- *	  external slab headers a hash from buffer address to bufctl.
+ *	  external slab headers a hash from page address to slab (from
+ *	  buffer address to bufctl in quantum caches).
  *
  * Concurrency and interrupts.  The fast path blocks interrupts at
  * IPL_VM (splvm) for the few instructions that touch the CPU's own
@@ -84,9 +86,9 @@
  * be called from thread context, without spin locks.
  *
  * Lock order: kmem_cache_lock (adaptive; the list of caches), then a
- * CPU section (splvm), then the depot lock.  The slab lock is taken
- * alone: never with the depot lock, and never across a call into vmem,
- * a constructor or a destructor.  No arena lock is held across a call
+ * CPU section (splvm), then the depot lock or a magazine cache's slab
+ * lock.  A slab lock is never held with a depot lock or another slab
+ * lock, nor across a call into vmem, a constructor or a destructor.  No arena lock is held across a call
  * into kmem, so kmem and vmem calling each other (quantum caches,
  * slabs) never hold two of these locks at once.
  *
@@ -104,7 +106,9 @@
  * a slab is O(buffers in it).  Reaping is O(caches x magazines).
  * Magazines grow (kmem_magtypes) when more than KMEM_DEPOT_CONTENDED of
  * a window of KMEM_DEPOT_WINDOW depot visits had to wait for the lock,
- * which makes the visits rarer.
+ * which makes the visits rarer.  The per-CPU hit counters are a tenth of
+ * the fast path, so only kernels with KMEM_STATS (DIAGNOSTIC ones) keep
+ * them; the other statistics come from the slow paths.
  */
 
 #define	_KMEM_PRIVATE
@@ -725,6 +729,15 @@ kmem_cache_layout(kmem_cache_t *kc, size_t size, size_t align, int flags)
 	}
 }
 
+/* Bytes of a kmem_cache_t with its per-CPU layer, in whole pages. */
+static size_t
+kmem_cache_bytes(void)
+{
+
+	return roundup2(sizeof(kmem_cache_t) +
+	    MAXCPUS * sizeof(struct kmem_cpu_cache), PAGE_SIZE);
+}
+
 /* Choose the magazine type for a new cache. */
 static const struct kmem_magtype *
 kmem_cache_magtype(kmem_cache_t *kc)
@@ -757,8 +770,7 @@ kmem_cache_create(const char *name, size_t size, size_t align,
 	if (!kmem_initialized)
 		panic("kmem_cache_create(\"%s\"): called before kmem_init",
 		    name);
-	kcsize = roundup2(sizeof(kmem_cache_t) +
-	    ncpu * sizeof(struct kmem_cpu_cache), PAGE_SIZE);
+	kcsize = kmem_cache_bytes();
 	(void)kmem_source_alloc(kmem_arena, kcsize, KM_SLEEP, &addr);
 	kc = (kmem_cache_t *)addr;
 	memset(kc, 0, kcsize);
@@ -815,7 +827,6 @@ void
 kmem_cache_destroy(kmem_cache_t *kc)
 {
 	uint64_t inuse;
-	size_t kcsize;
 
 	mutex_enter(&kmem_cache_lock);
 	LIST_REMOVE(kc, kc_list);
@@ -830,9 +841,7 @@ kmem_cache_destroy(kmem_cache_t *kc)
 		    kc->kc_name, kc, (unsigned long long)inuse);
 	kmem_slab_fini(kc);
 	mutex_destroy(&kc->kc_depot_lock);
-	kcsize = roundup2(sizeof(kmem_cache_t) +
-	    ncpu * sizeof(struct kmem_cpu_cache), PAGE_SIZE);
-	vmem_xfree(kmem_arena, (vmem_addr_t)kc, kcsize);
+	vmem_xfree(kmem_arena, (vmem_addr_t)kc, kmem_cache_bytes());
 }
 
 /*
@@ -1033,6 +1042,7 @@ kmem_init(void)
 {
 
 	KASSERT(!kmem_initialized);
+	KASSERT(ncpu <= MAXCPUS);
 	mutex_init(&kmem_cache_lock, MUTEX_DEFAULT, IPL_NONE);
 	kmem_wait_init();
 	kmem_initialized = true;

@@ -5,7 +5,7 @@
  *
  * An arena made with qcache_max > 0 serves vmem_alloc and vmem_free of
  * n quanta, for n from 1 to qcache_max / quantum, from a kmem cache of
- * its own for each n (Bonwick and Adams, section 4.4): the per-CPU
+ * its own for each n (Bonwick and Adams' quantum caching): the per-CPU
  * magazines make the common small allocations scale, and the slabs,
  * each several buffers of the same size, keep the arena from
  * fragmenting into odd-sized holes.

@@ -180,7 +180,7 @@ struct kmem_cache {
 	uint64_t	kc_depot_window; /* d: contention at the window start */
 
 	LIST_ENTRY(kmem_cache) kc_list;	/* g: all caches */
-	struct kmem_cpu_cache kc_cpu[];	/* c: one per CPU */
+	struct kmem_cpu_cache kc_cpu[];	/* c: MAXCPUS of them */
 };
 
 /* Statistics of one cache, as kmem_cache_stats reports them. */
