@@ -280,6 +280,30 @@ kmem_hash_find(kmem_cache_t *kc, uintptr_t addr, bool remove)
 }
 
 /*
+ * Move every entry of the hash to table, of n buckets; return the old
+ * table.
+ * => slab lock held.
+ */
+static kmem_bufctl_t **
+kmem_hash_rehash(kmem_cache_t *kc, kmem_bufctl_t **table, size_t n)
+{
+	kmem_bufctl_t **old = kc->kc_hash, *bc, **bcp;
+	size_t i, oldn = kc->kc_hashmask + 1;
+
+	kc->kc_hash = table;
+	kc->kc_hashmask = n - 1;
+	for (i = 0; i < oldn; i++) {
+		while ((bc = old[i]) != NULL) {
+			old[i] = bc->bc_next;
+			bcp = kmem_hash_bucket(kc, bc->bc_addr);
+			bc->bc_next = *bcp;
+			*bcp = bc;
+		}
+	}
+	return old;
+}
+
+/*
  * Make the hash big enough for the entries of one more slab, if memory
  * allows; a hash that stays small only makes chains longer.
  * => slab lock not held.
@@ -287,8 +311,8 @@ kmem_hash_find(kmem_cache_t *kc, uintptr_t addr, bool remove)
 static void
 kmem_hash_grow(kmem_cache_t *kc)
 {
-	kmem_bufctl_t **table, **old, *bc;
-	size_t need, n, oldn, i;
+	kmem_bufctl_t **table;
+	size_t need, n, oldn;
 	vmem_addr_t addr;
 
 	mutex_spin_enter(&kc->kc_slab_lock);
@@ -305,25 +329,15 @@ kmem_hash_grow(kmem_cache_t *kc)
 	table = (kmem_bufctl_t **)addr;
 	memset(table, 0, n * sizeof(*table));
 	mutex_spin_enter(&kc->kc_slab_lock);
-	old = kc->kc_hash;
 	oldn = kc->kc_hashmask + 1;
-	if (oldn >= n) {
-		mutex_spin_exit(&kc->kc_slab_lock);
-		vmem_free(kmem_arena, addr, n * sizeof(*table));
-		return;
-	}
-	kc->kc_hash = table;
-	kc->kc_hashmask = n - 1;
-	for (i = 0; i < oldn; i++) {
-		while ((bc = old[i]) != NULL) {
-			old[i] = bc->bc_next;
-			bc->bc_next = *kmem_hash_bucket(kc, bc->bc_addr);
-			*kmem_hash_bucket(kc, bc->bc_addr) = bc;
-		}
+	if (oldn < n) {
+		/* Swap in the new table; free the old one instead. */
+		table = kmem_hash_rehash(kc, table, n);
+		n = oldn;
 	}
 	mutex_spin_exit(&kc->kc_slab_lock);
-	if (old != kc->kc_hash0)
-		vmem_free(kmem_arena, (vmem_addr_t)old, oldn * sizeof(*old));
+	if (table != kc->kc_hash0)
+		vmem_free(kmem_arena, (vmem_addr_t)table, n * sizeof(*table));
 }
 
 /* ---- slabs */

@@ -253,6 +253,48 @@ ATF_TC_BODY(large_objects, tc)
 	vmem_destroy(src);
 }
 
+ATF_TC(hash_grows);
+ATF_TC_HEAD(hash_grows, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "the hash of an external-slab cache "
+	    "grows with its slabs, for page tags and for bufctls alike");
+}
+ATF_TC_BODY(hash_grows, tc)
+{
+	enum { N = 4000 };
+	static void *p[N];
+	kmem_cache_t *kc;
+	vmem_t *vm;
+	vmem_addr_t a;
+	u_int i;
+
+	vmem_check_enabled = false;
+	kc = kmem_cache_create("t_hash", 2000, 0, NULL, NULL, NULL, NULL,
+	    NULL, KMC_NODEBUG);
+	for (i = 0; i < N; i++)
+		p[i] = kmem_cache_alloc(kc, KM_SLEEP);
+	ATF_CHECK_MSG(kc->kc_hashmask + 1 > KMEM_HASH_MIN, "%zu buckets",
+	    kc->kc_hashmask + 1);
+	for (i = 0; i < N; i++)
+		kmem_cache_free(kc, p[i]);
+	kmem_cache_destroy(kc);
+
+	vm = vmem_create("t_hashq", 1, 1 << 20, 1, NULL, NULL, NULL, 4,
+	    VM_SLEEP, IPL_VM);
+	for (i = 0; i < N; i++) {
+		ATF_REQUIRE_EQ(vmem_alloc(vm, 3, VM_SLEEP, &a), 0);
+		p[i] = (void *)a;
+	}
+	kc = vm->vm_qcache[2];
+	ATF_CHECK((kc->kc_flags & KMF_BUFCTL) != 0);
+	ATF_CHECK_MSG(kc->kc_hashmask + 1 > KMEM_HASH_MIN, "%zu buckets",
+	    kc->kc_hashmask + 1);
+	for (i = 0; i < N; i++)
+		vmem_free(vm, (vmem_addr_t)p[i], 3);
+	vmem_destroy(vm);
+}
+
 ATF_TC(small_quantum_source);
 ATF_TC_HEAD(small_quantum_source, tc)
 {
@@ -873,6 +915,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, ctor_dtor_debug);
 	ATF_TP_ADD_TC(tp, ctor_fails);
 	ATF_TP_ADD_TC(tp, large_objects);
+	ATF_TP_ADD_TC(tp, hash_grows);
 	ATF_TP_ADD_TC(tp, small_quantum_source);
 	ATF_TP_ADD_TC(tp, alloc_sizes);
 	ATF_TP_ADD_TC(tp, size_classes);
