@@ -88,9 +88,10 @@
  * Lock order: kmem_cache_lock (adaptive; the list of caches), then a
  * CPU section (splvm), then the depot lock or a magazine cache's slab
  * lock.  A slab lock is never held with a depot lock or another slab
- * lock, nor across a call into vmem, a constructor or a destructor.  No arena lock is held across a call
- * into kmem, so kmem and vmem calling each other (quantum caches,
- * slabs) never hold two of these locks at once.
+ * lock, nor across a call into vmem, a constructor or a destructor.  No
+ * arena lock is held across a call into kmem, so kmem and vmem calling
+ * each other (quantum caches, slabs) never hold two of these locks at
+ * once.
  *
  * Sleeping.  KM_SLEEP never fails: when the source arena has no space,
  * kmem reaps every cache (reclaim callbacks, magazines, empty slabs) and
