@@ -739,7 +739,11 @@ kmem_cache_bytes(void)
 	    MAXCPUS * sizeof(struct kmem_cpu_cache), PAGE_SIZE);
 }
 
-/* Choose the magazine type for a new cache. */
+/*
+ * Choose the magazine type for a new cache.  Integers of an arena
+ * (KMC_NOTOUCH) start with the smallest magazines, since what a CPU
+ * holds there, others using the arena cannot have.
+ */
 static const struct kmem_magtype *
 kmem_cache_magtype(kmem_cache_t *kc)
 {
@@ -747,6 +751,8 @@ kmem_cache_magtype(kmem_cache_t *kc)
 
 	if ((kc->kc_flags & KMC_NOMAGAZINE) != 0)
 		return NULL;
+	if ((kc->kc_flags & KMC_NOTOUCH) != 0)
+		return &kmem_magtypes[0];
 	for (i = kmem_nmagtypes - 1; i > 0; i--) {
 		if (kc->kc_bufsize <= kmem_magtypes[i].mt_maxbuf)
 			break;
