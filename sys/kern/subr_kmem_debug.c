@@ -35,6 +35,10 @@
  * Statistics are read without stopping the CPUs: per-CPU counters are
  * summed with relaxed loads, so a report taken while others allocate is
  * a consistent-enough snapshot, and an exact one when they are idle.
+ * Kernels with KMEM_STATS count every magazine hit and find the objects
+ * in use as allocations less frees; the others count only what reaches
+ * the depot and slabs, and find the objects in use as the buffers out of
+ * the slabs less the rounds in magazines.
  */
 
 #define	_KMEM_PRIVATE
