@@ -22,7 +22,10 @@
  * the same numbers (struct extent, sys/extent.h).  The arena's boundary
  * tags are the region descriptors: a busy segment is one allocation, a
  * free segment a gap.  Nothing else is kept, so the arena is the only
- * record of what is allocated, and vmem_check checks it.
+ * record of what is allocated, and vmem_check checks it.  A fixed map
+ * lives in the caller's storage and builds its arena there with
+ * vmem_init, taking tags from vmem's static reserve; any other map comes
+ * from kmem_alloc.
  *
  * Requests map onto vmem_xalloc: alignment and skew are align and phase,
  * the subregion [substart, subend] is [minaddr, maxaddr], the boundary is
@@ -67,12 +70,11 @@
 #include <sys/errno.h>
 #include <sys/extent.h>
 #include <sys/intr.h>
+#include <sys/kmem.h>
 #include <sys/mutex.h>
 #include <sys/systm.h>
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
-
-#include <uvm/uvm_km.h>
 
 #define	EXTENT_FLAGS	(EX_WAITOK | EX_FAST | EX_CATCH | EX_NOCOALESCE | \
 			    EX_MALLOCOK | EX_WAITSPACE | EX_BOUNDZERO)
@@ -97,17 +99,13 @@ struct extent_req {
 
 /* ---- storage */
 
-/* Storage for a map that is not fixed: a page of kmem_arena. */
+/* Storage for a map that is not fixed, from kmem. */
 static struct extent *
 extent_storage_alloc(int flags)
 {
-	vmem_addr_t va;
 
-	CTASSERT(sizeof(struct extent) <= PAGE_SIZE);
-	if (vmem_alloc(kmem_arena, PAGE_SIZE, (flags & EX_WAITOK) != 0 ?
-	    VM_SLEEP : VM_NOSLEEP, &va) != 0)
-		return NULL;
-	return (struct extent *)va;
+	return kmem_alloc(sizeof(struct extent),
+	    (flags & EX_WAITOK) != 0 ? KM_SLEEP : KM_NOSLEEP);
 }
 
 /* Give back the storage of a map that is not fixed. */
@@ -115,7 +113,7 @@ static void
 extent_storage_free(struct extent *ex)
 {
 
-	vmem_free(kmem_arena, (vmem_addr_t)ex, PAGE_SIZE);
+	kmem_free(ex, sizeof(*ex));
 }
 
 /* vmem's sleep flag for a request's EX_WAITOK. */
@@ -612,7 +610,7 @@ extent_add_span(struct extent *ex, vm_flag_t vmflag)
 /*
  * extent_create: make a map of [start, end] named name, in storage of
  * storagesize bytes if storage is not NULL (a fixed extent), else in
- * memory of its own.
+ * memory from kmem_alloc.
  * => may sleep if flags has EX_WAITOK.
  * Returns NULL only for a map that is not fixed, with EX_NOWAIT, when no
  * memory was to be had.  Panics on a bad range or bad storage.
