@@ -34,7 +34,12 @@
  *	  the first time part of a segment is freed (vmem_xfree_part) and
  *	  kept from then on, so that the segment around any address is found
  *	  in O(log n); arenas that never free part of a segment never pay
- *	  for it.
+ *	  for it;
+ *	- the span index, a treap of span tags by start address (in the same
+ *	  two links, which span tags do not otherwise use), so that adding
+ *	  or importing a span finds its place in the segment list, and
+ *	  vmem_contains its span, in O(log n) whatever the number of spans
+ *	  and segments.
  *
  * Fit policies:
  *
@@ -60,8 +65,11 @@
  * imports a span large enough for the request with its constraints (size
  * plus alignment slack plus the boundary), adds it, and searches again.
  * If importfn is vmem_alloc itself, the constraints are passed down to the
- * source with vmem_xalloc, so that an address range is honoured too.  A
- * span that becomes wholly free is released at once.
+ * source with vmem_xalloc, so that an address range is honoured too (in
+ * the source's quantum: the span is the cover, in whole source quanta, of
+ * an allocation whose offset in a quantum is phase's).  A span that
+ * cannot serve the request (another importfn knows no address range) is
+ * given back at once, and so is a span that becomes wholly free.
  *
  * Sleeping: a VM_SLEEP request that finds no space asks kmem to reclaim,
  * then waits on the arena's condition variable, which vmem_free and
@@ -448,7 +456,7 @@ bt_tree_remove(bt_t *t, bt_t *bt)
 	return t;
 }
 
-/* The busy segment with the greatest start at or below addr, or NULL. */
+/* The tag of treap t with the greatest start at or below addr, or NULL. */
 static bt_t *
 bt_tree_floor(bt_t *t, vmem_addr_t addr)
 {
@@ -460,6 +468,22 @@ bt_tree_floor(bt_t *t, vmem_addr_t addr)
 			t = t->bt_tright;
 		} else
 			t = t->bt_tleft;
+	}
+	return found;
+}
+
+/* The tag of treap t with the least start above addr, or NULL. */
+static bt_t *
+bt_tree_above(bt_t *t, vmem_addr_t addr)
+{
+	bt_t *found = NULL;
+
+	while (t != NULL) {
+		if (t->bt_start > addr) {
+			found = t;
+			t = t->bt_tleft;
+		} else
+			t = t->bt_tright;
 	}
 	return found;
 }
@@ -588,16 +612,14 @@ vmem_add1(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int spantype)
 	btfree->bt_start = addr;
 	btfree->bt_size = size;
 
-	/* Keep the segment list in address order. */
-	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-		if (BT_ISSPAN_P(bt) && bt->bt_start > addr)
-			break;
-	}
+	/* Keep the segment list in address order: before the next span. */
+	bt = bt_tree_above(vm->vm_spantree, addr);
 	if (bt == NULL) {
 		TAILQ_INSERT_TAIL(&vm->vm_seglist, btspan, bt_seglist);
 	} else {
 		TAILQ_INSERT_BEFORE(bt, btspan, bt_seglist);
 	}
+	vm->vm_spantree = bt_tree_insert(vm->vm_spantree, btspan);
 	TAILQ_INSERT_AFTER(&vm->vm_seglist, btspan, btfree, bt_seglist);
 	bt_insfree(vm, btfree);
 	vm->vm_size += size;
@@ -607,15 +629,11 @@ vmem_add1(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int spantype)
 static bool
 vmem_overlaps(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 {
-	vmem_addr_t end = addr + size - 1;
 	bt_t *bt;
 
-	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-		if (BT_ISSPAN_P(bt) && bt->bt_start <= end &&
-		    addr <= BT_END(bt))
-			return true;
-	}
-	return false;
+	/* The last span that starts in or before the range. */
+	bt = bt_tree_floor(vm->vm_spantree, addr + size - 1);
+	return bt != NULL && BT_END(bt) >= addr;
 }
 
 /*
@@ -634,11 +652,13 @@ vmem_span_release_check(vmem_t *vm, bt_t *bt)
 	if (prev->bt_type != BT_TYPE_SPAN || prev->bt_size != bt->bt_size)
 		return NULL;
 	KASSERT(prev->bt_start == bt->bt_start);
+	/* The rotor may rest on either tag; move it past the span. */
+	if (vm->vm_rotor == bt || vm->vm_rotor == prev)
+		vm->vm_rotor = TAILQ_NEXT(bt, bt_seglist);
 	bt_remfree(vm, bt);
 	TAILQ_REMOVE(&vm->vm_seglist, bt, bt_seglist);
 	TAILQ_REMOVE(&vm->vm_seglist, prev, bt_seglist);
-	if (vm->vm_rotor == bt)
-		vm->vm_rotor = NULL;
+	vm->vm_spantree = bt_tree_remove(vm->vm_spantree, prev);
 	vm->vm_size -= prev->bt_size;
 	vm->vm_nrelease++;
 	bt_free(vm, bt);
@@ -886,6 +906,43 @@ vmem_span_release(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 }
 
 /*
+ * Import with vmem_xalloc a span of whole import quanta Q that serves the
+ * request at an address s with s % Q == phase % Q (every fit has that
+ * offset when align >= Q; with a smaller align it is the one chosen).
+ * The span starts at s - (phase % Q), so the constraints on s become
+ * constraints on the span that the source's quantum can express.
+ * => arena lock must not be held.  Returns 0 or ENOMEM.
+ */
+static int
+vmem_import_xalloc(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
+    vmem_addr_t *addrp, vmem_size_t *sizep)
+{
+	vmem_size_t q = vm->vm_import_quantum;
+	vmem_size_t p = rq->rq_phase & (q - 1), size;
+	vmem_addr_t minaddr, maxaddr, top;
+
+	size = roundup2(p + rq->rq_size, q);
+	if (size < rq->rq_size || size == 0 ||
+	    rq->rq_maxaddr < p + rq->rq_size - 1)
+		return ENOMEM;
+	/* The span's start is a multiple of q in [minaddr - p, top]. */
+	minaddr = 0;
+	if (rq->rq_minaddr > p) {
+		minaddr = roundup2(rq->rq_minaddr - p, q);
+		if (minaddr == 0)
+			return ENOMEM;	/* wrapped past the top */
+	}
+	top = rounddown2(rq->rq_maxaddr - p - rq->rq_size + 1, q);
+	if (minaddr > top)
+		return ENOMEM;
+	maxaddr = top + size - 1;
+	*sizep = size;
+	return vmem_xalloc(vm->vm_source, size, MAX(rq->rq_align, q),
+	    rq->rq_phase - p, rq->rq_nocross >= q ? rq->rq_nocross : 0,
+	    minaddr, maxaddr, flags | VM_INSTANTFIT, addrp);
+}
+
+/*
  * Import a span big enough for the request, with its constraints, and
  * add it to the arena.  An arena whose importfn is vmem_alloc imports
  * with vmem_xalloc and the request's constraints; any other importfn gets
@@ -896,20 +953,15 @@ static int
 vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 {
 	vmem_size_t size, slack = 0;
-	vmem_addr_t addr;
+	vmem_addr_t addr, fit;
+	bt_t span;
 	int error;
 
 	if (vm->vm_importfn == NULL)
 		return ENOMEM;
 	flags &= VM_SLEEP | VM_NOSLEEP;
 	if (vmem_import_exact(vm)) {
-		size = roundup2(rq->rq_size, vm->vm_import_quantum);
-		if (size == 0)
-			return ENOMEM;
-		error = vmem_xalloc(vm->vm_source, size,
-		    MAX(rq->rq_align, vm->vm_import_quantum), rq->rq_phase,
-		    rq->rq_nocross, rq->rq_minaddr, rq->rq_maxaddr,
-		    flags | VM_INSTANTFIT, &addr);
+		error = vmem_import_xalloc(vm, rq, flags, &addr, &size);
 	} else {
 		if (rq->rq_align > vm->vm_quantum_mask + 1)
 			slack = rq->rq_align;
@@ -921,6 +973,16 @@ vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 	}
 	if (error != 0)
 		return ENOMEM;
+	/*
+	 * Another importfn knows nothing of minaddr and maxaddr: give back
+	 * a span that cannot serve the request rather than keep it free.
+	 */
+	span.bt_start = addr;
+	span.bt_size = size;
+	if (!bt_fit(&span, rq, &fit)) {
+		vmem_span_release(vm, addr, size);
+		return ENOMEM;
+	}
 	if (!vmem_lock_tags(vm, 2, flags)) {
 		vmem_span_release(vm, addr, size);
 		return ENOMEM;
@@ -1515,6 +1577,7 @@ vmem_destroy(vmem_t *vm)
 		}
 		bt_free(vm, bt);
 	}
+	vm->vm_spantree = NULL;
 	mutex_enter(&vmem_bt_lock);
 	while ((bt = LIST_FIRST(&vm->vm_freetags)) != NULL) {
 		LIST_REMOVE(bt, bt_freelist);
@@ -1564,19 +1627,14 @@ bool
 vmem_contains(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 {
 	vmem_addr_t last = addr + (size != 0 ? size - 1 : 0);
-	bool found = false;
+	bool found;
 	bt_t *bt;
 
 	if (last < addr)
 		return false;
 	mutex_enter(&vm->vm_lock);
-	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-		if (BT_ISSPAN_P(bt) && bt->bt_start <= addr &&
-		    last <= BT_END(bt)) {
-			found = true;
-			break;
-		}
-	}
+	bt = bt_tree_floor(vm->vm_spantree, addr);
+	found = bt != NULL && last <= BT_END(bt);
 	mutex_exit(&vm->vm_lock);
 	return found;
 }
@@ -1645,14 +1703,16 @@ vmem_print(vmem_t *vm)
 
 /* Check the segment list: order, tiling of spans, coalescing, sizes. */
 static void
-vmem_check_seglist(vmem_t *vm, size_t *nfreep)
+vmem_check_seglist(vmem_t *vm, size_t *nfreep, size_t *nspanp)
 {
 	vmem_size_t size = 0, inuse = 0;
 	vmem_addr_t next = 0;
 	bt_t *bt, *span = NULL, *prev = NULL;
-	size_t nbusy = 0, nfree = 0;
+	size_t nbusy = 0, nfree = 0, nspan = 0;
+	bool rotor = vm->vm_rotor == NULL;
 
 	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+		rotor |= bt == vm->vm_rotor;
 		VMEM_INVARIANT(vm, bt->bt_size != 0 &&
 		    BT_END(bt) >= bt->bt_start &&
 		    ((bt->bt_start | bt->bt_size) & vm->vm_quantum_mask) == 0,
@@ -1664,9 +1724,13 @@ vmem_check_seglist(vmem_t *vm, size_t *nfreep)
 			VMEM_INVARIANT(vm, span == NULL ||
 			    bt->bt_start > BT_END(span), "spans overlap at %#lx",
 			    (unsigned long)bt->bt_start);
+			VMEM_INVARIANT(vm, bt_tree_floor(vm->vm_spantree,
+			    bt->bt_start) == bt, "span %#lx not indexed",
+			    (unsigned long)bt->bt_start);
 			span = bt;
 			next = bt->bt_start;
 			size += bt->bt_size;
+			nspan++;
 			prev = NULL;
 			continue;
 		}
@@ -1696,7 +1760,10 @@ vmem_check_seglist(vmem_t *vm, size_t *nfreep)
 	    nbusy == vm->vm_nbusytag, "totals size %#zx/%#zx inuse %#zx/%#zx "
 	    "busy %zu/%zu", size, vm->vm_size, inuse, vm->vm_inuse, nbusy,
 	    vm->vm_nbusytag);
+	VMEM_INVARIANT(vm, rotor, "next-fit rotor %p is not a tag of the arena",
+	    vm->vm_rotor);
 	*nfreep = nfree;
+	*nspanp = nspan;
 }
 
 /* Check the free lists and the bitmap against the segments. */
@@ -1743,38 +1810,47 @@ vmem_check_hash(vmem_t *vm)
 }
 
 /*
- * Check the busy index below t: search order within (lo, hi), heap order
- * of priorities, busy segments only.  Returns the number of nodes.
+ * Check the busy index (or, if spans, the span index) below t: search
+ * order within (lo, hi), heap order of priorities, tags of the right
+ * kind only.  Returns the number of nodes.
  */
 static size_t
-vmem_check_tree(vmem_t *vm, bt_t *t, vmem_addr_t lo, vmem_addr_t hi)
+vmem_check_tree(vmem_t *vm, bt_t *t, bool spans, vmem_addr_t lo,
+    vmem_addr_t hi)
 {
 
 	if (t == NULL)
 		return 0;
-	VMEM_INVARIANT(vm, t->bt_type == BT_TYPE_BUSY &&
-	    t->bt_start >= lo && t->bt_start <= hi, "busy index holds %#lx "
-	    "out of order", (unsigned long)t->bt_start);
+	VMEM_INVARIANT(vm, (spans ? BT_ISSPAN_P(t) :
+	    t->bt_type == BT_TYPE_BUSY) && t->bt_start >= lo &&
+	    t->bt_start <= hi, "%s index holds %#lx out of order",
+	    spans ? "span" : "busy", (unsigned long)t->bt_start);
 	VMEM_INVARIANT(vm, (t->bt_tleft == NULL ||
 	    bt_prio(t->bt_tleft) <= bt_prio(t)) && (t->bt_tright == NULL ||
-	    bt_prio(t->bt_tright) <= bt_prio(t)), "busy index heap order "
-	    "broken at %#lx", (unsigned long)t->bt_start);
-	return 1 + vmem_check_tree(vm, t->bt_tleft, lo, t->bt_start - 1) +
-	    vmem_check_tree(vm, t->bt_tright, t->bt_start + 1, hi);
+	    bt_prio(t->bt_tright) <= bt_prio(t)), "%s index heap order "
+	    "broken at %#lx", spans ? "span" : "busy",
+	    (unsigned long)t->bt_start);
+	return 1 + vmem_check_tree(vm, t->bt_tleft, spans, lo,
+	    t->bt_start - 1) +
+	    vmem_check_tree(vm, t->bt_tright, spans, t->bt_start + 1, hi);
 }
 
 /* Check every invariant of a locked arena. */
 static void
 vmem_check1(vmem_t *vm)
 {
-	size_t nfree;
+	size_t nfree, nspan;
 
 	KASSERT(mutex_owned(&vm->vm_lock));
-	vmem_check_seglist(vm, &nfree);
+	vmem_check_seglist(vm, &nfree, &nspan);
 	vmem_check_freelists(vm, nfree);
 	vmem_check_hash(vm);
+	VMEM_INVARIANT(vm, vmem_check_tree(vm, vm->vm_spantree, true,
+	    VMEM_ADDR_MIN, VMEM_ADDR_MAX) == nspan, "span index does not "
+	    "hold every span");
 	VMEM_INVARIANT(vm, vm->vm_ordered ? vmem_check_tree(vm,
-	    vm->vm_busytree, VMEM_ADDR_MIN, VMEM_ADDR_MAX) == vm->vm_nbusytag :
+	    vm->vm_busytree, false, VMEM_ADDR_MIN, VMEM_ADDR_MAX) ==
+	    vm->vm_nbusytag :
 	    vm->vm_busytree == NULL, "busy index does not hold every busy "
 	    "segment");
 }

@@ -22,6 +22,7 @@
 #define	RUMP_KVA_SIZE	((size_t)16 << 30)	/* 16 GiB of address space */
 
 void	uvm_km_bootstrap(uintptr_t, uintptr_t);
+void	kmem_init(void);
 
 void
 panic(const char *fmt, ...)
@@ -46,7 +47,7 @@ delay(unsigned int us)
 	nanosleep(&ts, NULL);
 }
 
-/* Reserve kernel virtual space and build the kmem arenas on it. */
+/* Reserve kernel virtual space, build the kmem arenas on it, start kmem. */
 void
 rump_page_init(void)
 {
@@ -59,6 +60,7 @@ rump_page_init(void)
 		abort();
 	}
 	uvm_km_bootstrap((uintptr_t)va, (uintptr_t)va + RUMP_KVA_SIZE);
+	kmem_init();
 }
 
 int

@@ -40,8 +40,8 @@ struct vmem_btag {
 		LIST_ENTRY(vmem_btag) u_freelist; /* l: BT_TYPE_FREE */
 		LIST_ENTRY(vmem_btag) u_hashlist; /* l: BT_TYPE_BUSY */
 	} bt_u;
-	struct vmem_btag *bt_tleft;		/* l: busy index, lower */
-	struct vmem_btag *bt_tright;		/* l: busy index, higher */
+	struct vmem_btag *bt_tleft;		/* l: busy or span index, lower */
+	struct vmem_btag *bt_tright;		/* l: busy or span index, higher */
 	vmem_addr_t	bt_start;		/* l: first address */
 	vmem_size_t	bt_size;		/* l: length, > 0 */
 	int		bt_type;		/* l: BT_TYPE_* */
@@ -82,6 +82,7 @@ struct vmem {
 	struct vmem_hashlist	vm_hash0[VMEM_HASHSIZE_MIN]; /* l */
 	bt_t			*vm_rotor;	/* l: next fit resumes here */
 	bt_t			*vm_busytree;	/* l: busy segments by address */
+	bt_t			*vm_spantree;	/* l: span tags by address */
 	bool			vm_ordered;	/* l: vm_busytree maintained */
 
 	struct vmem_freelist	vm_freetags;	/* l: private spare tags */

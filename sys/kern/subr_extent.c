@@ -1,0 +1,750 @@
+/*
+ * subr_extent.c: extent(9), the old resource map, as a layer on vmem(9).
+ *
+ * ---- Theory
+ *
+ * An extent map manages the numbers [ex_start, ex_end], both inclusive:
+ * bus addresses, I/O ports, interrupt numbers.  The vocabulary:
+ *
+ *	region		an allocated range; in a coalescing map, adjacent
+ *			allocations form one region, and any part of a region
+ *			may be freed;
+ *	fixed extent	a map whose storage the caller provides, for early
+ *			boot, before kmem(9) exists;
+ *	skew		an allocation starts at an address A with
+ *			(A - skew) % alignment == 0;
+ *	boundary	a power of 2: an allocation may start on a boundary
+ *			line but may not reach or cross the next one; the
+ *			lines are at multiples of the boundary from 0
+ *			(EX_BOUNDZERO) or from ex_start.
+ *
+ * Data structures: each map embeds a vmem arena with a quantum of 1 over
+ * the same numbers (struct extent, sys/extent.h).  The arena's boundary
+ * tags are the region descriptors: a busy segment is one allocation, a
+ * free segment a gap.  Nothing else is kept, so the arena is the only
+ * record of what is allocated, and vmem_check checks it.  A fixed map
+ * lives in the caller's storage and builds its arena there with
+ * vmem_init, taking tags from vmem's static reserve; any other map comes
+ * from kmem_alloc.
+ *
+ * Requests map onto vmem_xalloc: alignment and skew are align and phase,
+ * the subregion [substart, subend] is [minaddr, maxaddr], the boundary is
+ * nocross when its lines fall on multiples of it (always with
+ * EX_BOUNDZERO, or when ex_start is a multiple of it).  A boundary not
+ * above the alignment either never matters or can never be met, since
+ * every candidate start has the same offset from the lines; both are
+ * decided once.  The one case vmem cannot express, lines offset from 0
+ * and a boundary above the alignment, is served by a walk over the free
+ * segments (vmem_walk) that finds the lowest fitting address of each,
+ * followed by an exact vmem_xalloc of what it found: O(n), as every
+ * extent(9) allocation used to be.  EX_FAST takes vmem's instant fit,
+ * anything else best fit, the smallest free segment that holds the
+ * request.
+ *
+ * Freeing: in an EX_NOCOALESCE map only a whole allocation is freed,
+ * with vmem_xfree in O(1); it never needs a tag, so it never fails.  In a
+ * coalescing map the range may cover parts of several adjacent
+ * allocations: one walk over the busy segments finds the pieces (and
+ * panics if a number in the range is not allocated), whole pieces go back
+ * with vmem_xfree, partial ones with vmem_xfree_part, which may need a
+ * tag (ENOMEM with EX_NOWAIT).
+ *
+ * Errors: every request tries vmem with VM_NOSLEEP, so that sleeping for
+ * space and sleeping for memory stay separate, as extent(9) keeps them.
+ * When vmem fails, a walk asks whether the request fits: if it does, vmem
+ * ran out of boundary tags (memory): ENOMEM with EX_NOWAIT, else a retry
+ * a tick later; if it does not, there is no space: EAGAIN, or with
+ * EX_WAITSPACE a sleep until the next extent_free.
+ *
+ * Locking: the arena has its own lock (a spin mutex at IPL_VM, so that
+ * maps may be used from interrupt handlers at or below IPL_VM), taken
+ * only inside vmem.  ex_lock guards the sleep for space: ex_gen counts
+ * the frees, a waiter sleeps only if no free came since its attempt
+ * began, and extent_free broadcasts.  ex_lock is never held across a
+ * call into vmem, so the two locks are never nested.
+ */
+
+#include <sys/param.h>
+#include <sys/atomic.h>
+#include <sys/condvar.h>
+#include <sys/errno.h>
+#include <sys/extent.h>
+#include <sys/intr.h>
+#include <sys/kmem.h>
+#include <sys/mutex.h>
+#include <sys/systm.h>
+#include <sys/vmem.h>
+#include <sys/vmem_impl.h>
+
+#define	EXTENT_FLAGS	(EX_WAITOK | EX_FAST | EX_CATCH | EX_NOCOALESCE | \
+			    EX_MALLOCOK | EX_WAITSPACE | EX_BOUNDZERO)
+#define	EXTENT_BATCH	16	/* pieces one walk of extent_free records */
+
+/* How a request is served. */
+#define	EXTENT_FIT_VMEM		0	/* one vmem_xalloc */
+#define	EXTENT_FIT_WALK		1	/* a walk, then an exact vmem_xalloc */
+#define	EXTENT_FIT_NEVER	2	/* the boundary can never be met */
+
+/* One allocation request, checked. */
+struct extent_req {
+	u_long	rq_size;
+	u_long	rq_align;	/* power of 2 */
+	u_long	rq_skew;	/* < rq_align */
+	u_long	rq_boundary;	/* 0 or a power of 2 >= skew + size */
+	u_long	rq_bbase;	/* a boundary line */
+	u_long	rq_substart;	/* inclusive */
+	u_long	rq_subend;	/* inclusive */
+	int	rq_flags;
+};
+
+/* ---- storage */
+
+/* Storage for a map that is not fixed, from kmem. */
+static struct extent *
+extent_storage_alloc(int flags)
+{
+
+	return kmem_alloc(sizeof(struct extent),
+	    (flags & EX_WAITOK) != 0 ? KM_SLEEP : KM_NOSLEEP);
+}
+
+/* Give back the storage of a map that is not fixed. */
+static void
+extent_storage_free(struct extent *ex)
+{
+
+	kmem_free(ex, sizeof(*ex));
+}
+
+/* vmem's sleep flag for a request's EX_WAITOK. */
+static vm_flag_t
+extent_vmflag(int flags)
+{
+
+	return (flags & EX_WAITOK) != 0 ? VM_SLEEP : VM_NOSLEEP;
+}
+
+/* ---- sleeping for space */
+
+/* The number of frees so far; read before an attempt. */
+static uint64_t
+extent_gen(struct extent *ex)
+{
+
+	return atomic_load_acquire(&ex->ex_gen);
+}
+
+/*
+ * Sleep until a free comes after the attempt that read gen (at most timo
+ * ticks if timo is not 0).
+ */
+static void
+extent_wait(struct extent *ex, uint64_t gen, int timo)
+{
+
+	mutex_enter(&ex->ex_lock);
+	if (ex->ex_gen == gen) {
+		if (timo != 0)
+			(void)cv_timedwait(&ex->ex_cv, &ex->ex_lock, timo);
+		else
+			cv_wait(&ex->ex_cv, &ex->ex_lock);
+	}
+	mutex_exit(&ex->ex_lock);
+}
+
+/* Count a free and wake every waiter for space. */
+static void
+extent_wakeup(struct extent *ex)
+{
+
+	mutex_enter(&ex->ex_lock);
+	atomic_store_release(&ex->ex_gen, ex->ex_gen + 1);
+	cv_broadcast(&ex->ex_cv);
+	mutex_exit(&ex->ex_lock);
+}
+
+/* ---- fitting by walking the free segments */
+
+/* Round a up to the next address congruent to skew modulo align. */
+static u_long
+extent_align(u_long a, u_long align, u_long skew)
+{
+
+	return ((a - skew + align - 1) & -align) + skew;
+}
+
+/*
+ * The lowest start in the free range [fs, fl] that meets the request,
+ * lines at rq_bbase + k * rq_boundary included.  Returns false if none.
+ */
+static bool
+extent_fit_range(const struct extent_req *rq, u_long fs, u_long fl,
+    u_long *startp)
+{
+	u_long start, end, s, line, b = rq->rq_boundary;
+	int tries;
+
+	start = MAX(fs, rq->rq_substart);
+	end = MIN(fl, rq->rq_subend);
+	if (start > end)
+		return false;
+	s = extent_align(start, rq->rq_align, rq->rq_skew);
+	if (s < start)
+		return false;
+	for (tries = 0; b != 0; tries++) {
+		line = ((s - rq->rq_bbase) & -b) + rq->rq_bbase + b;
+		/* No line after s, or one far enough. */
+		if (line <= s || line - s >= rq->rq_size)
+			break;
+		if (tries == 1)
+			return false;	/* the offset from a line is fixed */
+		s = extent_align(line, rq->rq_align, rq->rq_skew);
+		if (s < line)
+			return false;
+	}
+	if (s + (rq->rq_size - 1) < s || s + (rq->rq_size - 1) > end)
+		return false;
+	*startp = s;
+	return true;
+}
+
+/* What a walk over the free segments is looking for, and has found. */
+struct extent_fitwalk {
+	const struct extent_req *fw_rq;
+	bool		fw_best;	/* smallest segment, else lowest */
+	bool		fw_found;
+	u_long		fw_start;	/* where it fits */
+	vmem_size_t	fw_segsize;	/* in a free segment of this size */
+};
+
+/* vmem_walk callback: consider one free segment. */
+static void
+extent_fitwalk_seg(void *arg, vmem_addr_t addr, vmem_size_t size)
+{
+	struct extent_fitwalk *fw = arg;
+	u_long s;
+
+	if (fw->fw_found && (!fw->fw_best || size >= fw->fw_segsize))
+		return;
+	if (!extent_fit_range(fw->fw_rq, addr, addr + (size - 1), &s))
+		return;
+	fw->fw_found = true;
+	fw->fw_start = s;
+	fw->fw_segsize = size;
+}
+
+/* Find where the request fits now, without allocating; O(n). */
+static bool
+extent_fit_walk(struct extent *ex, const struct extent_req *rq, bool best,
+    u_long *startp)
+{
+	struct extent_fitwalk fw = { .fw_rq = rq, .fw_best = best };
+
+	vmem_walk(&ex->ex_vmem, VMEM_FREE, extent_fitwalk_seg, &fw);
+	*startp = fw.fw_start;
+	return fw.fw_found;
+}
+
+/* ---- allocation */
+
+/*
+ * Decide how the request is served; for EXTENT_FIT_VMEM, set the
+ * nocross to pass to vmem_xalloc.
+ */
+static int
+extent_fit_mode(const struct extent_req *rq, vmem_size_t *nocrossp)
+{
+	u_long b = rq->rq_boundary, off;
+
+	*nocrossp = 0;
+	if (b == 0)
+		return EXTENT_FIT_VMEM;
+	if ((rq->rq_bbase & (b - 1)) == 0 && b >= rq->rq_align) {
+		*nocrossp = b;
+		return EXTENT_FIT_VMEM;
+	}
+	if (b > rq->rq_align)
+		return EXTENT_FIT_WALK;
+	/* Every start is off the lines by the same amount. */
+	off = (rq->rq_skew - rq->rq_bbase) & (b - 1);
+	return off + rq->rq_size > b ? EXTENT_FIT_NEVER : EXTENT_FIT_VMEM;
+}
+
+/* One attempt that never sleeps; 0 or ENOMEM. */
+static int
+extent_try(struct extent *ex, const struct extent_req *rq, int mode,
+    vmem_size_t nocross, u_long *resultp)
+{
+	vm_flag_t fit = (rq->rq_flags & EX_FAST) != 0 ? VM_INSTANTFIT :
+	    VM_BESTFIT;
+	vmem_addr_t addr;
+	u_long s;
+
+	switch (mode) {
+	case EXTENT_FIT_VMEM:
+		if (vmem_xalloc(&ex->ex_vmem, rq->rq_size, rq->rq_align,
+		    rq->rq_skew, nocross, rq->rq_substart, rq->rq_subend,
+		    VM_NOSLEEP | fit, &addr) != 0)
+			return ENOMEM;
+		break;
+	case EXTENT_FIT_WALK:
+		if (!extent_fit_walk(ex, rq, fit == VM_BESTFIT, &s) ||
+		    vmem_xalloc(&ex->ex_vmem, rq->rq_size, 0, 0, 0, s,
+		    s + (rq->rq_size - 1), VM_NOSLEEP, &addr) != 0)
+			return ENOMEM;
+		break;
+	default:
+		return ENOMEM;
+	}
+	*resultp = addr;
+	return 0;
+}
+
+/*
+ * Allocate for a checked request: try, then tell a lack of memory from a
+ * lack of space, and sleep for either if the flags allow.
+ */
+static int
+extent_xalloc(struct extent *ex, const struct extent_req *rq,
+    u_long *resultp)
+{
+	vmem_size_t nocross;
+	bool retried = false;
+	uint64_t gen;
+	int mode;
+	u_long s;
+
+	mode = extent_fit_mode(rq, &nocross);
+	for (;;) {
+		gen = extent_gen(ex);
+		if (extent_try(ex, rq, mode, nocross, resultp) == 0)
+			return 0;
+		if (mode != EXTENT_FIT_NEVER &&
+		    extent_fit_walk(ex, rq, false, &s)) {
+			/* Space, but no tag: or a free came in between. */
+			if (!retried) {
+				retried = true;
+				continue;
+			}
+			if ((rq->rq_flags & EX_WAITOK) == 0)
+				return ENOMEM;
+			extent_wait(ex, gen, 1);
+			retried = false;
+			continue;
+		}
+		if ((rq->rq_flags & EX_WAITSPACE) == 0)
+			return EAGAIN;
+		extent_wait(ex, gen, 0);
+	}
+}
+
+/* Panic, naming the map and every argument of a bad allocation. */
+static void __dead
+extent_alloc_misuse(struct extent *ex, const char *rule,
+    const struct extent_req *rq)
+{
+
+	panic("extent_alloc_subregion1: extent %s [%#lx, %#lx]: %s: "
+	    "substart %#lx subend %#lx size %#lx alignment %#lx skew %#lx "
+	    "boundary %#lx flags %#x", ex->ex_name, ex->ex_start, ex->ex_end,
+	    rule, rq->rq_substart, rq->rq_subend, rq->rq_size, rq->rq_align,
+	    rq->rq_skew, rq->rq_boundary, rq->rq_flags);
+}
+
+/* Check a request against the rules of extent(9); panic on misuse. */
+static void
+extent_alloc_args(struct extent *ex, const struct extent_req *rq)
+{
+	const char *rule = NULL;
+
+	if (rq->rq_substart > rq->rq_subend || rq->rq_substart < ex->ex_start ||
+	    rq->rq_subend > ex->ex_end)
+		rule = "subregion is empty or not inside the extent";
+	else if (rq->rq_size == 0 ||
+	    rq->rq_size - 1 > rq->rq_subend - rq->rq_substart)
+		rule = "size is 0 or larger than the subregion";
+	else if (rq->rq_align == 0 || !powerof2(rq->rq_align))
+		rule = "alignment is not a power of 2";
+	else if (rq->rq_skew >= rq->rq_align)
+		rule = "skew is not below the alignment";
+	else if (rq->rq_boundary != 0 && !powerof2(rq->rq_boundary))
+		rule = "boundary is not a power of 2";
+	else if (rq->rq_boundary != 0 &&
+	    (rq->rq_boundary < rq->rq_size ||
+	    rq->rq_boundary - rq->rq_size < rq->rq_skew))
+		rule = "boundary is smaller than skew plus size";
+	else if ((rq->rq_flags & ~EXTENT_FLAGS) != 0)
+		rule = "unknown flags";
+	if (rule != NULL)
+		extent_alloc_misuse(ex, rule, rq);
+}
+
+/*
+ * extent_alloc_subregion1: allocate size numbers inside [substart,
+ * subend], starting at A with (A - skew) % alignment == 0, not reaching
+ * or crossing a boundary line.
+ * => may sleep if flags has EX_WAITOK or EX_WAITSPACE.
+ * Returns 0 and sets *resultp, ENOMEM (EX_NOWAIT, no memory for the
+ * region), EAGAIN (no space, no EX_WAITSPACE), or EINVAL (no address at or
+ * after substart meets the alignment without wrapping past the top).
+ */
+int
+extent_alloc_subregion1(struct extent *ex, u_long substart, u_long subend,
+    u_long size, u_long alignment, u_long skew, u_long boundary, int flags,
+    u_long *resultp)
+{
+	struct extent_req rq = {
+		.rq_size = size,
+		.rq_align = alignment,
+		.rq_skew = skew,
+		.rq_boundary = boundary,
+		.rq_bbase = (flags & EX_BOUNDZERO) != 0 ? 0 : ex->ex_start,
+		.rq_substart = substart,
+		.rq_subend = subend,
+		.rq_flags = flags,
+	};
+
+	extent_alloc_args(ex, &rq);
+	if (extent_align(substart, alignment, skew) < substart)
+		return EINVAL;
+	return extent_xalloc(ex, &rq, resultp);
+}
+
+/* extent_alloc_subregion: extent_alloc_subregion1 without a skew. */
+int
+extent_alloc_subregion(struct extent *ex, u_long substart, u_long subend,
+    u_long size, u_long alignment, u_long boundary, int flags,
+    u_long *resultp)
+{
+
+	return extent_alloc_subregion1(ex, substart, subend, size, alignment,
+	    0, boundary, flags, resultp);
+}
+
+/* extent_alloc1: extent_alloc_subregion1 over the whole map. */
+int
+extent_alloc1(struct extent *ex, u_long size, u_long alignment, u_long skew,
+    u_long boundary, int flags, u_long *resultp)
+{
+
+	return extent_alloc_subregion1(ex, ex->ex_start, ex->ex_end, size,
+	    alignment, skew, boundary, flags, resultp);
+}
+
+/* extent_alloc: extent_alloc_subregion1 over the whole map, no skew. */
+int
+extent_alloc(struct extent *ex, u_long size, u_long alignment,
+    u_long boundary, int flags, u_long *resultp)
+{
+
+	return extent_alloc_subregion1(ex, ex->ex_start, ex->ex_end, size,
+	    alignment, 0, boundary, flags, resultp);
+}
+
+/*
+ * extent_alloc_region: allocate exactly [start, start + size - 1].
+ * => may sleep if flags has EX_WAITOK or EX_WAITSPACE.
+ * Returns 0, ENOMEM, EAGAIN (some of it is allocated, no EX_WAITSPACE),
+ * or EINVAL (the range is not inside the map).  Panics on a size of 0 or
+ * a range that wraps.
+ */
+int
+extent_alloc_region(struct extent *ex, u_long start, u_long size, int flags)
+{
+	u_long end = start + (size - 1);
+	struct extent_req rq = {
+		.rq_size = size,
+		.rq_align = 1,
+		.rq_substart = start,
+		.rq_subend = end,
+		.rq_flags = flags,
+	};
+	u_long result;
+
+	if (size == 0 || end < start)
+		panic("extent_alloc_region: extent %s: start %#lx size %#lx "
+		    "is empty or wraps", ex->ex_name, start, size);
+	if ((flags & ~EXTENT_FLAGS) != 0)
+		panic("extent_alloc_region: extent %s: start %#lx size %#lx: "
+		    "unknown flags %#x", ex->ex_name, start, size, flags);
+	if (start < ex->ex_start || end > ex->ex_end)
+		return EINVAL;
+	return extent_xalloc(ex, &rq, &result);
+}
+
+/* ---- freeing */
+
+/* The pieces of a range to free, found by one walk over busy segments. */
+struct extent_freewalk {
+	u_long		fw_next;	/* first number not yet covered */
+	u_long		fw_end;		/* last number of the range */
+	bool		fw_done;	/* covered up to fw_end */
+	bool		fw_hole;	/* fw_next is not allocated */
+	size_t		fw_n;
+	struct {
+		u_long	p_start;
+		u_long	p_size;
+		bool	p_whole;	/* the whole allocated segment */
+	} fw_piece[EXTENT_BATCH];
+};
+
+/* vmem_walk callback: record the part of one busy segment in the range. */
+static void
+extent_freewalk_seg(void *arg, vmem_addr_t addr, vmem_size_t size)
+{
+	struct extent_freewalk *fw = arg;
+	u_long last = addr + (size - 1), plast;
+
+	if (fw->fw_done || fw->fw_hole || fw->fw_n == EXTENT_BATCH ||
+	    last < fw->fw_next)
+		return;
+	if (addr > fw->fw_next) {
+		fw->fw_hole = true;
+		return;
+	}
+	plast = MIN(last, fw->fw_end);
+	fw->fw_piece[fw->fw_n].p_start = fw->fw_next;
+	fw->fw_piece[fw->fw_n].p_size = plast - fw->fw_next + 1;
+	fw->fw_piece[fw->fw_n].p_whole = addr == fw->fw_next && plast == last;
+	fw->fw_n++;
+	if (plast == fw->fw_end)
+		fw->fw_done = true;
+	else
+		fw->fw_next = plast + 1;
+}
+
+/* Panic, naming the map and the range of a bad free. */
+static void __dead
+extent_free_misuse(struct extent *ex, const char *rule, u_long start,
+    u_long size)
+{
+
+	panic("extent_free: extent %s [%#lx, %#lx]: %s: start %#lx size %#lx",
+	    ex->ex_name, ex->ex_start, ex->ex_end, rule, start, size);
+}
+
+/*
+ * Free [start, end] out of a coalescing map, a batch of pieces a walk.
+ * Returns 0, or ENOMEM if a partial piece needed a tag and vmflag is
+ * VM_NOSLEEP.
+ */
+static int
+extent_free_range(struct extent *ex, u_long start, u_long end,
+    vm_flag_t vmflag)
+{
+	struct extent_freewalk fw = { .fw_next = start, .fw_end = end };
+	size_t i;
+	int error;
+
+	while (!fw.fw_done) {
+		fw.fw_n = 0;
+		vmem_walk(&ex->ex_vmem, VMEM_ALLOC, extent_freewalk_seg, &fw);
+		if (fw.fw_hole || (!fw.fw_done && fw.fw_n < EXTENT_BATCH))
+			extent_free_misuse(ex, "a number in the range is not "
+			    "allocated", start, end - start + 1);
+		for (i = 0; i < fw.fw_n; i++) {
+			if (fw.fw_piece[i].p_whole) {
+				vmem_xfree(&ex->ex_vmem,
+				    fw.fw_piece[i].p_start,
+				    fw.fw_piece[i].p_size);
+				continue;
+			}
+			error = vmem_xfree_part(&ex->ex_vmem,
+			    fw.fw_piece[i].p_start, fw.fw_piece[i].p_size,
+			    vmflag);
+			if (error != 0)
+				return error;
+		}
+	}
+	return 0;
+}
+
+/*
+ * extent_free: free [start, start + size - 1]: in an EX_NOCOALESCE map
+ * exactly one earlier allocation, in any other map any allocated range.
+ * => may sleep if flags has EX_WAITOK.
+ * Returns 0, or ENOMEM (coalescing map, EX_NOWAIT, and part of an
+ * allocation was freed but no tag was to be had for what remains).
+ * Panics if the range is empty, wraps, leaves the map, or holds a number
+ * that is not allocated, and in an EX_NOCOALESCE map if it is not one
+ * whole allocation.
+ */
+int
+extent_free(struct extent *ex, u_long start, u_long size, int flags)
+{
+	u_long end = start + (size - 1);
+	int error = 0;
+
+	if (size == 0 || end < start)
+		extent_free_misuse(ex, "range is empty or wraps", start, size);
+	if (start < ex->ex_start || end > ex->ex_end)
+		extent_free_misuse(ex, "range is not inside the extent", start,
+		    size);
+	if ((ex->ex_flags & EXF_NOCOALESCE) != 0)
+		vmem_xfree(&ex->ex_vmem, start, size);
+	else
+		error = extent_free_range(ex, start, end, extent_vmflag(flags));
+	extent_wakeup(ex);
+	return error;
+}
+
+/* ---- maps */
+
+/*
+ * Add [start, end] to the arena; the whole number space, whose size does
+ * not fit in a u_long, goes in as two spans.
+ */
+static int
+extent_add_span(struct extent *ex, vm_flag_t vmflag)
+{
+	u_long half = ~0UL / 2 + 1;
+
+	if (ex->ex_end - ex->ex_start + 1 != 0)
+		return vmem_add(&ex->ex_vmem, ex->ex_start,
+		    ex->ex_end - ex->ex_start + 1, vmflag);
+	if (vmem_add(&ex->ex_vmem, 0, half, vmflag) != 0)
+		return ENOMEM;
+	return vmem_add(&ex->ex_vmem, half, half, vmflag);
+}
+
+/*
+ * extent_create: make a map of [start, end] named name, in storage of
+ * storagesize bytes if storage is not NULL (a fixed extent), else in
+ * memory from kmem_alloc.
+ * => may sleep if flags has EX_WAITOK.
+ * Returns NULL only for a map that is not fixed, with EX_NOWAIT, when no
+ * memory was to be had.  Panics on a bad range or bad storage.
+ */
+struct extent *
+extent_create(const char *name, u_long start, u_long end, void *storage,
+    size_t storagesize, int flags)
+{
+	vm_flag_t vmflag = extent_vmflag(flags);
+	struct extent *ex;
+
+	if (name == NULL || end < start)
+		panic("extent_create: extent %s: start %#lx end %#lx: no name, "
+		    "or end below start", name != NULL ? name : "(null)",
+		    start, end);
+	if (storage != NULL && (storagesize < sizeof(struct extent) ||
+	    ((uintptr_t)storage & (_Alignof(struct extent) - 1)) != 0))
+		panic("extent_create: extent %s: fixed storage %p size %#zx is "
+		    "smaller than %#zx or not aligned to %#zx", name, storage,
+		    storagesize, sizeof(struct extent),
+		    _Alignof(struct extent));
+	if (storage == NULL && storagesize != 0)
+		panic("extent_create: extent %s: storage size %#zx without "
+		    "storage", name, storagesize);
+	if ((flags & ~EXTENT_FLAGS) != 0)
+		panic("extent_create: extent %s: unknown flags %#x", name,
+		    flags);
+
+	ex = storage != NULL ? storage : extent_storage_alloc(flags);
+	if (ex == NULL)
+		return NULL;
+	memset(ex, 0, sizeof(*ex));
+	ex->ex_name = name;
+	ex->ex_start = start;
+	ex->ex_end = end;
+	ex->ex_flags = (storage != NULL ? EXF_FIXED : 0) |
+	    ((flags & EX_NOCOALESCE) != 0 ? EXF_NOCOALESCE : 0);
+	mutex_init(&ex->ex_lock, MUTEX_DEFAULT, IPL_VM);
+	cv_init(&ex->ex_cv, "extent");
+	(void)vmem_init(&ex->ex_vmem, name, 0, 0, 1, NULL, NULL, NULL, 0,
+	    vmflag, IPL_VM);
+	if (extent_add_span(ex, vmflag) != 0) {
+		if (storage != NULL)
+			panic("extent_create: extent %s: no boundary tags "
+			    "for a fixed extent", name);
+		extent_destroy(ex);
+		return NULL;
+	}
+	return ex;
+}
+
+/* vmem_walk callback: record up to EXTENT_BATCH busy segments. */
+static void
+extent_busywalk_seg(void *arg, vmem_addr_t addr, vmem_size_t size)
+{
+	struct extent_freewalk *fw = arg;
+
+	if (fw->fw_n == EXTENT_BATCH)
+		return;
+	fw->fw_piece[fw->fw_n].p_start = addr;
+	fw->fw_piece[fw->fw_n].p_size = size;
+	fw->fw_n++;
+}
+
+/*
+ * extent_destroy: free every region and the map itself (unless fixed).
+ * => nobody may use the map any more.
+ */
+void
+extent_destroy(struct extent *ex)
+{
+	struct extent_freewalk fw;
+	size_t i;
+
+	do {
+		fw.fw_n = 0;
+		vmem_walk(&ex->ex_vmem, VMEM_ALLOC, extent_busywalk_seg, &fw);
+		for (i = 0; i < fw.fw_n; i++)
+			vmem_xfree(&ex->ex_vmem, fw.fw_piece[i].p_start,
+			    fw.fw_piece[i].p_size);
+	} while (fw.fw_n != 0);
+	vmem_destroy(&ex->ex_vmem);
+	cv_destroy(&ex->ex_cv);
+	mutex_destroy(&ex->ex_lock);
+	if ((ex->ex_flags & EXF_FIXED) == 0)
+		extent_storage_free(ex);
+}
+
+/* ---- printing */
+
+/* Adjacent busy segments, printed as one region when the map coalesces. */
+struct extent_printwalk {
+	bool	pw_coalesce;
+	bool	pw_open;	/* a region is pending */
+	u_long	pw_start;
+	u_long	pw_end;
+};
+
+/* Print the pending region, if any. */
+static void
+extent_print_flush(struct extent_printwalk *pw)
+{
+
+	if (pw->pw_open)
+		printf("     %#lx - %#lx\n", pw->pw_start, pw->pw_end);
+	pw->pw_open = false;
+}
+
+/* vmem_walk callback: extend the pending region or start a new one. */
+static void
+extent_printwalk_seg(void *arg, vmem_addr_t addr, vmem_size_t size)
+{
+	struct extent_printwalk *pw = arg;
+
+	if (pw->pw_open && pw->pw_coalesce && addr == pw->pw_end + 1) {
+		pw->pw_end = addr + (size - 1);
+		return;
+	}
+	extent_print_flush(pw);
+	pw->pw_open = true;
+	pw->pw_start = addr;
+	pw->pw_end = addr + (size - 1);
+}
+
+/* extent_print: the map's range and flags, then each region. */
+void
+extent_print(struct extent *ex)
+{
+	struct extent_printwalk pw = {
+		.pw_coalesce = (ex->ex_flags & EXF_NOCOALESCE) == 0,
+	};
+
+	printf("extent `%s' (%#lx - %#lx), flags = %#x\n", ex->ex_name,
+	    ex->ex_start, ex->ex_end, ex->ex_flags);
+	vmem_walk(&ex->ex_vmem, VMEM_ALLOC, extent_printwalk_seg, &pw);
+	extent_print_flush(&pw);
+}

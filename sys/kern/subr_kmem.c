@@ -1,0 +1,1125 @@
+/*
+ * subr_kmem.c: the kmem object caches and kmem_alloc.
+ *
+ * ---- Theory
+ *
+ * kmem hands out memory in fixed-size pieces, after Bonwick (the slab
+ * allocator, 1994) and Bonwick and Adams (magazines and vmem, 2001).  The
+ * vocabulary:
+ *
+ *	cache		a pool of buffers of one size (kmem_cache_t), with an
+ *			optional constructor and destructor;
+ *	buffer		one object's worth of memory (or, in a quantum
+ *			cache, of an arena's integers);
+ *	constructed	a buffer the constructor has run on; the cache keeps
+ *			freed buffers constructed, so that a reuse skips the
+ *			constructor (Bonwick's object caching);
+ *	slab		a piece of the cache's source arena cut into buffers
+ *			(subr_kmem_slab.c); slabs hold unconstructed buffers;
+ *	magazine	an array of constructed buffers, the rounds;
+ *	loaded, previous  the two magazines each CPU holds for each cache;
+ *	depot		the cache's lists of full and empty magazines;
+ *	working set	the magazines the depot used since the last
+ *			kmem_update; the others are idle and are freed.
+ *
+ * Layers, and how a buffer moves between them:
+ *
+ *	caller <-> CPU layer <-> depot <-> slab layer <-> vmem source arena
+ *
+ * kmem_cache_alloc takes a round from the CPU's loaded magazine; if that
+ * is empty and the previous one is full, it swaps them; otherwise it
+ * trades its empty previous magazine for a full one from the depot;
+ * failing that, it takes a buffer from the slab layer and constructs it.
+ * kmem_cache_free is the mirror image: it puts the buffer in the loaded
+ * magazine, swaps with an empty previous one, trades a full previous
+ * magazine for an empty one from the depot, allocates a new empty
+ * magazine (magazines come from caches of their own, kmem_magazine_N),
+ * and only when all that fails destroys the buffer into its slab.  A
+ * magazine leaves the CPU layer and the depot (kmem_reap, kmem_update,
+ * kmem_cache_destroy) by destroying its rounds into their slabs.
+ *
+ * The destructor runs when a constructed buffer goes back to a slab, the
+ * constructor when a buffer comes out of one; so the counts of the two
+ * differ by the buffers in use and in magazines.  A debugging cache
+ * (KMF_DEBUG, subr_kmem_debug.c) instead keeps its free buffers
+ * unconstructed and filled with a pattern: it constructs on every
+ * allocation and destroys on every free, so that it can check them.
+ *
+ * kmem_alloc(size) rounds size up to one of KMEM_NCLASSES size classes:
+ * 8 to 128 bytes in steps of 8, then each power-of-two interval up to
+ * KMEM_MAXSIZE (8 KiB) cut into KMEM_OCTAVE_STEPS (16) equal steps.  Above
+ * 128 bytes the worst waste is a request one byte over a class boundary:
+ * step - 1 bytes of a buffer of octave + step bytes, under 1/17 (5.9%;
+ * 129 bytes in a 136-byte buffer); for sizes spread evenly it averages
+ * about 2%.  Below 128 bytes the 8-byte step bounds the waste instead (9
+ * bytes in 16 is the worst).  A table indexed by (size - 1) / 8 finds the
+ * class in O(1).  Larger sizes are page multiples straight from
+ * kmem_arena.
+ *
+ * Data structures (struct kmem_cache in <sys/kmem_impl.h>):
+ *
+ *	- kc_cpu[MAXCPUS]: per-CPU layer, one cache line each, so CPUs
+ *	  never share a written line on the fast path (MAXCPUS, not ncpu,
+ *	  so that CPUs attached after kmem_init find theirs);
+ *	- the depot: kc_full and kc_empty, singly-linked magazine lists
+ *	  with their working-set minima, and kc_flushed, magazines taken
+ *	  off the CPUs by a cross call, waiting to be destroyed;
+ *	- the slab lists: partial, complete and empty, and for caches with
+ *	  external slab headers a hash from page address to slab (from
+ *	  buffer address to bufctl in quantum caches).
+ *
+ * Concurrency and interrupts.  The fast path blocks interrupts at
+ * IPL_VM (splvm) for the few instructions that touch the CPU's own
+ * kmem_cpu_cache: no lock, no atomic operation.  That is enough because
+ * (1) only code running on a CPU touches its kmem_cpu_cache: a thread
+ * with interrupts blocked cannot be preempted or migrated, and (2) every
+ * interrupt handler that may call kmem runs at or below IPL_VM, so none
+ * can interleave on that CPU.  The depot and slab locks are spin mutexes
+ * at IPL_VM for the same reason: a handler on the same CPU cannot
+ * interrupt their holder and spin on them.  The source arenas kmem uses
+ * by default are spin-locked at IPL_VM too (uvm_km.h).  KM_NOSLEEP takes
+ * only those locks and asks vmem with VM_NOSLEEP, so it is safe from an
+ * interrupt handler at IPL_VM or below; KM_SLEEP must be called from
+ * thread context.  Other CPUs' magazines are reached only with a cross
+ * call (xc_broadcast), which runs on each CPU at a point where that CPU
+ * has no per-CPU section open; so kmem_reap and kmem_cache_destroy must
+ * be called from thread context, without spin locks.
+ *
+ * Lock order: kmem_cache_lock (adaptive; the list of caches), then a
+ * CPU section (splvm), then the depot lock or a magazine cache's slab
+ * lock.  A slab lock is never held with a depot lock or another slab
+ * lock, nor across a call into vmem, a constructor or a destructor.  No
+ * arena lock is held across a call into kmem, so kmem and vmem calling
+ * each other (quantum caches, slabs) never hold two of these locks at
+ * once.
+ *
+ * Sleeping.  KM_SLEEP never fails: when the source arena has no space,
+ * kmem reaps every cache (reclaim callbacks, magazines, empty slabs) and
+ * tries again, waiting a tick between tries on kmem_wait_cv, which the
+ * slab layer broadcasts when it frees a buffer while someone waits.
+ * KM_NOSLEEP never sleeps and returns NULL instead.
+ *
+ * Cost.  The fast path is O(1) and touches one cache line of per-CPU
+ * state.  The depot exchanges are O(1) under the depot lock.  Taking a
+ * buffer from a slab is O(1) (the head of the partial list, the head of
+ * its free list); freeing one is O(1) (an address mask for slabs with
+ * their header inside, an O(1) expected hash lookup otherwise).  Making
+ * a slab is O(buffers in it).  Reaping is O(caches x magazines).
+ * Magazines grow (kmem_magtypes) when more than KMEM_DEPOT_CONTENDED of
+ * a window of KMEM_DEPOT_WINDOW depot visits had to wait for the lock,
+ * which makes the visits rarer.  The per-CPU hit counters are a tenth of
+ * the fast path, so only kernels with KMEM_STATS (DIAGNOSTIC ones) keep
+ * them; the other statistics come from the slow paths.
+ */
+
+#define	_KMEM_PRIVATE
+
+#include <sys/param.h>
+#include <sys/atomic.h>
+#include <sys/condvar.h>
+#include <sys/cpu.h>
+#include <sys/errno.h>
+#include <sys/intr.h>
+#include <sys/kmem.h>
+#include <sys/kmem_impl.h>
+#include <sys/mutex.h>
+#include <sys/queue.h>
+#include <sys/systm.h>
+#include <sys/vmem.h>
+#include <sys/xcall.h>
+
+#include <uvm/uvm_km.h>
+
+#define	KMEM_MAXSIZE		8192	/* largest size class */
+#define	KMEM_SHIFT		3	/* class table granule: 8 bytes */
+#define	KMEM_OCTAVE_STEPS	16	/* classes per power of two */
+#define	KMEM_NCLASSES		(16 + 6 * KMEM_OCTAVE_STEPS) /* 8..128 by 8 */
+#define	KMEM_DEPOT_WINDOW	256	/* depot visits per contention check */
+#define	KMEM_DEPOT_CONTENDED	(KMEM_DEPOT_WINDOW / 64)
+
+CTASSERT(sizeof(struct kmem_cpu_cache) == COHERENCY_UNIT);
+CTASSERT(KMEM_MAXSIZE <= PAGE_SIZE * 2);
+CTASSERT(KMEM_ALIGN >= sizeof(void *));
+
+#ifdef DIAGNOSTIC
+#define	KMEM_DEBUG_DEFAULT	KMEM_DEBUG_ON
+#else
+#define	KMEM_DEBUG_DEFAULT	0
+#endif
+
+/*
+ * Per-CPU counters are written only by their CPU and read by
+ * kmem_cache_stats elsewhere: relaxed stores, not atomic adds.  The
+ * fast-path hit counters cost about a tenth of the fast path, so only
+ * kernels with KMEM_STATS (<sys/kmem_impl.h>: DIAGNOSTIC ones) keep them.
+ */
+#define	KMEM_CPU_COUNT(cc, field)					\
+	atomic_store_relaxed(&(cc)->field, (cc)->field + 1)
+#ifdef KMEM_STATS
+#define	KMEM_CPU_HIT(cc, field)		KMEM_CPU_COUNT(cc, field)
+#else
+#define	KMEM_CPU_HIT(cc, field)		do { } while (0)
+#endif
+
+int kmem_debug = KMEM_DEBUG_DEFAULT;
+
+kmutex_t kmem_cache_lock;
+static LIST_HEAD(, kmem_cache) kmem_caches = LIST_HEAD_INITIALIZER(kmem_caches);
+
+/*
+ * Magazine sizes, smallest first.  A cache starts with the largest type
+ * whose mt_maxbuf admits its buffers (so that a CPU does not hoard much
+ * memory of a large-object cache) and moves up one type whenever its
+ * depot lock is found contended (kmem_depot_enter).
+ */
+struct kmem_magtype kmem_magtypes[] = {
+	{ 14,	SIZE_MAX,	NULL },
+	{ 30,	4096,		NULL },
+	{ 62,	1024,		NULL },
+	{ 126,	256,		NULL },
+	{ 254,	0,		NULL },
+};
+const u_int kmem_nmagtypes = __arraycount(kmem_magtypes);
+
+/* The size-class caches of kmem_alloc, and the table that finds them. */
+static kmem_cache_t *kmem_classes[KMEM_NCLASSES];
+static kmem_cache_t *kmem_class_of[KMEM_MAXSIZE >> KMEM_SHIFT];
+static size_t kmem_class_size[KMEM_NCLASSES];
+static bool kmem_initialized;
+
+/* ---- CPU layer */
+
+/* The calling CPU's layer of kc; stable while splvm is held. */
+static __always_inline kmem_cpu_cache_t *
+kmem_cpu_cache(kmem_cache_t *kc)
+{
+
+	return &kc->kc_cpu[cpu_index(curcpu())];
+}
+
+/* Exchange the loaded and previous magazines. */
+static void
+kmem_cpu_swap(kmem_cpu_cache_t *cc)
+{
+	kmem_magazine_t *mg = cc->cc_loaded;
+	int rounds = cc->cc_rounds, size = cc->cc_magsize;
+
+	cc->cc_loaded = cc->cc_prev;
+	cc->cc_rounds = cc->cc_prounds;
+	cc->cc_magsize = cc->cc_pmagsize;
+	cc->cc_prev = mg;
+	cc->cc_prounds = rounds;
+	cc->cc_pmagsize = size;
+}
+
+/* Load mg, holding rounds rounds; the loaded magazine becomes previous. */
+static void
+kmem_cpu_load(kmem_cpu_cache_t *cc, kmem_magazine_t *mg, int rounds)
+{
+
+	cc->cc_prev = cc->cc_loaded;
+	cc->cc_prounds = cc->cc_rounds;
+	cc->cc_pmagsize = cc->cc_magsize;
+	cc->cc_loaded = mg;
+	cc->cc_rounds = rounds;
+	cc->cc_magsize = (int)mg->mg_size;
+}
+
+/* Move this CPU's magazines of kc to the flush list. */
+static void
+kmem_cpu_flush(kmem_cache_t *kc)
+{
+	kmem_cpu_cache_t *cc;
+	kmem_magazine_t *mg;
+	int s;
+
+	s = splvm();
+	cc = kmem_cpu_cache(kc);
+	if (cc->cc_loaded != NULL || cc->cc_prev != NULL) {
+		mutex_spin_enter(&kc->kc_depot_lock);
+		if ((mg = cc->cc_loaded) != NULL) {
+			mg->mg_rounds = (u_int)cc->cc_rounds;
+			mg->mg_next = kc->kc_flushed;
+			kc->kc_flushed = mg;
+		}
+		if ((mg = cc->cc_prev) != NULL) {
+			mg->mg_rounds = (u_int)cc->cc_prounds;
+			mg->mg_next = kc->kc_flushed;
+			kc->kc_flushed = mg;
+		}
+		mutex_spin_exit(&kc->kc_depot_lock);
+		cc->cc_loaded = cc->cc_prev = NULL;
+		cc->cc_rounds = cc->cc_prounds = 0;
+		cc->cc_magsize = cc->cc_pmagsize = 0;
+	}
+	splx(s);
+}
+
+/*
+ * A cross call: move this CPU's magazines of every cache to the caches'
+ * flush lists, for kmem_cache_flush to destroy.  arg1 is one cache, or
+ * NULL for all of them (kmem_cache_lock is then held by the caller).
+ */
+static void
+kmem_cpu_flush_xc(void *arg1, void *arg2)
+{
+	kmem_cache_t *kc = arg1;
+
+	if (kc != NULL) {
+		kmem_cpu_flush(kc);
+		return;
+	}
+	LIST_FOREACH(kc, &kmem_caches, kc_list)
+		kmem_cpu_flush(kc);
+}
+
+/* ---- magazines */
+
+/* Allocate an empty magazine of kc's current type, or NULL. */
+static kmem_magazine_t *
+kmem_magazine_alloc(kmem_cache_t *kc)
+{
+	const struct kmem_magtype *mt;
+	kmem_magazine_t *mg;
+
+	mt = atomic_load_relaxed(&kc->kc_magtype);
+	mg = kmem_cache_alloc(mt->mt_cache, KM_NOSLEEP);
+	if (mg != NULL) {
+		mg->mg_size = mt->mt_rounds;
+		mg->mg_rounds = 0;
+		mg->mg_next = NULL;
+	}
+	return mg;
+}
+
+/* Free an empty magazine to the cache of its type. */
+static void
+kmem_magazine_free(kmem_magazine_t *mg)
+{
+	u_int i;
+
+	for (i = 0; i < kmem_nmagtypes; i++) {
+		if (kmem_magtypes[i].mt_rounds == mg->mg_size) {
+			kmem_cache_free(kmem_magtypes[i].mt_cache, mg);
+			return;
+		}
+	}
+	panic("kmem_magazine_free: magazine %p has %u rounds: no such type",
+	    mg, mg->mg_size);
+}
+
+/* Give a constructed buffer back to its slab, destroying it first. */
+static void
+kmem_cache_destruct(kmem_cache_t *kc, void *buf)
+{
+
+	if (kc->kc_dtor != NULL && (kc->kc_flags & KMF_DEBUG) == 0)
+		(*kc->kc_dtor)(buf, kc->kc_arg);
+	kmem_slab_free(kc, buf);
+}
+
+/* Destroy the first rounds rounds of mg into their slabs, and mg. */
+static void
+kmem_magazine_destroy(kmem_cache_t *kc, kmem_magazine_t *mg, u_int rounds)
+{
+	u_int i;
+
+	KASSERT(rounds <= mg->mg_size);
+	for (i = 0; i < rounds; i++)
+		kmem_cache_destruct(kc, mg->mg_round[i]);
+	kmem_magazine_free(mg);
+}
+
+/* ---- depot */
+
+/*
+ * Take the depot lock, counting contention; every KMEM_DEPOT_WINDOW
+ * visits, move to larger magazines if more than KMEM_DEPOT_CONTENDED of
+ * them had to wait.
+ */
+static void
+kmem_depot_enter(kmem_cache_t *kc)
+{
+	const struct kmem_magtype *mt;
+
+	if (!mutex_tryenter(&kc->kc_depot_lock)) {
+		mutex_spin_enter(&kc->kc_depot_lock);
+		kc->kc_depot_contention++;
+	}
+	if (++kc->kc_depot_ops % KMEM_DEPOT_WINDOW != 0)
+		return;
+	mt = kc->kc_magtype;
+	if (kc->kc_depot_contention - kc->kc_depot_window >
+	    KMEM_DEPOT_CONTENDED && mt < &kmem_magtypes[kmem_nmagtypes - 1])
+		atomic_store_relaxed(&kc->kc_magtype, mt + 1);
+	kc->kc_depot_window = kc->kc_depot_contention;
+}
+
+/* Take a magazine from list ml, or NULL. */
+static kmem_magazine_t *
+kmem_depot_get(kmem_cache_t *kc, struct kmem_maglist *ml)
+{
+	kmem_magazine_t *mg;
+
+	kmem_depot_enter(kc);
+	if ((mg = ml->ml_list) != NULL) {
+		ml->ml_list = mg->mg_next;
+		if (--ml->ml_count < ml->ml_min)
+			ml->ml_min = ml->ml_count;
+	}
+	mutex_spin_exit(&kc->kc_depot_lock);
+	return mg;
+}
+
+/* Put mg, holding rounds rounds, on list ml. */
+static void
+kmem_depot_put(kmem_cache_t *kc, struct kmem_maglist *ml,
+    kmem_magazine_t *mg, u_int rounds)
+{
+
+	mg->mg_rounds = rounds;
+	kmem_depot_enter(kc);
+	mg->mg_next = ml->ml_list;
+	ml->ml_list = mg;
+	ml->ml_count++;
+	mutex_spin_exit(&kc->kc_depot_lock);
+}
+
+/*
+ * Take up to n magazines off list ml, and everything on the flush list;
+ * return them as one chain for kmem_depot_destroy.
+ */
+static kmem_magazine_t *
+kmem_depot_take(kmem_cache_t *kc, struct kmem_maglist *ml, u_int n,
+    kmem_magazine_t *chain)
+{
+	kmem_magazine_t *mg;
+
+	KASSERT(mutex_owned(&kc->kc_depot_lock));
+	while (n-- > 0 && (mg = ml->ml_list) != NULL) {
+		ml->ml_list = mg->mg_next;
+		ml->ml_count--;
+		mg->mg_next = chain;
+		chain = mg;
+	}
+	if (ml->ml_min > ml->ml_count)
+		ml->ml_min = ml->ml_count;
+	while ((mg = kc->kc_flushed) != NULL) {
+		kc->kc_flushed = mg->mg_next;
+		mg->mg_next = chain;
+		chain = mg;
+	}
+	return chain;
+}
+
+/* Destroy a chain of magazines from kmem_depot_take. */
+static void
+kmem_depot_destroy(kmem_cache_t *kc, kmem_magazine_t *chain)
+{
+	kmem_magazine_t *mg;
+
+	while ((mg = chain) != NULL) {
+		chain = mg->mg_next;
+		kmem_magazine_destroy(kc, mg, mg->mg_rounds);
+	}
+}
+
+/*
+ * Free the depot's idle magazines: as many as stayed on their list for
+ * the whole interval since the last call (the fewest it held).  Then
+ * start a new interval.
+ */
+static void
+kmem_depot_ws_reap(kmem_cache_t *kc)
+{
+	kmem_magazine_t *chain;
+
+	mutex_spin_enter(&kc->kc_depot_lock);
+	chain = kmem_depot_take(kc, &kc->kc_full, kc->kc_full.ml_min, NULL);
+	chain = kmem_depot_take(kc, &kc->kc_empty, kc->kc_empty.ml_min,
+	    chain);
+	kc->kc_full.ml_min = kc->kc_full.ml_count;
+	kc->kc_empty.ml_min = kc->kc_empty.ml_count;
+	mutex_spin_exit(&kc->kc_depot_lock);
+	kmem_depot_destroy(kc, chain);
+}
+
+/* Free every magazine in the depot, and those flushed off the CPUs. */
+static void
+kmem_depot_purge(kmem_cache_t *kc)
+{
+	kmem_magazine_t *chain;
+
+	mutex_spin_enter(&kc->kc_depot_lock);
+	chain = kmem_depot_take(kc, &kc->kc_full, ~0U, NULL);
+	chain = kmem_depot_take(kc, &kc->kc_empty, ~0U, chain);
+	mutex_spin_exit(&kc->kc_depot_lock);
+	kmem_depot_destroy(kc, chain);
+}
+
+/* ---- allocation and free through the layers */
+
+/*
+ * The CPU layer ran dry: swap in a full previous magazine, or trade the
+ * empty previous one for a full one from the depot.  True if the loaded
+ * magazine now has rounds.
+ * => called at splvm; cc is the current CPU's.
+ */
+static bool
+kmem_cpu_reload_alloc(kmem_cache_t *kc, kmem_cpu_cache_t *cc)
+{
+	kmem_magazine_t *mg;
+
+	if (cc->cc_prounds > 0) {
+		kmem_cpu_swap(cc);
+		return true;
+	}
+	if ((kc->kc_flags & KMC_NOMAGAZINE) != 0)
+		return false;
+	if ((mg = kmem_depot_get(kc, &kc->kc_full)) == NULL)
+		return false;
+	if (cc->cc_prev != NULL)
+		kmem_depot_put(kc, &kc->kc_empty, cc->cc_prev, 0);
+	cc->cc_prev = NULL;
+	cc->cc_prounds = cc->cc_pmagsize = 0;
+	kmem_cpu_load(cc, mg, (int)mg->mg_rounds);
+	return true;
+}
+
+/*
+ * The fast path: a round from this CPU's loaded magazine, or NULL.  No
+ * lock and no atomic operation: interrupts are blocked for the few
+ * instructions that touch the CPU's own kmem_cpu_cache.
+ */
+static __always_inline void *
+kmem_cpu_alloc(kmem_cache_t *kc)
+{
+	kmem_cpu_cache_t *cc;
+	void *buf = NULL;
+	int s;
+
+	s = splvm();
+	cc = kmem_cpu_cache(kc);
+	if (__predict_true(cc->cc_rounds > 0)) {
+		buf = cc->cc_loaded->mg_round[--cc->cc_rounds];
+		KMEM_CPU_HIT(cc, cc_alloc);
+	}
+	splx(s);
+	return buf;
+}
+
+/*
+ * The slow path of an allocation: reload the CPU layer from the depot,
+ * or take a buffer from a slab and construct it.
+ * => may sleep if KM_SLEEP.
+ */
+static __noinline void *
+kmem_cache_alloc_miss(kmem_cache_t *kc, int kmflags)
+{
+	kmem_cpu_cache_t *cc;
+	void *buf;
+	int s;
+
+	s = splvm();
+	cc = kmem_cpu_cache(kc);
+	if (cc->cc_rounds > 0 || kmem_cpu_reload_alloc(kc, cc)) {
+		buf = cc->cc_loaded->mg_round[--cc->cc_rounds];
+		KMEM_CPU_HIT(cc, cc_alloc);
+		splx(s);
+		return buf;
+	}
+	splx(s);
+	buf = kmem_slab_alloc(kc, kmflags);
+	if (buf == NULL)
+		return NULL;
+	if (kc->kc_ctor != NULL && (kc->kc_flags & KMF_DEBUG) == 0 &&
+	    (*kc->kc_ctor)(buf, kc->kc_arg, kmflags) != 0) {
+		kmem_slab_free(kc, buf);
+		return NULL;
+	}
+	s = splvm();
+	KMEM_CPU_COUNT(kmem_cpu_cache(kc), cc_alloc_miss);
+	splx(s);
+	return buf;
+}
+
+/*
+ * kmem_cache_alloc_raw: a buffer from the CPU layer, the depot or a
+ * slab: constructed, unless the cache debugs.
+ * => may sleep if KM_SLEEP.
+ */
+void *
+kmem_cache_alloc_raw(kmem_cache_t *kc, int kmflags)
+{
+	void *buf;
+
+	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
+		return buf;
+	return kmem_cache_alloc_miss(kc, kmflags);
+}
+
+/*
+ * The loaded magazine is full: swap in an empty previous magazine, or
+ * trade the full previous one for an empty one from the depot, or
+ * allocate an empty one.  True if the loaded magazine now has room.
+ * => called at splvm, which it may drop and raise again: *ccp is
+ *    updated to the CPU it runs on then.
+ */
+static bool
+kmem_cpu_reload_free(kmem_cache_t *kc, kmem_cpu_cache_t **ccp, int *sp)
+{
+	kmem_cpu_cache_t *cc = *ccp;
+	kmem_magazine_t *mg;
+
+	for (;;) {
+		if (cc->cc_rounds < cc->cc_magsize)
+			return true;
+		if (cc->cc_prounds < cc->cc_pmagsize) {
+			kmem_cpu_swap(cc);
+			return true;
+		}
+		if ((kc->kc_flags & KMC_NOMAGAZINE) != 0)
+			return false;
+		if ((mg = kmem_depot_get(kc, &kc->kc_empty)) != NULL) {
+			if (mg->mg_size <
+			    atomic_load_relaxed(&kc->kc_magtype)->mt_rounds) {
+				kmem_magazine_free(mg);
+				continue;
+			}
+			if (cc->cc_prev != NULL)
+				kmem_depot_put(kc, &kc->kc_full, cc->cc_prev,
+				    (u_int)cc->cc_prounds);
+			cc->cc_prev = NULL;
+			cc->cc_prounds = cc->cc_pmagsize = 0;
+			kmem_cpu_load(cc, mg, 0);
+			return true;
+		}
+		splx(*sp);
+		mg = kmem_magazine_alloc(kc);
+		*sp = splvm();
+		*ccp = cc = kmem_cpu_cache(kc);
+		if (mg == NULL)
+			return false;
+		kmem_depot_put(kc, &kc->kc_empty, mg, 0);
+	}
+}
+
+/* The fast path: put buf in this CPU's loaded magazine, if it has room. */
+static __always_inline bool
+kmem_cpu_free(kmem_cache_t *kc, void *buf)
+{
+	kmem_cpu_cache_t *cc;
+	bool done = false;
+	int s;
+
+	s = splvm();
+	cc = kmem_cpu_cache(kc);
+	if (__predict_true(cc->cc_rounds < cc->cc_magsize)) {
+		cc->cc_loaded->mg_round[cc->cc_rounds++] = buf;
+		KMEM_CPU_HIT(cc, cc_free);
+		done = true;
+	}
+	splx(s);
+	return done;
+}
+
+/*
+ * The slow path of a free: make room in the CPU layer through the depot,
+ * or destroy the buffer into its slab.
+ */
+static __noinline void
+kmem_cache_free_miss(kmem_cache_t *kc, void *buf)
+{
+	kmem_cpu_cache_t *cc;
+	int s;
+
+	s = splvm();
+	cc = kmem_cpu_cache(kc);
+	if (kmem_cpu_reload_free(kc, &cc, &s)) {
+		cc->cc_loaded->mg_round[cc->cc_rounds++] = buf;
+		KMEM_CPU_HIT(cc, cc_free);
+		splx(s);
+		return;
+	}
+	KMEM_CPU_COUNT(cc, cc_free_miss);
+	splx(s);
+	kmem_cache_destruct(kc, buf);
+}
+
+/*
+ * kmem_cache_free_raw: put a buffer (constructed, unless the cache
+ * debugs) in the CPU layer, or destroy it into its slab.
+ */
+void
+kmem_cache_free_raw(kmem_cache_t *kc, void *buf)
+{
+
+	if (__predict_false(!kmem_cpu_free(kc, buf)))
+		kmem_cache_free_miss(kc, buf);
+}
+
+/* Allocate size bytes from a debugging cache, checked and constructed. */
+static __noinline void *
+kmem_cache_alloc_debug(kmem_cache_t *kc, size_t size, int kmflags)
+{
+	void *buf;
+
+	if ((buf = kmem_cache_alloc_raw(kc, kmflags)) == NULL)
+		return NULL;
+	return kmem_debug_alloc(kc, buf, size, kmflags);
+}
+
+/* Check, destroy and free size bytes to a debugging cache. */
+static __noinline void
+kmem_cache_free_debug(kmem_cache_t *kc, void *buf, size_t size,
+    const char *func)
+{
+
+	kmem_debug_free(kc, buf, size, func);
+	kmem_cache_free_raw(kc, buf);
+}
+
+/* ---- object cache interface */
+
+/* Panic for a bad kmem_cache_create argument. */
+static void __dead
+kmem_cache_create_misuse(const char *name, size_t size, size_t align,
+    int flags, const char *rule)
+{
+
+	panic("kmem_cache_create(\"%s\", size %zu, align %zu, flags %#x): %s",
+	    name, size, align, flags, rule);
+}
+
+/* Check kmem_cache_create's arguments and settle the buffer layout. */
+static void
+kmem_cache_layout(kmem_cache_t *kc, size_t size, size_t align, int flags)
+{
+
+	if (size == 0)
+		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
+		    "zero size");
+	if (!powerof2(align) ||
+	    (align > PAGE_SIZE && (flags & KMC_NOTOUCH) == 0))
+		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
+		    "alignment not a power of two up to PAGE_SIZE");
+	if ((flags & KMC_NOTOUCH) == 0)
+		align = MAX(align, KMEM_ALIGN);
+	else if (align == 0)
+		align = 1;
+	if ((flags & (KMC_DEBUG | KMC_NODEBUG)) == (KMC_DEBUG | KMC_NODEBUG))
+		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
+		    "KMC_DEBUG and KMC_NODEBUG together");
+	kc->kc_size = size;
+	kc->kc_align = align;
+	kc->kc_flags = flags;
+	if ((flags & KMC_NOTOUCH) == 0 && (flags & KMC_NODEBUG) == 0 &&
+	    ((flags & KMC_DEBUG) != 0 || (kmem_debug & KMEM_DEBUG_ON) != 0))
+		kc->kc_flags |= KMF_DEBUG;
+	if ((kc->kc_flags & KMF_DEBUG) != 0) {
+		kc->kc_tagoff = roundup2(size, sizeof(uint64_t));
+		kc->kc_bufsize = roundup2(kc->kc_tagoff +
+		    sizeof(struct kmem_buftag), align);
+		kc->kc_linkoff = kc->kc_tagoff +
+		    offsetof(struct kmem_buftag, bt_next);
+	} else if ((flags & KMC_NOTOUCH) != 0) {
+		kc->kc_bufsize = roundup2(size, align);
+	} else {
+		kc->kc_bufsize = roundup2(MAX(size, sizeof(void *)), align);
+		kc->kc_linkoff = 0;
+	}
+}
+
+/* Bytes of a kmem_cache_t with its per-CPU layer, in whole pages. */
+static size_t
+kmem_cache_bytes(void)
+{
+
+	return roundup2(sizeof(kmem_cache_t) +
+	    MAXCPUS * sizeof(struct kmem_cpu_cache), PAGE_SIZE);
+}
+
+/*
+ * Choose the magazine type for a new cache.  Integers of an arena
+ * (KMC_NOTOUCH) start with the smallest magazines, since what a CPU
+ * holds there, others using the arena cannot have.
+ */
+static const struct kmem_magtype *
+kmem_cache_magtype(kmem_cache_t *kc)
+{
+	u_int i;
+
+	if ((kc->kc_flags & KMC_NOMAGAZINE) != 0)
+		return NULL;
+	if ((kc->kc_flags & KMC_NOTOUCH) != 0)
+		return &kmem_magtypes[0];
+	for (i = kmem_nmagtypes - 1; i > 0; i--) {
+		if (kc->kc_bufsize <= kmem_magtypes[i].mt_maxbuf)
+			break;
+	}
+	return &kmem_magtypes[i];
+}
+
+/*
+ * kmem_cache_create: make a cache of buffers of size bytes aligned to
+ * align (0: KMEM_ALIGN), with slabs from source (NULL: kmem_arena).
+ * => thread context; may sleep.
+ */
+kmem_cache_t *
+kmem_cache_create(const char *name, size_t size, size_t align,
+    int (*ctor)(void *, void *, int), void (*dtor)(void *, void *),
+    void (*reclaim)(void *), void *arg, vmem_t *source, int flags)
+{
+	kmem_cache_t *kc;
+	vmem_addr_t addr;
+	size_t kcsize;
+
+	if (!kmem_initialized)
+		panic("kmem_cache_create(\"%s\"): called before kmem_init",
+		    name);
+	kcsize = kmem_cache_bytes();
+	(void)kmem_source_alloc(kmem_arena, kcsize, KM_SLEEP, &addr);
+	kc = (kmem_cache_t *)addr;
+	memset(kc, 0, kcsize);
+	strlcpy(kc->kc_name, name, sizeof(kc->kc_name));
+	kmem_cache_layout(kc, size, align, flags);
+	kc->kc_ctor = ctor;
+	kc->kc_dtor = dtor;
+	kc->kc_reclaim = reclaim;
+	kc->kc_arg = arg;
+	kc->kc_source = source != NULL ? source : kmem_arena;
+	kc->kc_magtype = kmem_cache_magtype(kc);
+	mutex_init(&kc->kc_depot_lock, MUTEX_SPIN, IPL_VM);
+	kmem_slab_init(kc);
+
+	mutex_enter(&kmem_cache_lock);
+	LIST_INSERT_HEAD(&kmem_caches, kc, kc_list);
+	mutex_exit(&kmem_cache_lock);
+	return kc;
+}
+
+/*
+ * kmem_cache_flush: destroy every magazine of kc, on the CPUs and in the
+ * depot, so that all its free buffers are back in slabs.
+ * => thread context; no spin lock held; kmem_cache_lock not held.
+ */
+void
+kmem_cache_flush(kmem_cache_t *kc)
+{
+
+	xc_wait(xc_broadcast(0, kmem_cpu_flush_xc, kc, NULL));
+	kmem_depot_purge(kc);
+}
+
+/*
+ * kmem_cache_drain_local: destroy this CPU's magazines of kc and those in
+ * the depot, and return kc's empty slabs; no cross call, so it may run
+ * where KM_NOSLEEP may (quantum caches use it before they fail).
+ */
+void
+kmem_cache_drain_local(kmem_cache_t *kc)
+{
+
+	kmem_cpu_flush(kc);
+	kmem_depot_purge(kc);
+	kmem_slab_reap(kc);
+}
+
+/*
+ * kmem_cache_destroy: free every buffer cached by kc, and kc.
+ * => thread context; every object must have been freed: a cache with
+ *    objects still allocated panics, naming them.
+ */
+void
+kmem_cache_destroy(kmem_cache_t *kc)
+{
+	uint64_t inuse;
+
+	mutex_enter(&kmem_cache_lock);
+	LIST_REMOVE(kc, kc_list);
+	mutex_exit(&kmem_cache_lock);
+	kmem_cache_flush(kc);
+	mutex_spin_enter(&kc->kc_slab_lock);
+	inuse = kc->kc_slab_alloc - kc->kc_slab_free;
+	mutex_spin_exit(&kc->kc_slab_lock);
+	if (inuse != 0)
+		panic("kmem_cache_destroy: cache %s (%p): %llu object(s) "
+		    "still allocated; every object must be freed first",
+		    kc->kc_name, kc, (unsigned long long)inuse);
+	kmem_slab_fini(kc);
+	mutex_destroy(&kc->kc_depot_lock);
+	vmem_xfree(kmem_arena, (vmem_addr_t)kc, kmem_cache_bytes());
+}
+
+/*
+ * kmem_cache_alloc: a constructed object from kc.
+ * => KM_SLEEP: thread context, may sleep, never fails (unless the
+ *    constructor fails);
+ *    KM_NOSLEEP: never sleeps, may fail; safe at IPL_VM and below.
+ */
+void *
+kmem_cache_alloc(kmem_cache_t *kc, int kmflags)
+{
+	void *buf;
+
+	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
+		return kmem_cache_alloc_debug(kc, kc->kc_size, kmflags);
+	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
+		return buf;
+	return kmem_cache_alloc_miss(kc, kmflags);
+}
+
+/*
+ * kmem_cache_free: give back an object from kc, in its constructed state.
+ * => never sleeps; safe at IPL_VM and below.
+ */
+void
+kmem_cache_free(kmem_cache_t *kc, void *buf)
+{
+
+	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
+		kmem_cache_free_debug(kc, buf, kc->kc_size, "kmem_cache_free");
+	else if (__predict_false(!kmem_cpu_free(kc, buf)))
+		kmem_cache_free_miss(kc, buf);
+}
+
+/* ---- kmem_alloc */
+
+/* The size-class cache for size, 0 < size <= KMEM_MAXSIZE. */
+static __always_inline kmem_cache_t *
+kmem_class(size_t size)
+{
+
+	return kmem_class_of[(size - 1) >> KMEM_SHIFT];
+}
+
+/* Panic for a bad kmem_alloc or kmem_free argument. */
+static void __dead
+kmem_alloc_misuse(const char *func, void *p, size_t size, const char *rule)
+{
+
+	panic("%s(%p, %zu): %s", func, p, size, rule);
+}
+
+/* Allocate size bytes, more than KMEM_MAXSIZE, straight from kmem_arena. */
+static void *
+kmem_alloc_large(size_t size, int kmflags)
+{
+	vmem_addr_t addr;
+
+	if (size == 0)
+		kmem_alloc_misuse("kmem_alloc", NULL, size, "zero size");
+	if (kmem_source_alloc(kmem_arena, roundup2(size, PAGE_SIZE), kmflags,
+	    &addr) != 0)
+		return NULL;
+	return (void *)addr;
+}
+
+/*
+ * kmem_alloc: size bytes of memory aligned to KMEM_ALIGN.
+ * => KM_SLEEP: thread context, may sleep, never fails;
+ *    KM_NOSLEEP: never sleeps, may fail; safe at IPL_VM and below.
+ */
+void *
+kmem_alloc(size_t size, int kmflags)
+{
+	kmem_cache_t *kc;
+	void *buf;
+
+	if (__predict_false(size - 1 >= KMEM_MAXSIZE))
+		return kmem_alloc_large(size, kmflags);
+	kc = kmem_class(size);
+	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
+		return kmem_cache_alloc_debug(kc, size, kmflags);
+	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
+		return buf;
+	return kmem_cache_alloc_miss(kc, kmflags);
+}
+
+/* kmem_zalloc: kmem_alloc, zero-filled. */
+void *
+kmem_zalloc(size_t size, int kmflags)
+{
+	void *buf;
+
+	buf = kmem_alloc(size, kmflags);
+	if (buf != NULL)
+		memset(buf, 0, size);
+	return buf;
+}
+
+/*
+ * kmem_free: give back memory from kmem_alloc or kmem_zalloc; size must
+ * be the size it was allocated with.
+ * => never sleeps; safe at IPL_VM and below.
+ */
+void
+kmem_free(void *p, size_t size)
+{
+	kmem_cache_t *kc;
+
+	if (__predict_false(size - 1 >= KMEM_MAXSIZE)) {
+		if (size == 0)
+			kmem_alloc_misuse("kmem_free", p, size, "zero size");
+		vmem_xfree(kmem_arena, (vmem_addr_t)p,
+		    roundup2(size, PAGE_SIZE));
+		return;
+	}
+	kc = kmem_class(size);
+	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
+		kmem_cache_free_debug(kc, p, size, "kmem_free");
+	else if (__predict_false(!kmem_cpu_free(kc, p)))
+		kmem_cache_free_miss(kc, p);
+}
+
+/*
+ * kmem_size_class: the buffer size kmem_alloc uses for size, or the page
+ * multiple for sizes above the largest class.
+ */
+size_t
+kmem_size_class(size_t size)
+{
+
+	if (size == 0 || size > KMEM_MAXSIZE)
+		return roundup2(size, PAGE_SIZE);
+	return kmem_class(size)->kc_size;
+}
+
+/* Fill kmem_class_size: 8..128 by 8, then 16 steps per octave. */
+static void
+kmem_class_sizes(void)
+{
+	size_t octave, step, size;
+	u_int i = 0;
+
+	for (size = 8; size <= 128; size += 8)
+		kmem_class_size[i++] = size;
+	for (octave = 128; octave < KMEM_MAXSIZE; octave *= 2) {
+		step = octave / KMEM_OCTAVE_STEPS;
+		for (size = octave + step; size <= octave * 2; size += step)
+			kmem_class_size[i++] = size;
+	}
+	KASSERT(i == KMEM_NCLASSES);
+}
+
+/* Create the size-class caches and the table that finds them. */
+static void
+kmem_class_init(void)
+{
+	char name[KMEM_NAME_MAX + 1];
+	size_t size;
+	u_int i, j = 0;
+
+	kmem_class_sizes();
+	for (i = 0; i < KMEM_NCLASSES; i++) {
+		snprintf(name, sizeof(name), "kmem-%zu", kmem_class_size[i]);
+		kmem_classes[i] = kmem_cache_create(name, kmem_class_size[i],
+		    KMEM_ALIGN, NULL, NULL, NULL, NULL, NULL, 0);
+		for (size = j * 8 + 8; size <= kmem_class_size[i]; size += 8)
+			kmem_class_of[j++] = kmem_classes[i];
+	}
+	KASSERT(j == __arraycount(kmem_class_of));
+}
+
+/* Create the caches magazines come from. */
+static void
+kmem_magazine_init(void)
+{
+	char name[KMEM_NAME_MAX + 1];
+	u_int i;
+
+	for (i = 0; i < kmem_nmagtypes; i++) {
+		snprintf(name, sizeof(name), "kmem_magazine_%u",
+		    kmem_magtypes[i].mt_rounds);
+		kmem_magtypes[i].mt_cache = kmem_cache_create(name,
+		    sizeof(kmem_magazine_t) +
+		    kmem_magtypes[i].mt_rounds * sizeof(void *),
+		    COHERENCY_UNIT, NULL, NULL, NULL, NULL, NULL,
+		    KMC_NOMAGAZINE | KMC_NODEBUG);
+	}
+}
+
+/*
+ * kmem_init: set up kmem: the magazine caches, the size classes, and
+ * vmem's quantum caches.
+ * => called once, when the page level (kmem_arena) is up.
+ */
+void
+kmem_init(void)
+{
+
+	KASSERT(!kmem_initialized);
+	KASSERT(ncpu <= MAXCPUS);
+	mutex_init(&kmem_cache_lock, MUTEX_DEFAULT, IPL_NONE);
+	kmem_wait_init();
+	kmem_initialized = true;
+	kmem_magazine_init();
+	kmem_class_init();
+	kmem_qcache_init();
+}
+
+/* ---- reclaiming */
+
+/*
+ * kmem_cache_foreach: call func(kc, arg) for every cache.
+ * => func must not create or destroy caches.
+ */
+void
+kmem_cache_foreach(void (*func)(kmem_cache_t *, void *), void *arg)
+{
+	kmem_cache_t *kc;
+
+	mutex_enter(&kmem_cache_lock);
+	LIST_FOREACH(kc, &kmem_caches, kc_list)
+		(*func)(kc, arg);
+	mutex_exit(&kmem_cache_lock);
+}
+
+/*
+ * kmem_reap: give memory back to the arenas: ask every cache's owner to
+ * reclaim, free every magazine on the CPUs and in the depots, and return
+ * every wholly free slab.
+ * => thread context, no spin lock held; may sleep.
+ */
+void
+kmem_reap(void)
+{
+	kmem_cache_t *kc;
+	int pass;
+
+	mutex_enter(&kmem_cache_lock);
+	LIST_FOREACH(kc, &kmem_caches, kc_list) {
+		if (kc->kc_reclaim != NULL)
+			(*kc->kc_reclaim)(kc->kc_arg);
+	}
+	xc_wait(xc_broadcast(0, kmem_cpu_flush_xc, NULL, NULL));
+	LIST_FOREACH(kc, &kmem_caches, kc_list)
+		kmem_depot_purge(kc);
+	/*
+	 * Destroying magazines and external slab headers freed buffers of
+	 * other caches, some into this CPU's magazines: drain once more.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		LIST_FOREACH(kc, &kmem_caches, kc_list)
+			kmem_cache_drain_local(kc);
+	}
+	mutex_exit(&kmem_cache_lock);
+}
+
+/*
+ * kmem_update: the periodic upkeep: free the magazines the depots did not
+ * use since the last call (the working set stays), and wholly free slabs.
+ * => thread context, no spin lock held.
+ */
+void
+kmem_update(void)
+{
+	kmem_cache_t *kc;
+
+	mutex_enter(&kmem_cache_lock);
+	LIST_FOREACH(kc, &kmem_caches, kc_list) {
+		kmem_depot_ws_reap(kc);
+		kmem_slab_reap(kc);
+	}
+	mutex_exit(&kmem_cache_lock);
+}

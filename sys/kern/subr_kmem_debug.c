@@ -1,0 +1,387 @@
+/*
+ * subr_kmem_debug.c: kmem's debugging checks and statistics.
+ *
+ * ---- Theory
+ *
+ * A debugging cache (KMF_DEBUG: KMC_DEBUG, or kmem_debug set when the
+ * cache is made; on by default in DIAGNOSTIC kernels, which the test
+ * builds are) lays each buffer out as
+ *
+ *	[ object: bt_size bytes | redzone bytes | struct kmem_buftag ]
+ *	0                       bt_size         kc_tagoff          kc_bufsize
+ *
+ * and keeps its free buffers, in magazines and in slabs alike,
+ * unconstructed and filled with KMEM_FREE_PATTERN; the free-list link of
+ * a slab lives in the tag (bt_next), so the pattern covers the object.
+ * bt_state is the buffer address xor KMEM_BUFTAG_ALLOC or _FREE, so a
+ * stray copy of a tag from another buffer does not pass for a valid one.
+ *
+ *	allocation	checks the state (free) and the pattern (a write
+ *			after free shows as the first word that differs),
+ *			fills the object with KMEM_UNINIT_PATTERN and the
+ *			redzone from the requested size to the tag, then
+ *			constructs;
+ *	free		checks that the buffer is an allocated buffer of
+ *			this cache (the slab layer), the state (a second
+ *			free finds it free), the size (kmem_free's size must
+ *			be the allocated one) and the redzone (an overrun
+ *			shows as the first byte that differs), then
+ *			destroys and fills with the pattern.
+ *
+ * Every failed check panics with the cache, the buffer, the rule and the
+ * offset.  The checks cost O(buffer size) per operation; caches that do
+ * not debug pay one flag test on each path.
+ *
+ * Statistics are read without stopping the CPUs: per-CPU counters are
+ * summed with relaxed loads, so a report taken while others allocate is
+ * a consistent-enough snapshot, and an exact one when they are idle.
+ * Kernels with KMEM_STATS count every magazine hit and find the objects
+ * in use as allocations less frees; the others count only what reaches
+ * the depot and slabs, and find the objects in use as the buffers out of
+ * the slabs less the rounds in magazines.
+ */
+
+#define	_KMEM_PRIVATE
+
+#include <sys/param.h>
+#include <sys/atomic.h>
+#include <sys/cpu.h>
+#include <sys/kmem.h>
+#include <sys/kmem_impl.h>
+#include <sys/mutex.h>
+#include <sys/systm.h>
+#include <sys/vmem.h>
+#include <sys/vmem_impl.h>
+
+/* ---- buffer tags and patterns */
+
+/* The tag of buf. */
+static struct kmem_buftag *
+kmem_buftag(kmem_cache_t *kc, void *buf)
+{
+
+	return (struct kmem_buftag *)((char *)buf + kc->kc_tagoff);
+}
+
+/* Fill the words of [buf, buf + len) with pattern; 8 divides len. */
+static void
+kmem_pattern_fill(void *buf, size_t len, uint64_t pattern)
+{
+	uint64_t *p = buf, *end = (uint64_t *)((char *)buf + len);
+
+	while (p < end)
+		*p++ = pattern;
+}
+
+/* Offset of the first word of [buf, buf + len) not pattern, or len. */
+static size_t
+kmem_pattern_check(const void *buf, size_t len, uint64_t pattern)
+{
+	const uint64_t *p = buf, *end = (const uint64_t *)
+	    ((const char *)buf + len);
+
+	for (; p < end; p++) {
+		if (*p != pattern)
+			return (size_t)((const char *)p - (const char *)buf);
+	}
+	return len;
+}
+
+/* Panic for a failed debugging check. */
+static void __dead __printflike(5, 6)
+kmem_debug_panic(kmem_cache_t *kc, const void *buf, const char *func,
+    const char *rule, const char *fmt, ...)
+{
+	char detail[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	panic("%s: cache %s (%p): buffer %p: %s: %s", func, kc->kc_name, kc,
+	    buf, rule, detail);
+}
+
+/*
+ * kmem_debug_slab_init: make buf, a buffer of a new slab, a valid free
+ * buffer: filled with the pattern, tag marked free.
+ */
+void
+kmem_debug_slab_init(kmem_cache_t *kc, void *buf)
+{
+	struct kmem_buftag *bt = kmem_buftag(kc, buf);
+
+	kmem_pattern_fill(buf, kc->kc_tagoff, KMEM_FREE_PATTERN);
+	bt->bt_redzone = KMEM_REDZONE_PATTERN;
+	bt->bt_state = (uintptr_t)buf ^ KMEM_BUFTAG_FREE;
+	bt->bt_size = kc->kc_size;
+	bt->bt_next = NULL;
+}
+
+/* Panic if the free buffer buf was written to since it was freed. */
+static void
+kmem_debug_check_free(kmem_cache_t *kc, void *buf, const char *func)
+{
+	struct kmem_buftag *bt = kmem_buftag(kc, buf);
+	const uint64_t *word;
+	size_t off;
+
+	if (bt->bt_state != ((uintptr_t)buf ^ KMEM_BUFTAG_FREE))
+		kmem_debug_panic(kc, buf, func, "buffer tag corrupt",
+		    "state %#lx at offset %zu is neither free nor allocated "
+		    "(overrun of the buffer before?)",
+		    (unsigned long)bt->bt_state, kc->kc_tagoff);
+	off = kmem_pattern_check(buf, kc->kc_tagoff, KMEM_FREE_PATTERN);
+	if (off != kc->kc_tagoff) {
+		word = (const uint64_t *)((const char *)buf + off);
+		kmem_debug_panic(kc, buf, func, "modified after free",
+		    "offset %zu holds %#llx instead of %#llx", off,
+		    (unsigned long long)*word,
+		    (unsigned long long)KMEM_FREE_PATTERN);
+	}
+}
+
+/*
+ * kmem_debug_alloc: check buf, a free buffer of a debugging cache, make
+ * it an allocated buffer of size bytes and construct it; NULL if the
+ * constructor fails.
+ */
+void *
+kmem_debug_alloc(kmem_cache_t *kc, void *buf, size_t size, int kmflags)
+{
+	struct kmem_buftag *bt = kmem_buftag(kc, buf);
+
+	KASSERT(size <= kc->kc_size);
+	kmem_debug_check_free(kc, buf, "kmem_cache_alloc");
+	kmem_pattern_fill(buf, kc->kc_tagoff, KMEM_UNINIT_PATTERN);
+	memset((char *)buf + size, KMEM_REDZONE_BYTE, kc->kc_tagoff - size);
+	bt->bt_size = size;
+	bt->bt_state = (uintptr_t)buf ^ KMEM_BUFTAG_ALLOC;
+	if (kc->kc_ctor != NULL &&
+	    (*kc->kc_ctor)(buf, kc->kc_arg, kmflags) != 0) {
+		kmem_pattern_fill(buf, kc->kc_tagoff, KMEM_FREE_PATTERN);
+		bt->bt_state = (uintptr_t)buf ^ KMEM_BUFTAG_FREE;
+		kmem_cache_free_raw(kc, buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Panic if the redzone of allocated buffer buf was written. */
+static void
+kmem_debug_check_redzone(kmem_cache_t *kc, void *buf, const char *func)
+{
+	struct kmem_buftag *bt = kmem_buftag(kc, buf);
+	const u_char *p = buf;
+	size_t off;
+
+	for (off = bt->bt_size; off < kc->kc_tagoff; off++) {
+		if (p[off] != KMEM_REDZONE_BYTE)
+			kmem_debug_panic(kc, buf, func, "redzone overrun",
+			    "offset %zu (object size %zu) holds %#x instead "
+			    "of %#x", off, bt->bt_size, p[off],
+			    KMEM_REDZONE_BYTE);
+	}
+	if (bt->bt_redzone != KMEM_REDZONE_PATTERN)
+		kmem_debug_panic(kc, buf, func, "redzone overrun",
+		    "offset %zu (object size %zu) holds %#llx instead of %#llx",
+		    kc->kc_tagoff, bt->bt_size,
+		    (unsigned long long)bt->bt_redzone,
+		    (unsigned long long)KMEM_REDZONE_PATTERN);
+}
+
+/*
+ * kmem_debug_free: check that buf is an allocated buffer of size bytes
+ * of kc with its redzone intact, destroy it and make it a free buffer.
+ */
+void
+kmem_debug_free(kmem_cache_t *kc, void *buf, size_t size, const char *func)
+{
+	struct kmem_buftag *bt;
+
+	if (buf == NULL)
+		kmem_debug_panic(kc, buf, func, "NULL buffer", "size %zu",
+		    size);
+	kmem_slab_verify(kc, buf, func);
+	bt = kmem_buftag(kc, buf);
+	if (bt->bt_state == ((uintptr_t)buf ^ KMEM_BUFTAG_FREE))
+		kmem_debug_panic(kc, buf, func, "double free",
+		    "the buffer is already free");
+	if (bt->bt_state != ((uintptr_t)buf ^ KMEM_BUFTAG_ALLOC))
+		kmem_debug_panic(kc, buf, func, "buffer tag corrupt",
+		    "state %#lx at offset %zu (overrun of this buffer?)",
+		    (unsigned long)bt->bt_state, kc->kc_tagoff);
+	if (bt->bt_size != size)
+		kmem_debug_panic(kc, buf, func, "wrong size",
+		    "freed with size %zu, allocated with size %zu", size,
+		    bt->bt_size);
+	kmem_debug_check_redzone(kc, buf, func);
+	if (kc->kc_dtor != NULL)
+		(*kc->kc_dtor)(buf, kc->kc_arg);
+	kmem_pattern_fill(buf, kc->kc_tagoff, KMEM_FREE_PATTERN);
+	bt->bt_redzone = KMEM_REDZONE_PATTERN;
+	bt->bt_state = (uintptr_t)buf ^ KMEM_BUFTAG_FREE;
+}
+
+/* ---- statistics */
+
+/* Rounds held by the magazines on list mg. */
+static uint64_t
+kmem_maglist_rounds(kmem_magazine_t *mg)
+{
+	uint64_t rounds = 0;
+
+	for (; mg != NULL; mg = mg->mg_next)
+		rounds += mg->mg_rounds;
+	return rounds;
+}
+
+#ifdef KMEM_STATS
+/* Rounds in kc's CPU layer: buffers out of slabs less those in use. */
+static uint64_t
+kmem_cpu_rounds(kmem_cache_t *kc, const struct kmem_cache_stats *ks,
+    uint64_t outside, uint64_t depot)
+{
+	uint64_t inuse = ks->ks_alloc - ks->ks_free;
+
+	return outside - depot >= inuse ? outside - depot - inuse : 0;
+}
+#else
+/*
+ * Rounds in kc's CPU layer, read from the CPUs' counts as they go: hits
+ * are not counted, so this is the only way; a snapshot, not a sum.
+ */
+static uint64_t
+kmem_cpu_rounds(kmem_cache_t *kc, const struct kmem_cache_stats *ks,
+    uint64_t outside, uint64_t depot)
+{
+	volatile const kmem_cpu_cache_t *cc;
+	uint64_t rounds = 0;
+	u_int i;
+
+	for (i = 0; i < ncpu; i++) {
+		cc = &kc->kc_cpu[i];
+		rounds += (uint64_t)cc->cc_rounds + (uint64_t)cc->cc_prounds;
+	}
+	return rounds;
+}
+#endif
+
+/*
+ * kmem_cache_stats: fill *ks with kc's statistics.
+ * => exact when no other thread uses kc; magazine hits (and so the
+ *    allocations and frees they served) are counted only in kernels
+ *    with KMEM_STATS.
+ */
+void
+kmem_cache_stats(kmem_cache_t *kc, struct kmem_cache_stats *ks)
+{
+	kmem_cpu_cache_t *cc;
+	uint64_t outside, depot, cached;
+	u_int i;
+
+	memset(ks, 0, sizeof(*ks));
+	for (i = 0; i < ncpu; i++) {
+		cc = &kc->kc_cpu[i];
+		ks->ks_alloc += atomic_load_relaxed(&cc->cc_alloc) +
+		    atomic_load_relaxed(&cc->cc_alloc_miss);
+		ks->ks_free += atomic_load_relaxed(&cc->cc_free) +
+		    atomic_load_relaxed(&cc->cc_free_miss);
+		ks->ks_mag_hits += atomic_load_relaxed(&cc->cc_alloc) +
+		    atomic_load_relaxed(&cc->cc_free);
+		ks->ks_mag_misses += atomic_load_relaxed(&cc->cc_alloc_miss) +
+		    atomic_load_relaxed(&cc->cc_free_miss);
+	}
+	ks->ks_size = kc->kc_size;
+	ks->ks_bufsize = kc->kc_bufsize;
+	ks->ks_slabsize = kc->kc_slabsize;
+
+	mutex_spin_enter(&kc->kc_depot_lock);
+	depot = kmem_maglist_rounds(kc->kc_full.ml_list) +
+	    kmem_maglist_rounds(kc->kc_flushed);
+	ks->ks_depot_full = kc->kc_full.ml_count;
+	ks->ks_depot_empty = kc->kc_empty.ml_count;
+	ks->ks_depot_contention = kc->kc_depot_contention;
+	ks->ks_magsize = kc->kc_magtype != NULL ? kc->kc_magtype->mt_rounds :
+	    0;
+	mutex_spin_exit(&kc->kc_depot_lock);
+
+	mutex_spin_enter(&kc->kc_slab_lock);
+	outside = kc->kc_slab_alloc - kc->kc_slab_free;
+	ks->ks_slabs = kc->kc_nslabs;
+	ks->ks_empty_slabs = kc->kc_nempty;
+	ks->ks_slab_create = kc->kc_slab_create;
+	ks->ks_slab_destroy = kc->kc_slab_destroy;
+	ks->ks_bufs = (uint64_t)kc->kc_nslabs * kc->kc_chunks;
+	mutex_spin_exit(&kc->kc_slab_lock);
+	ks->ks_memory = ks->ks_slabs * kc->kc_slabsize;
+	cached = depot + kmem_cpu_rounds(kc, ks, outside, depot);
+	ks->ks_cached = MIN(cached, outside);
+	ks->ks_inuse = outside - ks->ks_cached;
+}
+
+/* Print the column heads of kmem_cache_print. */
+static void
+kmem_print_header(void)
+{
+
+	printf("%-20s %6s %8s %8s %9s %10s %6s %6s %4s %6s\n", "cache",
+	    "buf", "in use", "total", "memory", "allocs", "hit%", "slabs",
+	    "mag", "contnd");
+}
+
+/* kmem_cache_print: one line of statistics for kc, kmastat style. */
+void
+kmem_cache_print(kmem_cache_t *kc)
+{
+	struct kmem_cache_stats ks;
+	uint64_t total;
+
+	char hit[8];
+
+	kmem_cache_stats(kc, &ks);
+	total = ks.ks_mag_hits + ks.ks_mag_misses;
+	if (ks.ks_mag_hits == 0)
+		strlcpy(hit, "-", sizeof(hit));
+	else
+		snprintf(hit, sizeof(hit), "%llu%%",
+		    (unsigned long long)(ks.ks_mag_hits * 100 / total));
+	printf("%-20s %6zu %8llu %8llu %8zuK %10llu %6s %6llu %4u %6llu\n",
+	    kc->kc_name, ks.ks_bufsize, (unsigned long long)ks.ks_inuse,
+	    (unsigned long long)ks.ks_bufs, ks.ks_memory / 1024,
+	    (unsigned long long)ks.ks_alloc, hit,
+	    (unsigned long long)ks.ks_slabs, ks.ks_magsize,
+	    (unsigned long long)ks.ks_depot_contention);
+}
+
+/* Print one cache for kmem_print, if it was ever used. */
+static void
+kmem_print_cache(kmem_cache_t *kc, void *arg)
+{
+	struct kmem_cache_stats ks;
+
+	kmem_cache_stats(kc, &ks);
+	if (ks.ks_alloc != 0 || ks.ks_slabs != 0)
+		kmem_cache_print(kc);
+}
+
+/* Print one arena for kmem_print. */
+static void
+kmem_print_arena(vmem_t *vm, void *arg)
+{
+
+	vmem_print(vm);
+}
+
+/*
+ * kmem_print: the statistics of every cache that was used, then of every
+ * arena, in the style of illumos' ::kmastat and NetBSD's vmstat -m.
+ */
+void
+kmem_print(void)
+{
+
+	kmem_print_header();
+	kmem_cache_foreach(kmem_print_cache, NULL);
+	vmem_foreach(kmem_print_arena, NULL);
+}

@@ -1,0 +1,711 @@
+/*
+ * subr_kmem_slab.c: the slab layer of kmem, and sleeping for memory.
+ *
+ * ---- Theory
+ *
+ * A slab is one allocation from the cache's source arena, cut into
+ * kc_chunks buffers kc_bufsize apart.  The slab layer holds buffers
+ * unconstructed (the CPU layer in subr_kmem.c constructs them on the way
+ * out), so a free buffer's own memory can hold the free-list link, at
+ * kc_linkoff.  Three layouts:
+ *
+ *	small buffers	(at least KMEM_SLAB_MINCHUNKS to a page, source
+ *			quantum PAGE_SIZE): the slab is one page with its
+ *			header (kmem_slab_t) at the end; the slab of a
+ *			buffer is found by masking its address.
+ *	large buffers	(KMF_EXTSLAB; the source quantum a multiple of
+ *			PAGE_SIZE): the header is allocated apart, with a
+ *			tag (kmem_bufctl_t) for each page of the slab, in
+ *			the cache's hash keyed by page address, and a bitmap
+ *			of allocated buffers; the slab of a buffer is its
+ *			page's, and a buffer freed twice is caught by the
+ *			bitmap.  The cost is a tag a page, not a buffer.
+ *	integers	(KMF_EXTSLAB | KMF_BUFCTL: quantum caches, whose
+ *			buffers are integers of an arena, KMC_NOTOUCH, and
+ *			sources with a quantum below a page): the header has
+ *			a bufctl for each buffer; free bufctls form the free
+ *			list and allocated ones sit in the hash keyed by
+ *			buffer address, so that nothing is written into the
+ *			buffers and a buffer not allocated is caught.
+ *
+ * Hash lookups are O(1) expected: the table doubles, before a slab is
+ * added, when it would hold more than two entries a bucket.
+ *
+ * An external slab's size is a multiple of the source quantum chosen to
+ * hold at least KMEM_SLAB_MINCHUNKS buffers (at least two for buffers
+ * over KMEM_SLAB_BIG / KMEM_SLAB_MINCHUNKS) and to waste the least tail
+ * among the sizes up to four times that (for the size classes from 1 to
+ * 2 KiB, 0.2% on average, against 1.1% for up to twice).
+ *
+ * Colour: the space a slab cannot use is spent as an offset of its first
+ * buffer, a multiple of the alignment that grows by one alignment unit
+ * from slab to slab up to kc_maxcolor, so that the buffers of different
+ * slabs fall on different cache lines.
+ *
+ * Each slab is on one of three lists: partial (some buffers free; tried
+ * first, so that allocations concentrate on few slabs and the others can
+ * empty), complete (none free) and empty (all free; kept until
+ * kmem_slab_reap returns them to the arena, so that a cache that swings
+ * around a slab boundary does not go to the arena each time).
+ *
+ * Locking: kc_slab_lock, a spin mutex at IPL_VM, protects all of it; it
+ * is never held across a call into vmem or kmem_alloc, which is why a new
+ * slab is made unlocked and then inserted.
+ *
+ * Sleeping: slabs are asked of the arena without sleeping; a KM_SLEEP
+ * request that finds no space reaps every cache and tries again, then
+ * waits up to a tick on kmem_wait_cv (broadcast whenever a buffer goes
+ * back to a slab while someone waits) and starts over, looking at the
+ * cache's own slabs first, since a buffer freed meanwhile may be there,
+ * until it succeeds.
+ */
+
+#define	_KMEM_PRIVATE
+
+#include <sys/param.h>
+#include <sys/atomic.h>
+#include <sys/condvar.h>
+#include <sys/cpu.h>
+#include <sys/errno.h>
+#include <sys/intr.h>
+#include <sys/kmem.h>
+#include <sys/kmem_impl.h>
+#include <sys/mutex.h>
+#include <sys/queue.h>
+#include <sys/systm.h>
+#include <sys/vmem.h>
+
+#include <uvm/uvm_km.h>
+
+#define	KMEM_SLAB_MINCHUNKS	8	/* buffers in a slab, at least */
+#define	KMEM_SLAB_BIG		(64 * 1024) /* ... unless buffers are huge */
+
+static kmutex_t kmem_wait_lock;
+static kcondvar_t kmem_wait_cv;
+static u_int kmem_nwaiters;			/* a: threads in kmem_wait */
+
+/* ---- sleeping for memory */
+
+/* Set up the lock and condition variable KM_SLEEP requests wait on. */
+void
+kmem_wait_init(void)
+{
+
+	mutex_init(&kmem_wait_lock, MUTEX_DEFAULT, IPL_NONE);
+	cv_init(&kmem_wait_cv, "kmemwait");
+}
+
+/* Wait for up to a tick, or until memory goes back to a slab. */
+static void
+kmem_wait(void)
+{
+
+	mutex_enter(&kmem_wait_lock);
+	atomic_inc_uint(&kmem_nwaiters);
+	(void)cv_timedwait(&kmem_wait_cv, &kmem_wait_lock, 1);
+	atomic_dec_uint(&kmem_nwaiters);
+	mutex_exit(&kmem_wait_lock);
+}
+
+/*
+ * Wake the KM_SLEEP requests that wait for memory, if any.  No lock is
+ * taken, so that this may run at any IPL; a wakeup lost to a race costs
+ * the waiter at most a tick.
+ */
+void
+kmem_wakeup(void)
+{
+
+	if (__predict_false(atomic_load_relaxed(&kmem_nwaiters) != 0))
+		cv_broadcast(&kmem_wait_cv);
+}
+
+/*
+ * Panic unless kmflags is exactly one of KM_SLEEP and KM_NOSLEEP, and
+ * KM_SLEEP is not asked for in an interrupt handler.
+ */
+static void
+kmem_check_flags(const char *func, int kmflags)
+{
+
+	if ((kmflags & (KM_SLEEP | KM_NOSLEEP)) == 0 ||
+	    (kmflags & (KM_SLEEP | KM_NOSLEEP)) == (KM_SLEEP | KM_NOSLEEP))
+		panic("%s: flags %#x: need exactly one of KM_SLEEP and "
+		    "KM_NOSLEEP", func, kmflags);
+	if ((kmflags & KM_SLEEP) != 0 && cpu_intr_p())
+		panic("%s: KM_SLEEP from an interrupt handler", func);
+}
+
+/*
+ * Try to take size bytes (a multiple of the quantum) from arena vm
+ * without sleeping; for KM_SLEEP, reap every cache and try once more.
+ * Returns 0 or ENOMEM.
+ */
+static int
+kmem_source_try(vmem_t *vm, vmem_size_t size, int kmflags,
+    vmem_addr_t *addrp)
+{
+	const vm_flag_t vmf = VM_NOSLEEP | VM_INSTANTFIT;
+
+	kmem_check_flags("kmem_source_alloc", kmflags);
+	if (vmem_xalloc(vm, size, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX, vmf,
+	    addrp) == 0)
+		return 0;
+	if ((kmflags & KM_SLEEP) == 0)
+		return ENOMEM;
+	kmem_reap();
+	return vmem_xalloc(vm, size, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
+	    vmf, addrp);
+}
+
+/*
+ * kmem_source_alloc: size bytes (a multiple of the quantum) from arena
+ * vm; returns 0 or ENOMEM.
+ * => KM_SLEEP: may sleep; reaps and waits; never fails.
+ */
+int
+kmem_source_alloc(vmem_t *vm, vmem_size_t size, int kmflags,
+    vmem_addr_t *addrp)
+{
+
+	while (kmem_source_try(vm, size, kmflags, addrp) != 0) {
+		if ((kmflags & KM_SLEEP) == 0)
+			return ENOMEM;
+		kmem_wait();
+	}
+	return 0;
+}
+
+/* ---- geometry */
+
+/* floor(log2(x)), x > 0. */
+static int
+kmem_log2(size_t x)
+{
+
+	return (int)(sizeof(long) * NBBY) - 1 - __builtin_clzl(x);
+}
+
+/* Lay out an external slab of source quanta of size unit. */
+static void
+kmem_slab_geometry_ext(kmem_cache_t *kc, size_t unit)
+{
+	size_t bufsize = kc->kc_bufsize, minchunks, waste, bestwaste;
+	size_t n, n0, best;
+
+	minchunks = MAX(2, MIN(KMEM_SLAB_MINCHUNKS, KMEM_SLAB_BIG / bufsize));
+	n0 = howmany(minchunks * bufsize, unit);
+	best = n0;
+	bestwaste = (n0 * unit) % bufsize;
+	for (n = n0 + 1; n <= 4 * n0 && bestwaste != 0; n++) {
+		waste = (n * unit) % bufsize;
+		if (waste * best < bestwaste * n) {
+			best = n;
+			bestwaste = waste;
+		}
+	}
+	kc->kc_flags |= KMF_EXTSLAB;
+	kc->kc_slabsize = best * unit;
+	kc->kc_chunks = (u_int)(kc->kc_slabsize / bufsize);
+	if ((kc->kc_flags & KMC_NOTOUCH) != 0 || unit % PAGE_SIZE != 0) {
+		kc->kc_flags |= KMF_BUFCTL;
+		kc->kc_hashents = kc->kc_chunks;
+		kc->kc_hashshift = kmem_log2(bufsize);
+		kc->kc_hdrsize = sizeof(kmem_slab_t) +
+		    kc->kc_hashents * sizeof(kmem_bufctl_t);
+	} else {
+		kc->kc_hashents = (u_int)(kc->kc_slabsize / PAGE_SIZE);
+		kc->kc_hashshift = PAGE_SHIFT;
+		kc->kc_hdrsize = sizeof(kmem_slab_t) +
+		    kc->kc_hashents * sizeof(kmem_bufctl_t) +
+		    howmany(kc->kc_chunks, 64) * sizeof(uint64_t);
+	}
+	kc->kc_maxcolor = (kc->kc_flags & KMC_NOTOUCH) != 0 ? 0 :
+	    rounddown2(bestwaste, kc->kc_align);
+}
+
+/*
+ * kmem_slab_init: choose kc's slab layout and set up its slab layer.
+ * => kc_bufsize, kc_align, kc_flags and kc_source are set.
+ */
+void
+kmem_slab_init(kmem_cache_t *kc)
+{
+	const size_t room = PAGE_SIZE - sizeof(kmem_slab_t);
+	size_t unit;
+
+	mutex_init(&kc->kc_slab_lock, MUTEX_SPIN, IPL_VM);
+	LIST_INIT(&kc->kc_partial);
+	LIST_INIT(&kc->kc_complete);
+	LIST_INIT(&kc->kc_emptylist);
+	kc->kc_hash = kc->kc_hash0;
+	kc->kc_hashmask = KMEM_HASH_MIN - 1;
+	unit = vmem_roundup_size(kc->kc_source, 1);
+	if ((kc->kc_flags & KMC_NOTOUCH) == 0 && unit == PAGE_SIZE &&
+	    kc->kc_bufsize * KMEM_SLAB_MINCHUNKS <= room) {
+		kc->kc_slabsize = PAGE_SIZE;
+		kc->kc_chunks = (u_int)(room / kc->kc_bufsize);
+		kc->kc_maxcolor = rounddown2(room -
+		    kc->kc_chunks * kc->kc_bufsize, kc->kc_align);
+	} else
+		kmem_slab_geometry_ext(kc, unit);
+}
+
+/* ---- the hash of page tags or bufctls (KMF_EXTSLAB) */
+
+/* The hash chain of address addr. */
+static kmem_bufctl_t **
+kmem_hash_bucket(kmem_cache_t *kc, uintptr_t addr)
+{
+
+	KASSERT(mutex_owned(&kc->kc_slab_lock));
+	return &kc->kc_hash[(addr >> kc->kc_hashshift) & kc->kc_hashmask];
+}
+
+/* Find the tag or bufctl of address addr; unlink it if remove. */
+static kmem_bufctl_t *
+kmem_hash_find(kmem_cache_t *kc, uintptr_t addr, bool remove)
+{
+	kmem_bufctl_t **bcp, *bc;
+
+	for (bcp = kmem_hash_bucket(kc, addr); (bc = *bcp) != NULL;
+	    bcp = &bc->bc_next) {
+		if (bc->bc_addr == addr) {
+			if (remove)
+				*bcp = bc->bc_next;
+			return bc;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Move every entry of the hash to table, of n buckets; return the old
+ * table.
+ * => slab lock held.
+ */
+static kmem_bufctl_t **
+kmem_hash_rehash(kmem_cache_t *kc, kmem_bufctl_t **table, size_t n)
+{
+	kmem_bufctl_t **old = kc->kc_hash, *bc, **bcp;
+	size_t i, oldn = kc->kc_hashmask + 1;
+
+	kc->kc_hash = table;
+	kc->kc_hashmask = n - 1;
+	for (i = 0; i < oldn; i++) {
+		while ((bc = old[i]) != NULL) {
+			old[i] = bc->bc_next;
+			bcp = kmem_hash_bucket(kc, bc->bc_addr);
+			bc->bc_next = *bcp;
+			*bcp = bc;
+		}
+	}
+	return old;
+}
+
+/*
+ * Make the hash big enough for the entries of one more slab, if memory
+ * allows; a hash that stays small only makes chains longer.
+ * => slab lock not held.
+ */
+static void
+kmem_hash_grow(kmem_cache_t *kc)
+{
+	kmem_bufctl_t **table;
+	size_t need, n, oldn;
+	vmem_addr_t addr;
+
+	mutex_spin_enter(&kc->kc_slab_lock);
+	need = (size_t)(kc->kc_nslabs + 1) * kc->kc_hashents;
+	oldn = kc->kc_hashmask + 1;
+	mutex_spin_exit(&kc->kc_slab_lock);
+	if (need <= 2 * oldn)
+		return;
+	for (n = PAGE_SIZE / sizeof(*table); n < need; n *= 2)
+		continue;
+	if (vmem_alloc(kmem_arena, n * sizeof(*table), VM_NOSLEEP |
+	    VM_INSTANTFIT, &addr) != 0)
+		return;
+	table = (kmem_bufctl_t **)addr;
+	memset(table, 0, n * sizeof(*table));
+	mutex_spin_enter(&kc->kc_slab_lock);
+	oldn = kc->kc_hashmask + 1;
+	if (oldn < n) {
+		/* Swap in the new table; free the old one instead. */
+		table = kmem_hash_rehash(kc, table, n);
+		n = oldn;
+	}
+	mutex_spin_exit(&kc->kc_slab_lock);
+	if (table != kc->kc_hash0)
+		vmem_free(kmem_arena, (vmem_addr_t)table, n * sizeof(*table));
+}
+
+/* ---- slabs */
+
+/* Where a free buffer keeps its free-list link (not KMF_BUFCTL). */
+static void **
+kmem_slab_link(kmem_cache_t *kc, uintptr_t buf)
+{
+
+	return (void **)(buf + kc->kc_linkoff);
+}
+
+/* The word of sl's allocation bitmap for buffer i, and its bit. */
+static uint64_t *
+kmem_slab_map(kmem_cache_t *kc, kmem_slab_t *sl, u_int i, uint64_t *bitp)
+{
+	uint64_t *map = (uint64_t *)(void *)&sl->sl_bufctl[kc->kc_hashents];
+
+	*bitp = (uint64_t)1 << (i % 64);
+	return &map[i / 64];
+}
+
+/* Panic: buf is no allocated buffer of kc. */
+static void __dead
+kmem_slab_misuse(kmem_cache_t *kc, const void *buf, const char *func,
+    const char *rule)
+{
+
+	panic("%s: cache %s (%p): buffer %p: %s", func, kc->kc_name, kc,
+	    buf, rule);
+}
+
+/* The index of buffer addr in sl; panics unless addr starts a buffer. */
+static u_int
+kmem_slab_index(kmem_cache_t *kc, kmem_slab_t *sl, uintptr_t addr,
+    const char *func)
+{
+
+	if (addr < sl->sl_start ||
+	    (addr - sl->sl_start) % kc->kc_bufsize != 0 ||
+	    (addr - sl->sl_start) / kc->kc_bufsize >= sl->sl_chunks)
+		kmem_slab_misuse(kc, (void *)addr, func,
+		    "not the start of a buffer");
+	return (u_int)((addr - sl->sl_start) / kc->kc_bufsize);
+}
+
+/*
+ * The slab of addr, an allocated buffer of kc, and for KMF_BUFCTL its
+ * bufctl, unlinked from the hash if remove.  Panics if addr is not the
+ * start of an allocated buffer of kc.
+ * => slab lock held.
+ */
+static kmem_slab_t *
+kmem_slab_find(kmem_cache_t *kc, uintptr_t addr, bool remove,
+    const char *func, kmem_bufctl_t **bcp)
+{
+	kmem_bufctl_t *bc;
+	kmem_slab_t *sl;
+	uint64_t *word, bit;
+	u_int i;
+
+	KASSERT(mutex_owned(&kc->kc_slab_lock));
+	if ((kc->kc_flags & KMF_BUFCTL) != 0) {
+		if ((bc = kmem_hash_find(kc, addr, remove)) == NULL)
+			kmem_slab_misuse(kc, (void *)addr, func, "not "
+			    "allocated from this cache (double free, or "
+			    "kmem_free with the wrong size?)");
+		*bcp = bc;
+		return bc->bc_slab;
+	}
+	if ((kc->kc_flags & KMF_EXTSLAB) != 0) {
+		bc = kmem_hash_find(kc, rounddown2(addr, PAGE_SIZE), false);
+		sl = bc != NULL ? bc->bc_slab : NULL;
+	} else
+		sl = (kmem_slab_t *)(rounddown2(addr, PAGE_SIZE) + PAGE_SIZE -
+		    sizeof(kmem_slab_t));
+	if (sl == NULL || sl->sl_check != ((uintptr_t)sl ^ KMEM_SLAB_MAGIC) ||
+	    sl->sl_cache != kc)
+		kmem_slab_misuse(kc, (void *)addr, func, "not from this cache "
+		    "(another cache, or kmem_free with the wrong size?)");
+	i = kmem_slab_index(kc, sl, addr, func);
+	if (sl->sl_refcnt == 0)
+		kmem_slab_misuse(kc, (void *)addr, func,
+		    "not allocated (double free?)");
+	if ((kc->kc_flags & KMF_EXTSLAB) != 0) {
+		word = kmem_slab_map(kc, sl, i, &bit);
+		if ((*word & bit) == 0)
+			kmem_slab_misuse(kc, (void *)addr, func,
+			    "not allocated (double free?)");
+		if (remove)
+			*word &= ~bit;
+	}
+	*bcp = NULL;
+	return sl;
+}
+
+/*
+ * Put the page tags of sl in the hash (insert) or take them out.
+ * => slab lock held.
+ */
+static void
+kmem_slab_hash(kmem_cache_t *kc, kmem_slab_t *sl, bool insert)
+{
+	kmem_bufctl_t *bc, **bcp;
+	u_int i;
+
+	if ((kc->kc_flags & (KMF_EXTSLAB | KMF_BUFCTL)) != KMF_EXTSLAB)
+		return;
+	for (i = 0; i < kc->kc_hashents; i++) {
+		bc = &sl->sl_bufctl[i];
+		if (insert) {
+			bcp = kmem_hash_bucket(kc, bc->bc_addr);
+			bc->bc_next = *bcp;
+			*bcp = bc;
+		} else
+			(void)kmem_hash_find(kc, bc->bc_addr, true);
+	}
+}
+
+/*
+ * Make a slab of wholly free buffers, or NULL if the arena has no space
+ * (for KM_SLEEP, even after a reap: the caller waits and looks again).
+ * => slab lock not held; may sleep if KM_SLEEP.
+ */
+static kmem_slab_t *
+kmem_slab_create(kmem_cache_t *kc, int kmflags)
+{
+	kmem_bufctl_t *bc;
+	kmem_slab_t *sl;
+	vmem_addr_t base;
+	uintptr_t buf;
+	size_t color;
+	u_int i;
+
+	if (kmem_source_try(kc->kc_source, kc->kc_slabsize, kmflags,
+	    &base) != 0)
+		return NULL;
+	if ((kc->kc_flags & KMF_EXTSLAB) != 0) {
+		if ((sl = kmem_alloc(kc->kc_hdrsize, kmflags)) == NULL) {
+			vmem_xfree(kc->kc_source, base, kc->kc_slabsize);
+			return NULL;
+		}
+	} else
+		sl = (kmem_slab_t *)(base + PAGE_SIZE - sizeof(kmem_slab_t));
+	mutex_spin_enter(&kc->kc_slab_lock);
+	color = kc->kc_color;
+	kc->kc_color = color + kc->kc_align > kc->kc_maxcolor ? 0 :
+	    color + kc->kc_align;
+	mutex_spin_exit(&kc->kc_slab_lock);
+
+	sl->sl_cache = kc;
+	sl->sl_check = (uintptr_t)sl ^ KMEM_SLAB_MAGIC;
+	sl->sl_base = base;
+	sl->sl_start = base + color;
+	sl->sl_free = NULL;
+	sl->sl_refcnt = 0;
+	sl->sl_chunks = kc->kc_chunks;
+	if ((kc->kc_flags & (KMF_EXTSLAB | KMF_BUFCTL)) == KMF_EXTSLAB) {
+		for (i = 0; i < kc->kc_hashents; i++) {
+			sl->sl_bufctl[i].bc_addr = base + i * PAGE_SIZE;
+			sl->sl_bufctl[i].bc_slab = sl;
+		}
+		memset(&sl->sl_bufctl[kc->kc_hashents], 0,
+		    howmany(kc->kc_chunks, 64) * sizeof(uint64_t));
+	}
+	if (sl->sl_start == 0) {
+		/* Integer 0 reads as failure: a quantum cache skips it. */
+		sl->sl_start = kc->kc_bufsize;
+		sl->sl_chunks--;
+	}
+	for (i = sl->sl_chunks; i-- > 0;) {
+		buf = sl->sl_start + i * kc->kc_bufsize;
+		if ((kc->kc_flags & KMF_DEBUG) != 0)
+			kmem_debug_slab_init(kc, (void *)buf);
+		if ((kc->kc_flags & KMF_BUFCTL) != 0) {
+			bc = &sl->sl_bufctl[i];
+			bc->bc_addr = buf;
+			bc->bc_slab = sl;
+			bc->bc_next = sl->sl_free;
+			sl->sl_free = bc;
+		} else {
+			*kmem_slab_link(kc, buf) = sl->sl_free;
+			sl->sl_free = (void *)buf;
+		}
+	}
+	return sl;
+}
+
+/* Give a wholly free slab back to the arena. */
+static void
+kmem_slab_destroy(kmem_cache_t *kc, kmem_slab_t *sl)
+{
+	vmem_addr_t base = sl->sl_base;
+
+	KASSERT(sl->sl_refcnt == 0);
+	sl->sl_check = 0;
+	if ((kc->kc_flags & KMF_EXTSLAB) != 0)
+		kmem_free(sl, kc->kc_hdrsize);
+	vmem_xfree(kc->kc_source, base, kc->kc_slabsize);
+	kmem_wakeup();
+}
+
+/*
+ * Take a free buffer from sl, and move sl to the list it now belongs on.
+ * => slab lock held.
+ */
+static void *
+kmem_slab_take(kmem_cache_t *kc, kmem_slab_t *sl)
+{
+	kmem_bufctl_t *bc, **bcp;
+	uint64_t *word, bit;
+	void *buf;
+
+	KASSERT(mutex_owned(&kc->kc_slab_lock));
+	KASSERT(sl->sl_refcnt < sl->sl_chunks && sl->sl_free != NULL);
+	if ((kc->kc_flags & KMF_BUFCTL) != 0) {
+		bc = sl->sl_free;
+		sl->sl_free = bc->bc_next;
+		bcp = kmem_hash_bucket(kc, bc->bc_addr);
+		bc->bc_next = *bcp;
+		*bcp = bc;
+		buf = (void *)bc->bc_addr;
+	} else {
+		buf = sl->sl_free;
+		sl->sl_free = *kmem_slab_link(kc, (uintptr_t)buf);
+	}
+	if ((kc->kc_flags & (KMF_EXTSLAB | KMF_BUFCTL)) == KMF_EXTSLAB) {
+		word = kmem_slab_map(kc, sl, (u_int)(((uintptr_t)buf -
+		    sl->sl_start) / kc->kc_bufsize), &bit);
+		*word |= bit;
+	}
+	if (sl->sl_refcnt++ == 0) {
+		kc->kc_nempty--;
+		LIST_REMOVE(sl, sl_link);
+		LIST_INSERT_HEAD(&kc->kc_partial, sl, sl_link);
+	}
+	if (sl->sl_refcnt == sl->sl_chunks) {
+		LIST_REMOVE(sl, sl_link);
+		LIST_INSERT_HEAD(&kc->kc_complete, sl, sl_link);
+	}
+	kc->kc_slab_alloc++;
+	return buf;
+}
+
+/*
+ * kmem_slab_alloc: an unconstructed buffer from kc's slabs, or NULL if
+ * none can be had without sleeping and kmflags is KM_NOSLEEP.
+ * => may sleep if KM_SLEEP.
+ */
+void *
+kmem_slab_alloc(kmem_cache_t *kc, int kmflags)
+{
+	kmem_slab_t *sl;
+	void *buf;
+
+	mutex_spin_enter(&kc->kc_slab_lock);
+	while ((sl = LIST_FIRST(&kc->kc_partial)) == NULL &&
+	    (sl = LIST_FIRST(&kc->kc_emptylist)) == NULL) {
+		mutex_spin_exit(&kc->kc_slab_lock);
+		if ((sl = kmem_slab_create(kc, kmflags)) == NULL) {
+			if ((kmflags & KM_SLEEP) == 0)
+				return NULL;
+			kmem_wait();
+			mutex_spin_enter(&kc->kc_slab_lock);
+			continue;
+		}
+		if ((kc->kc_flags & KMF_EXTSLAB) != 0)
+			kmem_hash_grow(kc);
+		mutex_spin_enter(&kc->kc_slab_lock);
+		kmem_slab_hash(kc, sl, true);
+		LIST_INSERT_HEAD(&kc->kc_emptylist, sl, sl_link);
+		kc->kc_nslabs++;
+		kc->kc_nempty++;
+		kc->kc_slab_create++;
+	}
+	buf = kmem_slab_take(kc, sl);
+	mutex_spin_exit(&kc->kc_slab_lock);
+	return buf;
+}
+
+/*
+ * kmem_slab_free: give an unconstructed buffer back to its slab; panics
+ * if it is not an allocated buffer of kc.
+ */
+void
+kmem_slab_free(kmem_cache_t *kc, void *buf)
+{
+	kmem_bufctl_t *bc;
+	kmem_slab_t *sl;
+
+	mutex_spin_enter(&kc->kc_slab_lock);
+	sl = kmem_slab_find(kc, (uintptr_t)buf, true, "kmem_cache_free", &bc);
+	if (bc != NULL) {
+		bc->bc_next = sl->sl_free;
+		sl->sl_free = bc;
+	} else {
+		*kmem_slab_link(kc, (uintptr_t)buf) = sl->sl_free;
+		sl->sl_free = buf;
+	}
+	if (sl->sl_refcnt-- == sl->sl_chunks) {
+		LIST_REMOVE(sl, sl_link);
+		LIST_INSERT_HEAD(&kc->kc_partial, sl, sl_link);
+	}
+	if (sl->sl_refcnt == 0) {
+		LIST_REMOVE(sl, sl_link);
+		LIST_INSERT_HEAD(&kc->kc_emptylist, sl, sl_link);
+		kc->kc_nempty++;
+	}
+	kc->kc_slab_free++;
+	mutex_spin_exit(&kc->kc_slab_lock);
+	kmem_wakeup();
+}
+
+/*
+ * kmem_slab_verify: panic unless buf is an allocated buffer of kc
+ * (the debugging free path checks before it writes into the buffer).
+ */
+void
+kmem_slab_verify(kmem_cache_t *kc, void *buf, const char *func)
+{
+
+	kmem_bufctl_t *bc;
+
+	mutex_spin_enter(&kc->kc_slab_lock);
+	(void)kmem_slab_find(kc, (uintptr_t)buf, false, func, &bc);
+	mutex_spin_exit(&kc->kc_slab_lock);
+}
+
+/*
+ * kmem_slab_reap: give every wholly free slab of kc back to its arena.
+ * => thread context; slab lock not held.
+ */
+void
+kmem_slab_reap(kmem_cache_t *kc)
+{
+	struct kmem_slablist list;
+	kmem_slab_t *sl;
+
+	LIST_INIT(&list);
+	mutex_spin_enter(&kc->kc_slab_lock);
+	while ((sl = LIST_FIRST(&kc->kc_emptylist)) != NULL) {
+		LIST_REMOVE(sl, sl_link);
+		kmem_slab_hash(kc, sl, false);
+		LIST_INSERT_HEAD(&list, sl, sl_link);
+	}
+	kc->kc_nslabs -= kc->kc_nempty;
+	kc->kc_slab_destroy += kc->kc_nempty;
+	kc->kc_nempty = 0;
+	mutex_spin_exit(&kc->kc_slab_lock);
+	while ((sl = LIST_FIRST(&list)) != NULL) {
+		LIST_REMOVE(sl, sl_link);
+		kmem_slab_destroy(kc, sl);
+	}
+}
+
+/*
+ * kmem_slab_fini: tear down the slab layer of a cache whose buffers are
+ * all free.
+ */
+void
+kmem_slab_fini(kmem_cache_t *kc)
+{
+
+	kmem_slab_reap(kc);
+	KASSERTMSG(kc->kc_nslabs == 0, "cache %s: %u slabs left",
+	    kc->kc_name, kc->kc_nslabs);
+	if (kc->kc_hash != kc->kc_hash0)
+		vmem_free(kmem_arena, (vmem_addr_t)kc->kc_hash,
+		    (kc->kc_hashmask + 1) * sizeof(*kc->kc_hash));
+	mutex_destroy(&kc->kc_slab_lock);
+}

@@ -1,0 +1,67 @@
+/*
+ * kmem.h: the kmem(9) kernel memory allocator interface.
+ *
+ * Object caches (kmem_cache_*) hand out fixed-size, optionally
+ * constructed objects; kmem_alloc hands out memory of any size from a
+ * set of size-class caches.  See kmem(9) and the theory comment at the
+ * top of sys/kern/subr_kmem.c.
+ *
+ * This header needs only the compiler's freestanding headers (through
+ * <sys/vmem.h>), so that programs outside the tree can include it beside
+ * the C library's.
+ */
+
+#ifndef _SYS_KMEM_H_
+#define _SYS_KMEM_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sys/vmem.h>
+
+typedef struct kmem_cache kmem_cache_t;
+
+/* Allocation flags: exactly one of KM_SLEEP and KM_NOSLEEP. */
+#define	KM_SLEEP	0x00000001	/* may sleep; never fails */
+#define	KM_NOSLEEP	0x00000002	/* never sleeps; may fail */
+
+/* kmem_cache_create flags. */
+#define	KMC_NOMAGAZINE	0x00000001	/* no per-CPU layer, only slabs */
+#define	KMC_NOTOUCH	0x00000002	/* objects are not memory */
+#define	KMC_DEBUG	0x00000004	/* debug, whatever kmem_debug */
+#define	KMC_NODEBUG	0x00000008	/* do not debug, ditto */
+
+/* Bits of kmem_debug, the default for caches created from then on. */
+#define	KMEM_DEBUG_ON	0x00000001	/* patterns, redzones, buffer tags */
+
+/* Alignment of kmem_alloc buffers. */
+#define	KMEM_ALIGN	8
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern int	kmem_debug;
+
+void	kmem_init(void);
+
+kmem_cache_t *kmem_cache_create(const char *, size_t, size_t,
+	    int (*)(void *, void *, int), void (*)(void *, void *),
+	    void (*)(void *), void *, vmem_t *, int);
+void	kmem_cache_destroy(kmem_cache_t *);
+void	*kmem_cache_alloc(kmem_cache_t *, int);
+void	kmem_cache_free(kmem_cache_t *, void *);
+
+void	*kmem_alloc(size_t, int);
+void	*kmem_zalloc(size_t, int);
+void	kmem_free(void *, size_t);
+
+void	kmem_reap(void);
+void	kmem_update(void);
+void	kmem_print(void);
+void	kmem_cache_print(kmem_cache_t *);
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* !_SYS_KMEM_H_ */

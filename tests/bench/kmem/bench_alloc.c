@@ -1,0 +1,356 @@
+/*
+ * bench_alloc.c: kmem(9) against user-space malloc implementations.
+ *
+ * One source, built once per allocator: with BENCH_KMEM it measures
+ * kmem_cache_alloc/free and kmem_alloc/free from the host library; with
+ * BENCH_PEER="name" it measures malloc/free of whatever malloc the binary
+ * is linked with (glibc, jemalloc, tcmalloc, mimalloc).  It prints one
+ * "metric<TAB>value" line per figure; run-bench puts the binaries' lines
+ * side by side.  This is a host program: it uses the C library and
+ * includes only <sys/kmem.h> and <sys/vmem.h> from the kernel.
+ *
+ * Figures:
+ *	pair_cache_N	ns per kmem_cache_alloc + kmem_cache_free of N bytes
+ *	pair_N		ns per malloc + free (kmem_alloc + kmem_free)
+ *	batch_ns	ns per operation: 100k random sizes 8..2048 allocated,
+ *			then freed in random order
+ *	batch_rss	resident memory added at the batch's peak over the
+ *			live bytes
+ *	held_after	resident memory still added after everything is
+ *			freed (and, for kmem, kmem_reap), over the peak
+ *	speedup_2t	pairs per second of two threads over one
+ *	prodcons_ns	ns per object passed from a producer thread that
+ *			allocates to a consumer thread that frees
+ */
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef BENCH_KMEM
+#include <sys/kmem.h>
+#include <sys/vmem.h>
+#define	BENCH_NAME	"kmem"
+#else
+#define	BENCH_NAME	BENCH_PEER
+#endif
+
+#define	BATCH		100000
+#define	PAIRS		(1000 * 1000)
+#define	RUNS		15	/* best of, against noise from other work */
+#define	RING		1024
+
+/* Keep the compiler from eliding an allocation it can see unused. */
+#define	KEEP(p)		__asm__ volatile("" : : "r"(p) : "memory")
+
+static const size_t pair_sizes[] = { 16, 64, 256, 1024, 4096 };
+
+static double
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* Resident bytes of this process. */
+static double
+rss_bytes(void)
+{
+	unsigned long size, resident;
+	FILE *f;
+
+	f = fopen("/proc/self/statm", "r");
+	if (f == NULL || fscanf(f, "%lu %lu", &size, &resident) != 2) {
+		perror("bench: /proc/self/statm");
+		exit(1);
+	}
+	fclose(f);
+	return (double)resident * sysconf(_SC_PAGESIZE);
+}
+
+static uint64_t
+xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}
+
+/* ---- the allocator under test */
+
+static void *
+b_alloc(size_t size)
+{
+#ifdef BENCH_KMEM
+	return kmem_alloc(size, KM_SLEEP);
+#else
+	return malloc(size);
+#endif
+}
+
+static void
+b_free(void *p, size_t size)
+{
+#ifdef BENCH_KMEM
+	kmem_free(p, size);
+#else
+	(void)size;
+	free(p);
+#endif
+}
+
+/* Give memory back, where the allocator can be asked to. */
+static void
+b_reclaim(void)
+{
+#ifdef BENCH_KMEM
+	kmem_reap();
+#endif
+}
+
+/* ---- pairs */
+
+static double
+pairs_ns(size_t size, size_t n)
+{
+	double best = 1e30, t;
+	size_t i;
+	int r;
+	void *p;
+
+	for (r = 0; r < RUNS; r++) {
+		t = now_ns();
+		for (i = 0; i < n; i++) {
+			p = b_alloc(size);
+			KEEP(p);
+			b_free(p, size);
+		}
+		t = (now_ns() - t) / n;
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+#ifdef BENCH_KMEM
+static double
+cache_pairs_ns(size_t size, size_t n)
+{
+	kmem_cache_t *kc;
+	double best = 1e30, t;
+	size_t i;
+	int r;
+	void *p;
+
+	kc = kmem_cache_create("bench", size, 0, NULL, NULL, NULL, NULL,
+	    NULL, 0);
+	for (r = 0; r < RUNS; r++) {
+		t = now_ns();
+		for (i = 0; i < n; i++) {
+			p = kmem_cache_alloc(kc, KM_SLEEP);
+			KEEP(p);
+			kmem_cache_free(kc, p);
+		}
+		t = (now_ns() - t) / n;
+		if (t < best)
+			best = t;
+	}
+	kmem_cache_destroy(kc);
+	return best;
+}
+#endif
+
+/* ---- the batch */
+
+static void
+batch(void)
+{
+	static void *p[BATCH];
+	static size_t size[BATCH];
+	static uint32_t order[BATCH];
+	uint64_t seed = 0xba7c4;
+	double base, peak, after, live = 0, t;
+	uint32_t i, j, tmp;
+
+	for (i = 0; i < BATCH; i++) {
+		size[i] = 8 + xorshift(&seed) % (2048 - 8 + 1);
+		live += size[i];
+		order[i] = i;
+	}
+	for (i = BATCH - 1; i > 0; i--) {
+		j = xorshift(&seed) % (i + 1);
+		tmp = order[i];
+		order[i] = order[j];
+		order[j] = tmp;
+	}
+	memset(p, 0, sizeof(p));	/* not the allocator's memory */
+	base = rss_bytes();
+	t = now_ns();
+	for (i = 0; i < BATCH; i++)
+		p[i] = b_alloc(size[i]);
+	t = now_ns() - t;
+	for (i = 0; i < BATCH; i++)
+		memset(p[i], 0x5a, size[i]);
+	peak = rss_bytes();
+	t -= now_ns();
+	for (i = 0; i < BATCH; i++)
+		b_free(p[order[i]], size[order[i]]);
+	t += now_ns();
+	b_reclaim();
+	after = rss_bytes();
+	printf("batch_ns\t%.1f\n", t / (2.0 * BATCH));
+	printf("batch_rss\t%.3f\n", (peak - base) / live);
+	printf("held_after\t%.3f\n", (after - base) / (peak - base));
+}
+
+/* ---- threads */
+
+struct thr {
+	pthread_t	t_thread;
+	size_t		t_n;
+	double		t_ns;
+};
+
+/* One thread's PAIRS pairs of 64 bytes, timed on the wall clock. */
+static void *
+pairs_thread(void *arg)
+{
+	struct thr *t = arg;
+	double start = now_ns();
+	size_t i;
+	void *p;
+
+	for (i = 0; i < t->t_n; i++) {
+		p = b_alloc(64);
+		KEEP(p);
+		b_free(p, 64);
+	}
+	t->t_ns = now_ns() - start;
+	return NULL;
+}
+
+/* Run pairs_thread in n threads at once; the slowest one's time. */
+static double
+pairs_threads(int n)
+{
+	struct thr t[2];
+	double slowest = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		t[i].t_n = PAIRS;
+		pthread_create(&t[i].t_thread, NULL, pairs_thread, &t[i]);
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i].t_thread, NULL);
+		if (t[i].t_ns > slowest)
+			slowest = t[i].t_ns;
+	}
+	return slowest;
+}
+
+/* Two threads doing pairs at once, against one alone; best of 5 each. */
+static void
+speedup(void)
+{
+	double one = 1e30, two = 1e30, t;
+	int r;
+
+	for (r = 0; r < 5; r++) {
+		if ((t = pairs_threads(1)) < one)
+			one = t;
+		if ((t = pairs_threads(2)) < two)
+			two = t;
+	}
+	printf("speedup_2t\t%.2f\n", 2.0 * one / two);
+}
+
+static void *volatile ring[RING];
+static volatile size_t ring_head, ring_tail;
+
+static void *
+producer(void *arg)
+{
+	size_t i, n = *(size_t *)arg, h;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		p = b_alloc(64);
+		h = __atomic_load_n(&ring_head, __ATOMIC_RELAXED);
+		while (h - __atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE) ==
+		    RING)
+			continue;
+		ring[h % RING] = p;
+		__atomic_store_n(&ring_head, h + 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static void *
+consumer(void *arg)
+{
+	size_t i, n = *(size_t *)arg, t;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		t = __atomic_load_n(&ring_tail, __ATOMIC_RELAXED);
+		while (__atomic_load_n(&ring_head, __ATOMIC_ACQUIRE) == t)
+			continue;
+		p = ring[t % RING];
+		__atomic_store_n(&ring_tail, t + 1, __ATOMIC_RELEASE);
+		b_free(p, 64);
+	}
+	return NULL;
+}
+
+/* A producer allocates, a consumer on another CPU frees. */
+static void
+prodcons(void)
+{
+	pthread_t a, b;
+	size_t n = PAIRS;
+	double best = 1e30, t;
+	int r;
+
+	for (r = 0; r < 5; r++) {
+		t = now_ns();
+		pthread_create(&a, NULL, producer, &n);
+		pthread_create(&b, NULL, consumer, &n);
+		pthread_join(a, NULL);
+		pthread_join(b, NULL);
+		if ((t = (now_ns() - t) / n) < best)
+			best = t;
+	}
+	printf("prodcons_ns\t%.1f\n", best);
+}
+
+int
+main(void)
+{
+	char name[32];
+	size_t i;
+
+	printf("allocator\t%s\n", BENCH_NAME);
+	batch();
+	for (i = 0; i < sizeof(pair_sizes) / sizeof(pair_sizes[0]); i++) {
+#ifdef BENCH_KMEM
+		printf("pair_cache_%zu\t%.2f\n", pair_sizes[i],
+		    cache_pairs_ns(pair_sizes[i], PAIRS));
+#endif
+		snprintf(name, sizeof(name), "pair_%zu", pair_sizes[i]);
+		printf("%s\t%.2f\n", name, pairs_ns(pair_sizes[i], PAIRS));
+	}
+	speedup();
+	prodcons();
+	return 0;
+}

@@ -1,0 +1,934 @@
+/*
+ * t_kmem.c: kmem(9): object caches, kmem_alloc, sleeping, reaping,
+ * quantum caches and statistics.
+ *
+ * Caches whose arena accounting a case checks take their slabs from an
+ * arena of the case's own that imports from kmem_arena, so that the
+ * arena's in-use figure is exactly the cache's slabs.  Random sequences
+ * use fixed seeds, printed when a check fails.
+ */
+
+#include <sys/param.h>
+#include <sys/atomic.h>
+#include <sys/cpu.h>
+#include <sys/errno.h>
+#include <sys/intr.h>
+#include <sys/kmem.h>
+#include <sys/kmem_impl.h>
+#include <sys/kthread.h>
+#include <sys/mutex.h>
+#include <sys/systm.h>
+#include <sys/vmem.h>
+#include <sys/vmem_impl.h>
+
+#include <uvm/uvm_km.h>
+
+#include <atf-c.h>
+
+#ifndef TEST_SCALE
+#define	TEST_SCALE	1
+#endif
+
+/* A small deterministic generator (xorshift64*). */
+static uint64_t
+t_random(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}
+
+/* An arena of our own that imports pages from kmem_arena. */
+static vmem_t *
+t_source(const char *name)
+{
+	vmem_t *vm;
+
+	vm = vmem_create(name, 0, 0, PAGE_SIZE, vmem_alloc, vmem_free,
+	    kmem_arena, 0, VM_SLEEP, IPL_VM);
+	ATF_REQUIRE(vm != NULL);
+	return vm;
+}
+
+/* Stats of kc. */
+static struct kmem_cache_stats
+t_stats(kmem_cache_t *kc)
+{
+	struct kmem_cache_stats ks;
+
+	kmem_cache_stats(kc, &ks);
+	return ks;
+}
+
+/* ---- object caches */
+
+ATF_TC(cache_basic);
+ATF_TC_HEAD(cache_basic, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "objects are distinct, aligned, "
+	    "writable and counted in use");
+}
+ATF_TC_BODY(cache_basic, tc)
+{
+	enum { N = 1000 };
+	static char *p[N];
+	kmem_cache_t *kc;
+	size_t aligns[] = { 0, 8, 16, 64, 256 };
+	u_int a, i, j;
+
+	for (a = 0; a < __arraycount(aligns); a++) {
+		kc = kmem_cache_create("t_basic", 40, aligns[a], NULL, NULL,
+		    NULL, NULL, NULL, 0);
+		for (i = 0; i < N; i++) {
+			p[i] = kmem_cache_alloc(kc, KM_SLEEP);
+			ATF_REQUIRE(p[i] != NULL);
+			ATF_CHECK_EQ((uintptr_t)p[i] %
+			    MAX(aligns[a], KMEM_ALIGN), 0);
+			memset(p[i], (int)i, 40);
+		}
+		for (i = 0; i < N; i++) {
+			for (j = 0; j < 40; j++)
+				ATF_REQUIRE_EQ_MSG((u_char)p[i][j], (u_char)i,
+				    "object %u overwritten", i);
+		}
+		ATF_CHECK_EQ(t_stats(kc).ks_inuse, N);
+		for (i = 0; i < N; i++)
+			kmem_cache_free(kc, p[i]);
+		ATF_CHECK_EQ(t_stats(kc).ks_inuse, 0);
+		kmem_cache_destroy(kc);
+	}
+}
+
+static u_int t_nctor, t_ndtor;
+
+static int
+t_ctor(void *buf, void *arg, int kmflags)
+{
+
+	ATF_CHECK(arg == &t_nctor);
+	*(uint64_t *)buf = 0x600d0b1ec7ULL;
+	atomic_inc_uint(&t_nctor);
+	return 0;
+}
+
+static void
+t_dtor(void *buf, void *arg)
+{
+
+	ATF_CHECK_EQ(*(uint64_t *)buf, 0x600d0b1ec7ULL);
+	atomic_inc_uint(&t_ndtor);
+}
+
+ATF_TC(ctor_dtor_counts);
+ATF_TC_HEAD(ctor_dtor_counts, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "the constructor runs once per object "
+	    "leaving a slab and the destructor once per object returning to "
+	    "one: reuse from magazines skips both");
+}
+ATF_TC_BODY(ctor_dtor_counts, tc)
+{
+	enum { N = 500 };
+	static void *p[N];
+	kmem_cache_t *kc;
+	u_int i, round;
+
+	t_nctor = t_ndtor = 0;
+	kc = kmem_cache_create("t_ctor", 64, 0, t_ctor, t_dtor, NULL,
+	    &t_nctor, NULL, KMC_NODEBUG);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < N; i++) {
+			p[i] = kmem_cache_alloc(kc, KM_SLEEP);
+			ATF_REQUIRE_EQ(*(uint64_t *)p[i], 0x600d0b1ec7ULL);
+		}
+		ATF_CHECK_EQ_MSG(t_nctor, N, "round %u: %u constructions",
+		    round, t_nctor);
+		ATF_CHECK_EQ(t_ndtor, 0);
+		for (i = 0; i < N; i++)
+			kmem_cache_free(kc, p[i]);
+	}
+	kmem_cache_destroy(kc);
+	ATF_CHECK_EQ(t_nctor, N);
+	ATF_CHECK_EQ(t_ndtor, N);
+}
+
+ATF_TC(ctor_dtor_debug);
+ATF_TC_HEAD(ctor_dtor_debug, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a debugging cache constructs on every "
+	    "allocation and destroys on every free");
+}
+ATF_TC_BODY(ctor_dtor_debug, tc)
+{
+	kmem_cache_t *kc;
+	void *p;
+	u_int i;
+
+	t_nctor = t_ndtor = 0;
+	kc = kmem_cache_create("t_ctordbg", 64, 0, t_ctor, t_dtor, NULL,
+	    &t_nctor, NULL, KMC_DEBUG);
+	for (i = 0; i < 100; i++) {
+		p = kmem_cache_alloc(kc, KM_SLEEP);
+		kmem_cache_free(kc, p);
+	}
+	ATF_CHECK_EQ(t_nctor, 100);
+	ATF_CHECK_EQ(t_ndtor, 100);
+	kmem_cache_destroy(kc);
+	ATF_CHECK_EQ(t_ndtor, 100);
+}
+
+static int
+t_ctor_fail(void *buf, void *arg, int kmflags)
+{
+
+	return ENOMEM;
+}
+
+ATF_TC(ctor_fails);
+ATF_TC_HEAD(ctor_fails, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a failing constructor makes the "
+	    "allocation fail and leaks nothing");
+}
+ATF_TC_BODY(ctor_fails, tc)
+{
+	int flags[] = { KMC_NODEBUG, KMC_DEBUG };
+	kmem_cache_t *kc;
+	u_int i;
+
+	for (i = 0; i < __arraycount(flags); i++) {
+		kc = kmem_cache_create("t_ctorfail", 32, 0, t_ctor_fail, NULL,
+		    NULL, NULL, NULL, flags[i]);
+		ATF_CHECK(kmem_cache_alloc(kc, KM_NOSLEEP) == NULL);
+		ATF_CHECK(kmem_cache_alloc(kc, KM_SLEEP) == NULL);
+		ATF_CHECK_EQ(t_stats(kc).ks_inuse, 0);
+		kmem_cache_destroy(kc);
+	}
+}
+
+ATF_TC(large_objects);
+ATF_TC_HEAD(large_objects, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "objects larger than a page live in "
+	    "external slabs, and every slab is returned on reap");
+}
+ATF_TC_BODY(large_objects, tc)
+{
+	enum { N = 100 };
+	static void *p[N];
+	size_t sizes[] = { 600, 3000, 5000, 70000 };
+	struct kmem_cache_stats ks;
+	kmem_cache_t *kc;
+	vmem_t *src;
+	u_int s, i;
+
+	src = t_source("t_large");
+	for (s = 0; s < __arraycount(sizes); s++) {
+		kc = kmem_cache_create("t_large", sizes[s], 0, NULL, NULL,
+		    NULL, NULL, src, 0);
+		for (i = 0; i < N; i++) {
+			p[i] = kmem_cache_alloc(kc, KM_SLEEP);
+			memset(p[i], 0x5a, sizes[s]);
+		}
+		ks = t_stats(kc);
+		ATF_CHECK_EQ(ks.ks_inuse, N);
+		ATF_CHECK(ks.ks_memory >= N * sizes[s]);
+		for (i = 0; i < N; i++)
+			kmem_cache_free(kc, p[i]);
+		kmem_reap();
+		ATF_CHECK_EQ_MSG(vmem_size(src, VMEM_ALLOC), 0, "size %zu: "
+		    "%zu bytes still held", sizes[s],
+		    (size_t)vmem_size(src, VMEM_ALLOC));
+		kmem_cache_destroy(kc);
+	}
+	vmem_destroy(src);
+}
+
+ATF_TC(hash_grows);
+ATF_TC_HEAD(hash_grows, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "the hash of an external-slab cache "
+	    "grows with its slabs, for page tags and for bufctls alike");
+}
+ATF_TC_BODY(hash_grows, tc)
+{
+	enum { N = 4000 };
+	static void *p[N];
+	kmem_cache_t *kc;
+	vmem_t *vm;
+	vmem_addr_t a;
+	u_int i;
+
+	vmem_check_enabled = false;
+	kc = kmem_cache_create("t_hash", 2000, 0, NULL, NULL, NULL, NULL,
+	    NULL, KMC_NODEBUG);
+	for (i = 0; i < N; i++)
+		p[i] = kmem_cache_alloc(kc, KM_SLEEP);
+	ATF_CHECK_MSG(kc->kc_hashmask + 1 > KMEM_HASH_MIN, "%zu buckets",
+	    kc->kc_hashmask + 1);
+	for (i = 0; i < N; i++)
+		kmem_cache_free(kc, p[i]);
+	kmem_cache_destroy(kc);
+
+	vm = vmem_create("t_hashq", 1, 1 << 20, 1, NULL, NULL, NULL, 4,
+	    VM_SLEEP, IPL_VM);
+	for (i = 0; i < N; i++) {
+		ATF_REQUIRE_EQ(vmem_alloc(vm, 3, VM_SLEEP, &a), 0);
+		p[i] = (void *)a;
+	}
+	kc = vm->vm_qcache[2];
+	ATF_CHECK((kc->kc_flags & KMF_BUFCTL) != 0);
+	ATF_CHECK_MSG(kc->kc_hashmask + 1 > KMEM_HASH_MIN, "%zu buckets",
+	    kc->kc_hashmask + 1);
+	for (i = 0; i < N; i++)
+		vmem_free(vm, (vmem_addr_t)p[i], 3);
+	vmem_destroy(vm);
+}
+
+ATF_TC(small_quantum_source);
+ATF_TC_HEAD(small_quantum_source, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a cache on an arena whose quantum is "
+	    "below a page keeps a bufctl a buffer; objects stay inside the "
+	    "arena and all of it comes back");
+}
+ATF_TC_BODY(small_quantum_source, tc)
+{
+	enum { SPACE = 64 * 1024, N = SPACE / 200 };
+	static char *p[N];
+	kmem_cache_t *kc;
+	vmem_t *src;
+	char *base;
+	u_int n, i;
+
+	base = kmem_alloc(SPACE, KM_SLEEP);
+	src = vmem_create("t_q64", (vmem_addr_t)base, SPACE, 64, NULL, NULL,
+	    NULL, 0, VM_SLEEP, IPL_VM);
+	kc = kmem_cache_create("t_q64", 200, 0, NULL, NULL, NULL, NULL, src,
+	    KMC_NODEBUG);
+	ATF_REQUIRE((kc->kc_flags & KMF_BUFCTL) != 0);
+	for (n = 0; n < N; n++) {
+		if ((p[n] = kmem_cache_alloc(kc, KM_NOSLEEP)) == NULL)
+			break;
+		ATF_REQUIRE(p[n] >= base && p[n] + 200 <= base + SPACE);
+		memset(p[n], (int)n, 200);
+	}
+	ATF_CHECK_MSG(n > N / 2, "only %u objects of 200 bytes in 64 KiB", n);
+	for (i = 0; i < n; i++) {
+		ATF_REQUIRE_EQ((u_char)p[i][199], (u_char)i);
+		kmem_cache_free(kc, p[i]);
+	}
+	kmem_reap();
+	ATF_CHECK_EQ(vmem_size(src, VMEM_ALLOC), 0);
+	kmem_cache_destroy(kc);
+	vmem_destroy(src);
+	kmem_free(base, SPACE);
+}
+
+/* ---- kmem_alloc */
+
+ATF_TC(alloc_sizes);
+ATF_TC_HEAD(alloc_sizes, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "kmem_alloc and kmem_zalloc of every "
+	    "size up to 3 pages: aligned, writable, zeroed by zalloc");
+}
+ATF_TC_BODY(alloc_sizes, tc)
+{
+	size_t size, i;
+	u_char *p, *q;
+
+	for (size = 1; size <= 3 * PAGE_SIZE; size += size < 300 ? 1 : 37) {
+		p = kmem_alloc(size, KM_SLEEP);
+		ATF_REQUIRE(p != NULL);
+		ATF_CHECK_EQ((uintptr_t)p % KMEM_ALIGN, 0);
+		memset(p, 0xa5, size);
+		q = kmem_zalloc(size, KM_NOSLEEP);
+		ATF_REQUIRE(q != NULL);
+		for (i = 0; i < size; i++)
+			ATF_REQUIRE_EQ_MSG(q[i], 0, "size %zu byte %zu", size,
+			    i);
+		kmem_free(q, size);
+		for (i = 0; i < size; i++)
+			ATF_REQUIRE_EQ(p[i], 0xa5);
+		kmem_free(p, size);
+	}
+}
+
+ATF_TC(size_classes);
+ATF_TC_HEAD(size_classes, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "size classes cover every size, with "
+	    "waste under 1/16 above 128 bytes");
+}
+ATF_TC_BODY(size_classes, tc)
+{
+	size_t size, c, prev = 0;
+
+	for (size = 1; size <= 8192; size++) {
+		c = kmem_size_class(size);
+		ATF_REQUIRE_MSG(c >= size && c % 8 == 0, "size %zu class %zu",
+		    size, c);
+		ATF_REQUIRE(c >= prev);
+		if (size > 128)
+			ATF_CHECK_MSG((c - size) * 16 < c, "size %zu wastes "
+			    "%zu of %zu", size, c - size, c);
+		prev = c;
+	}
+	ATF_CHECK_EQ(kmem_size_class(8193), 3 * PAGE_SIZE);
+}
+
+/* ---- stress: several CPUs, cross-CPU frees */
+
+#define	T_STRESS_THREADS	8
+#define	T_RING			64
+
+struct t_ring {
+	kmutex_t	r_lock;
+	void		*r_slot[T_RING];
+	size_t		r_size[T_RING];
+	u_int		r_head, r_tail;
+};
+
+static struct t_ring t_rings[T_STRESS_THREADS];
+static kmem_cache_t *t_stress_kc;
+static volatile u_int t_stress_bad;
+
+/* Stamp an object with its owner and sequence; check the stamp. */
+static void
+t_stamp(uint64_t *p, size_t words, uint64_t v)
+{
+	size_t i;
+
+	for (i = 0; i < words; i++)
+		p[i] = v + i;
+}
+
+static bool
+t_stamp_ok(const uint64_t *p, size_t words, uint64_t v)
+{
+	size_t i;
+
+	for (i = 0; i < words; i++) {
+		if (p[i] != v + i)
+			return false;
+	}
+	return true;
+}
+
+/* Hand p to ring r; false if it is full. */
+static bool
+t_ring_put(struct t_ring *r, void *p, size_t size)
+{
+	bool ok;
+
+	mutex_enter(&r->r_lock);
+	ok = r->r_head - r->r_tail < T_RING;
+	if (ok) {
+		r->r_slot[r->r_head % T_RING] = p;
+		r->r_size[r->r_head % T_RING] = size;
+		r->r_head++;
+	}
+	mutex_exit(&r->r_lock);
+	return ok;
+}
+
+static void *
+t_ring_get(struct t_ring *r, size_t *sizep)
+{
+	void *p = NULL;
+
+	mutex_enter(&r->r_lock);
+	if (r->r_head != r->r_tail) {
+		p = r->r_slot[r->r_tail % T_RING];
+		*sizep = r->r_size[r->r_tail % T_RING];
+		r->r_tail++;
+	}
+	mutex_exit(&r->r_lock);
+	return p;
+}
+
+/* Free what a neighbour handed over, after checking its stamp. */
+static void
+t_stress_drain(struct t_ring *r)
+{
+	size_t size;
+	uint64_t *p;
+
+	while ((p = t_ring_get(r, &size)) != NULL) {
+		if (!t_stamp_ok(p + 1, (size ? size : 128) / 8 - 1, p[0]))
+			atomic_inc_uint(&t_stress_bad);
+		if (size == 0)
+			kmem_cache_free(t_stress_kc, p);
+		else
+			kmem_free(p, size);
+	}
+}
+
+static void
+t_stress_main(void *arg)
+{
+	u_int id = (u_int)(uintptr_t)arg, i, n = 20000 / TEST_SCALE;
+	struct t_ring *next = &t_rings[(id + 1) % T_STRESS_THREADS];
+	uint64_t seed = 0x9e3779b97f4a7c15ULL * (id + 1), *p, v;
+	size_t size;
+
+	for (i = 0; i < n; i++) {
+		v = ((uint64_t)id << 48) | ((uint64_t)i << 16);
+		if (t_random(&seed) % 2 == 0) {
+			size = 0;
+			p = kmem_cache_alloc(t_stress_kc, KM_SLEEP);
+			p[0] = v;
+			t_stamp(p + 1, 128 / 8 - 1, v);
+		} else {
+			size = 16 + 8 * (t_random(&seed) % 200);
+			p = kmem_alloc(size, KM_SLEEP);
+			p[0] = v;
+			t_stamp(p + 1, size / 8 - 1, v);
+		}
+		if (!t_ring_put(next, p, size)) {
+			if (!t_stamp_ok(p + 1, (size ? size : 128) / 8 - 1, v))
+				atomic_inc_uint(&t_stress_bad);
+			if (size == 0)
+				kmem_cache_free(t_stress_kc, p);
+			else
+				kmem_free(p, size);
+		}
+		t_stress_drain(&t_rings[id]);
+	}
+	kthread_exit(0);
+}
+
+ATF_TC(stress_cross_cpu);
+ATF_TC_HEAD(stress_cross_cpu, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "threads on several CPUs allocate "
+	    "stamped objects and free each other's; every stamp survives");
+}
+ATF_TC_BODY(stress_cross_cpu, tc)
+{
+	lwp_t *l[T_STRESS_THREADS];
+	struct kmem_cache_stats ks;
+	u_int i;
+
+	vmem_check_enabled = false;
+	t_stress_kc = kmem_cache_create("t_stress", 128, 0, NULL, NULL, NULL,
+	    NULL, NULL, 0);
+	for (i = 0; i < T_STRESS_THREADS; i++)
+		mutex_init(&t_rings[i].r_lock, MUTEX_DEFAULT, IPL_NONE);
+	for (i = 0; i < T_STRESS_THREADS; i++)
+		ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN,
+		    NULL, t_stress_main, (void *)(uintptr_t)i, &l[i],
+		    "stress%u", i), 0);
+	for (i = 0; i < T_STRESS_THREADS; i++)
+		kthread_join(l[i]);
+	for (i = 0; i < T_STRESS_THREADS; i++)
+		t_stress_drain(&t_rings[i]);
+	ATF_CHECK_EQ(t_stress_bad, 0);
+	ks = t_stats(t_stress_kc);
+	ATF_CHECK_EQ(ks.ks_inuse, 0);
+	ATF_CHECK(ks.ks_mag_hits > ks.ks_mag_misses);
+	kmem_cache_destroy(t_stress_kc);
+}
+
+/* ---- sleeping and failing */
+
+struct t_sleeper {
+	kmem_cache_t	*ts_kc;
+	void		*ts_obj;
+	volatile u_int	ts_done;
+};
+
+static void
+t_sleeper_main(void *arg)
+{
+	struct t_sleeper *ts = arg;
+
+	ts->ts_obj = kmem_cache_alloc(ts->ts_kc, KM_SLEEP);
+	atomic_store_release(&ts->ts_done, 1);
+	kthread_exit(0);
+}
+
+ATF_TC(sleep_until_free);
+ATF_TC_HEAD(sleep_until_free, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "with the source arena exhausted, "
+	    "KM_NOSLEEP returns NULL and KM_SLEEP blocks until another "
+	    "thread frees, then succeeds");
+}
+ATF_TC_BODY(sleep_until_free, tc)
+{
+	enum { N = 256 };
+	static void *p[N];
+	struct t_sleeper ts;
+	kmem_cache_t *kc;
+	vmem_addr_t base;
+	vmem_t *src;
+	lwp_t *l;
+	u_int n, i;
+
+	ATF_REQUIRE_EQ(vmem_alloc(kmem_arena, 16 * PAGE_SIZE, VM_SLEEP,
+	    &base), 0);
+	src = vmem_create("t_small", base, 16 * PAGE_SIZE, PAGE_SIZE, NULL,
+	    NULL, NULL, 0, VM_SLEEP, IPL_VM);
+	kc = kmem_cache_create("t_sleep", 1000, 0, NULL, NULL, NULL, NULL,
+	    src, 0);
+	for (n = 0; n < N; n++) {
+		if ((p[n] = kmem_cache_alloc(kc, KM_NOSLEEP)) == NULL)
+			break;
+	}
+	ATF_REQUIRE_MSG(n > 0 && n < N, "%u objects from 16 pages", n);
+	ATF_CHECK(kmem_cache_alloc(kc, KM_NOSLEEP) == NULL);
+
+	ts = (struct t_sleeper){ .ts_kc = kc };
+	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
+	    t_sleeper_main, &ts, &l, "sleeper"), 0);
+	kpause("t", false, hz / 5, NULL);
+	ATF_CHECK_EQ_MSG(atomic_load_acquire(&ts.ts_done), 0,
+	    "KM_SLEEP did not wait");
+	kmem_cache_free(kc, p[--n]);
+	kthread_join(l);
+	ATF_CHECK_EQ(ts.ts_done, 1);
+	ATF_REQUIRE(ts.ts_obj != NULL);
+	p[n++] = ts.ts_obj;
+	for (i = 0; i < n; i++)
+		kmem_cache_free(kc, p[i]);
+	kmem_cache_destroy(kc);
+	ATF_CHECK_EQ(vmem_size(src, VMEM_ALLOC), 0);
+	vmem_destroy(src);
+	vmem_free(kmem_arena, base, 16 * PAGE_SIZE);
+}
+
+/* ---- reaping */
+
+ATF_TC(reap_returns_memory);
+ATF_TC_HEAD(reap_returns_memory, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "kmem_reap returns idle magazines and "
+	    "empty slabs: the arena's in-use drops to the live objects' slabs");
+}
+ATF_TC_BODY(reap_returns_memory, tc)
+{
+	enum { N = 20000, LIVE = 100 };
+	static void *p[N];
+	struct kmem_cache_stats ks;
+	kmem_cache_t *kc;
+	vmem_t *src;
+	vmem_size_t held;
+	u_int i;
+
+	src = t_source("t_reap");
+	kc = kmem_cache_create("t_reap", 96, 0, NULL, NULL, NULL, NULL, src,
+	    0);
+	for (i = 0; i < N; i++)
+		p[i] = kmem_cache_alloc(kc, KM_SLEEP);
+	held = vmem_size(src, VMEM_ALLOC);
+	ks = t_stats(kc);
+	ATF_CHECK(held >= (vmem_size_t)N * 96);
+	ATF_CHECK_EQ(held, ks.ks_memory);
+	for (i = LIVE; i < N; i++)
+		kmem_cache_free(kc, p[i]);
+	ATF_CHECK_EQ(vmem_size(src, VMEM_ALLOC), held);
+	kmem_reap();
+	ks = t_stats(kc);
+	ATF_CHECK_EQ(ks.ks_inuse, LIVE);
+	ATF_CHECK_EQ(ks.ks_cached, 0);
+	ATF_CHECK_EQ(ks.ks_depot_full + ks.ks_depot_empty, 0);
+	ATF_CHECK_MSG(vmem_size(src, VMEM_ALLOC) <=
+	    howmany(LIVE, ks.ks_bufs ? ks.ks_bufs / ks.ks_slabs : 1) *
+	    ks.ks_slabsize, "%zu bytes held for %u live objects",
+	    (size_t)vmem_size(src, VMEM_ALLOC), LIVE);
+	for (i = 0; i < LIVE; i++)
+		kmem_cache_free(kc, p[i]);
+	kmem_reap();
+	ATF_CHECK_EQ(vmem_size(src, VMEM_ALLOC), 0);
+	kmem_cache_destroy(kc);
+	vmem_destroy(src);
+}
+
+static u_int t_nreclaim;
+
+static void
+t_reclaim(void *arg)
+{
+
+	ATF_CHECK(arg == &t_nreclaim);
+	t_nreclaim++;
+}
+
+ATF_TC(reap_reclaim_callback);
+ATF_TC_HEAD(reap_reclaim_callback, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "kmem_reap calls each cache's reclaim "
+	    "callback");
+}
+ATF_TC_BODY(reap_reclaim_callback, tc)
+{
+	kmem_cache_t *kc;
+
+	t_nreclaim = 0;
+	kc = kmem_cache_create("t_reclaim", 32, 0, NULL, NULL, t_reclaim,
+	    &t_nreclaim, NULL, 0);
+	kmem_reap();
+	ATF_CHECK_EQ(t_nreclaim, 1);
+	kmem_reap();
+	ATF_CHECK_EQ(t_nreclaim, 2);
+	kmem_cache_destroy(kc);
+}
+
+ATF_TC(update_working_set);
+ATF_TC_HEAD(update_working_set, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "kmem_update keeps the depot's working "
+	    "set and frees magazines idle for a whole interval");
+}
+ATF_TC_BODY(update_working_set, tc)
+{
+	enum { N = 2000 };
+	static void *p[N];
+	struct kmem_cache_stats ks;
+	kmem_cache_t *kc;
+	u_int i;
+
+	kc = kmem_cache_create("t_ws", 64, 0, NULL, NULL, NULL, NULL, NULL,
+	    0);
+	for (i = 0; i < N; i++)
+		p[i] = kmem_cache_alloc(kc, KM_SLEEP);
+	for (i = 0; i < N; i++)
+		kmem_cache_free(kc, p[i]);
+	ks = t_stats(kc);
+	ATF_REQUIRE_MSG(ks.ks_depot_full > 2, "%llu full magazines",
+	    (unsigned long long)ks.ks_depot_full);
+	kmem_update();
+	ATF_CHECK_EQ(t_stats(kc).ks_depot_full, ks.ks_depot_full);
+	kmem_update();
+	ks = t_stats(kc);
+	ATF_CHECK_EQ(ks.ks_depot_full, 0);
+	ATF_CHECK_EQ(ks.ks_inuse, 0);
+	kmem_cache_destroy(kc);
+}
+
+/* Threads that pass objects to each other through the depot. */
+static void
+t_contend_main(void *arg)
+{
+	enum { B = 300 };
+	void *p[B];
+	u_int i, r, n = 100 / TEST_SCALE;
+
+	for (r = 0; r < n; r++) {
+		for (i = 0; i < B; i++)
+			p[i] = kmem_cache_alloc(t_stress_kc, KM_SLEEP);
+		for (i = 0; i < B; i++)
+			kmem_cache_free(t_stress_kc, p[i]);
+	}
+	kthread_exit(0);
+}
+
+ATF_TC(magazine_grows);
+ATF_TC_HEAD(magazine_grows, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "when the depot lock is contended the "
+	    "cache moves to larger magazines");
+}
+ATF_TC_BODY(magazine_grows, tc)
+{
+	lwp_t *l[8];
+	u_int i, before, tries;
+
+	t_stress_kc = kmem_cache_create("t_contend", 2048, 0, NULL, NULL,
+	    NULL, NULL, NULL, KMC_NODEBUG);
+	before = t_stats(t_stress_kc).ks_magsize;
+	for (tries = 0; tries < 20; tries++) {
+		for (i = 0; i < __arraycount(l); i++)
+			ATF_REQUIRE_EQ(kthread_create(PRI_NONE,
+			    KTHREAD_MUSTJOIN, NULL, t_contend_main, NULL, &l[i],
+			    "contend%u", i), 0);
+		for (i = 0; i < __arraycount(l); i++)
+			kthread_join(l[i]);
+		if (t_stats(t_stress_kc).ks_magsize > before)
+			break;
+	}
+	if (t_stats(t_stress_kc).ks_depot_contention == 0)
+		atf_tc_skip("the depot lock was never contended (one CPU?)");
+	ATF_CHECK_MSG(t_stats(t_stress_kc).ks_magsize > before,
+	    "magazine size %u, contention %llu", before,
+	    (unsigned long long)t_stats(t_stress_kc).ks_depot_contention);
+	kmem_cache_destroy(t_stress_kc);
+}
+
+/* ---- quantum caches */
+
+ATF_TC(qcache_differential);
+ATF_TC_HEAD(qcache_differential, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "an arena with quantum caches and a "
+	    "plain one run the same random sequence: no overlap, same "
+	    "accounting once reaped");
+}
+ATF_TC_BODY(qcache_differential, tc)
+{
+	enum { N = 512, SPACE = 1 << 16 };
+	static vmem_addr_t a[N], b[N];
+	static vmem_size_t sz[N];
+	static u_char owner[SPACE];
+	uint64_t seed = 0x5eed0001;
+	vmem_t *qc, *plain;
+	u_int i, step, k, steps = 200000 / TEST_SCALE;
+	vmem_size_t s;
+
+	qc = vmem_create("t_qc", 1, SPACE - 1, 1, NULL, NULL, NULL, 8,
+	    VM_SLEEP, IPL_VM);
+	plain = vmem_create("t_plain", 1, SPACE - 1, 1, NULL, NULL, NULL, 0,
+	    VM_SLEEP, IPL_VM);
+	ATF_REQUIRE(qc != NULL && plain != NULL);
+	ATF_REQUIRE(qc->vm_qcache[0] != NULL);
+	memset(sz, 0, sizeof(sz));
+	memset(owner, 0, sizeof(owner));
+	for (step = 0; step < steps; step++) {
+		i = (u_int)(t_random(&seed) % N);
+		if (sz[i] != 0) {
+			for (k = 0; k < sz[i]; k++)
+				owner[a[i] + k] = 0;
+			vmem_free(qc, a[i], sz[i]);
+			vmem_free(plain, b[i], sz[i]);
+			sz[i] = 0;
+			continue;
+		}
+		s = 1 + t_random(&seed) % 12;
+		ATF_REQUIRE_EQ_MSG(vmem_alloc(qc, s, VM_NOSLEEP, &a[i]), 0,
+		    "seed 0x5eed0001 step %u", step);
+		ATF_REQUIRE_EQ(vmem_alloc(plain, s, VM_NOSLEEP, &b[i]), 0);
+		ATF_REQUIRE(a[i] >= 1 && a[i] + s <= SPACE);
+		for (k = 0; k < s; k++) {
+			ATF_REQUIRE_EQ_MSG(owner[a[i] + k], 0,
+			    "seed 0x5eed0001 step %u: %#lx given twice", step,
+			    (u_long)(a[i] + k));
+			owner[a[i] + k] = 1;
+		}
+		sz[i] = s;
+	}
+	for (i = 0; i < N; i++) {
+		if (sz[i] != 0) {
+			vmem_free(qc, a[i], sz[i]);
+			vmem_free(plain, b[i], sz[i]);
+		}
+	}
+	kmem_reap();
+	ATF_CHECK_EQ(vmem_size(qc, VMEM_ALLOC), 0);
+	ATF_CHECK_EQ(vmem_size(plain, VMEM_ALLOC), 0);
+	vmem_destroy(qc);
+	vmem_destroy(plain);
+}
+
+ATF_TC(qcache_exhaustion);
+ATF_TC_HEAD(qcache_exhaustion, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a small quantum-cached arena hands out "
+	    "all of its space, even when the caches held some");
+}
+ATF_TC_BODY(qcache_exhaustion, tc)
+{
+	enum { SPACE = 256 };
+	static vmem_addr_t a[SPACE];
+	vmem_t *vm;
+	u_int i, n;
+
+	vm = vmem_create("t_qcx", 0x1000, SPACE, 1, NULL, NULL, NULL, 4,
+	    VM_SLEEP, IPL_VM);
+	for (i = 0; i < SPACE / 2; i++)
+		ATF_REQUIRE_EQ(vmem_alloc(vm, 2, VM_NOSLEEP, &a[i]), 0);
+	for (i = 0; i < SPACE / 2; i++)
+		vmem_free(vm, a[i], 2);
+	for (n = 0; n < SPACE; n++) {
+		if (vmem_alloc(vm, 1, VM_NOSLEEP, &a[n]) != 0)
+			break;
+	}
+	ATF_CHECK_EQ_MSG(n, SPACE, "only %u of %u quanta", n, SPACE);
+	for (i = 0; i < n; i++)
+		vmem_free(vm, a[i], 1);
+	kmem_reap();
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
+	vmem_destroy(vm);
+}
+
+/* ---- statistics */
+
+ATF_TC(statistics);
+ATF_TC_HEAD(statistics, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "per-cache statistics add up, and the "
+	    "kmastat-style dump runs");
+}
+ATF_TC_BODY(statistics, tc)
+{
+	enum { N = 777 };
+	static void *p[N];
+	struct kmem_cache_stats ks;
+	kmem_cache_t *kc;
+	u_int i;
+
+	kc = kmem_cache_create("t_stats", 200, 0, NULL, NULL, NULL, NULL,
+	    NULL, 0);
+	for (i = 0; i < N; i++)
+		p[i] = kmem_cache_alloc(kc, KM_SLEEP);
+	for (i = 0; i < N / 2; i++)
+		kmem_cache_free(kc, p[i]);
+	ks = t_stats(kc);
+	ATF_CHECK_EQ(ks.ks_alloc, N);
+	ATF_CHECK_EQ(ks.ks_free, N / 2);
+	ATF_CHECK_EQ(ks.ks_inuse, N - N / 2);
+	ATF_CHECK(ks.ks_bufs >= ks.ks_inuse + ks.ks_cached);
+	ATF_CHECK_EQ(ks.ks_memory, ks.ks_slabs * ks.ks_slabsize);
+	ATF_CHECK(ks.ks_magsize > 0);
+	kmem_print();
+	for (i = N / 2; i < N; i++)
+		kmem_cache_free(kc, p[i]);
+	kmem_cache_destroy(kc);
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+
+	ATF_TP_ADD_TC(tp, cache_basic);
+	ATF_TP_ADD_TC(tp, ctor_dtor_counts);
+	ATF_TP_ADD_TC(tp, ctor_dtor_debug);
+	ATF_TP_ADD_TC(tp, ctor_fails);
+	ATF_TP_ADD_TC(tp, large_objects);
+	ATF_TP_ADD_TC(tp, hash_grows);
+	ATF_TP_ADD_TC(tp, small_quantum_source);
+	ATF_TP_ADD_TC(tp, alloc_sizes);
+	ATF_TP_ADD_TC(tp, size_classes);
+	ATF_TP_ADD_TC(tp, stress_cross_cpu);
+	ATF_TP_ADD_TC(tp, sleep_until_free);
+	ATF_TP_ADD_TC(tp, reap_returns_memory);
+	ATF_TP_ADD_TC(tp, reap_reclaim_callback);
+	ATF_TP_ADD_TC(tp, update_working_set);
+	ATF_TP_ADD_TC(tp, magazine_grows);
+	ATF_TP_ADD_TC(tp, qcache_differential);
+	ATF_TP_ADD_TC(tp, qcache_exhaustion);
+	ATF_TP_ADD_TC(tp, statistics);
+	return atf_no_error();
+}

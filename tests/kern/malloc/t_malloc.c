@@ -1,0 +1,449 @@
+/*
+ * t_malloc.c: malloc(9) on kmem: types and their statistics, M_ZERO,
+ * M_NOWAIT, realloc, and free without a size, for small allocations
+ * (with a header) and large ones (whole pages, no header) alike.
+ *
+ * Sizes come from a fixed xorshift seed, printed with any failure; the
+ * misuse cases expect the panic that the broken rule calls for.
+ */
+
+#include <sys/param.h>
+#include <sys/atomic.h>
+#include <sys/kmem.h>
+#include <sys/kthread.h>
+#include <sys/malloc.h>
+#include <sys/systm.h>
+
+#include <atf-c.h>
+
+#ifndef TEST_SCALE
+#define	TEST_SCALE	1
+#endif
+
+MALLOC_DEFINE(M_TEST, "test", "t_malloc allocations");
+MALLOC_DEFINE(M_OTHER, "other", "t_malloc, a second type");
+MALLOC_DEFINE(M_UNUSED, "unused", "t_malloc, a type nobody allocates");
+
+/* Declare a case that must end in a panic about rule. */
+#define	T_MISUSE(name, text)						\
+ATF_TC(name);								\
+ATF_TC_HEAD(name, tc)							\
+{									\
+	atf_tc_set_md_var(tc, "descr", text);				\
+}
+
+/* The next number of a xorshift sequence. */
+static uint32_t
+t_rand(uint32_t *x)
+{
+
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/* Fill p with a pattern of seed; check it with t_check. */
+static void
+t_fill(unsigned char *p, size_t size, unsigned char seed)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		p[i] = (unsigned char)(seed + i * 7);
+}
+
+/* Is the pattern of seed still in p? */
+static bool
+t_check(const unsigned char *p, size_t size, unsigned char seed)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		if (p[i] != (unsigned char)(seed + i * 7))
+			return false;
+	}
+	return true;
+}
+
+/* Is p all zero? */
+static bool
+t_zero(const unsigned char *p, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		if (p[i] != 0)
+			return false;
+	}
+	return true;
+}
+
+/* A snapshot of a type's statistics. */
+struct t_stats {
+	uint64_t	inuse, memuse, maxused, calls, fails;
+};
+
+static struct t_stats
+t_stats(struct malloc_type *type)
+{
+
+	return (struct t_stats){
+		.inuse = atomic_load_relaxed(&type->ks_inuse),
+		.memuse = atomic_load_relaxed(&type->ks_memuse),
+		.maxused = atomic_load_relaxed(&type->ks_maxused),
+		.calls = atomic_load_relaxed(&type->ks_calls),
+		.fails = atomic_load_relaxed(&type->ks_fails),
+	};
+}
+
+ATF_TC(statistics);
+ATF_TC_HEAD(statistics, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "each type counts allocations and "
+	    "bytes in use, requests and the high-water mark, and free takes "
+	    "them back without being told the size");
+}
+ATF_TC_BODY(statistics, tc)
+{
+	static const size_t sizes[] = { 0, 1, 8, 100, 4096, 8184, 8185, 8192,
+	    20000, 65536 };
+	void *p[__arraycount(sizes)];
+	struct t_stats s0, s;
+	size_t i, total = 0;
+
+	s0 = t_stats(M_TEST);
+	for (i = 0; i < __arraycount(sizes); i++) {
+		p[i] = malloc(sizes[i], M_TEST, M_WAITOK);
+		ATF_REQUIRE(p[i] != NULL);
+		t_fill(p[i], sizes[i], (unsigned char)i);
+		total += sizes[i];
+	}
+	s = t_stats(M_TEST);
+	ATF_CHECK_EQ(s.inuse - s0.inuse, __arraycount(sizes));
+	ATF_CHECK_EQ(s.memuse - s0.memuse, total);
+	ATF_CHECK_EQ(s.calls - s0.calls, __arraycount(sizes));
+	ATF_CHECK(s.maxused >= s0.memuse + total);
+	ATF_CHECK_EQ(t_stats(M_OTHER).memuse, 0);
+	malloc_print();
+	for (i = 0; i < __arraycount(sizes); i++) {
+		ATF_CHECK_MSG(t_check(p[i], sizes[i], (unsigned char)i),
+		    "size %zu overwritten", sizes[i]);
+		free(p[i], M_TEST);
+	}
+	s = t_stats(M_TEST);
+	ATF_CHECK_EQ(s.inuse, s0.inuse);
+	ATF_CHECK_EQ(s.memuse, s0.memuse);
+	ATF_CHECK(s.maxused >= s0.memuse + total);
+	free(NULL, M_TEST);
+}
+
+ATF_TC(zero);
+ATF_TC_HEAD(zero, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "M_ZERO memory is zero even when it "
+	    "reuses memory that was written and freed");
+}
+ATF_TC_BODY(zero, tc)
+{
+	static const size_t sizes[] = { 24, 1000, 8000, 16384, 40000 };
+	unsigned char *p;
+	size_t i;
+	int round;
+
+	for (round = 0; round < 4; round++) {
+		for (i = 0; i < __arraycount(sizes); i++) {
+			p = malloc(sizes[i], M_TEST, M_WAITOK | M_ZERO);
+			ATF_REQUIRE(p != NULL);
+			ATF_CHECK_MSG(t_zero(p, sizes[i]), "size %zu round %d",
+			    sizes[i], round);
+			memset(p, 0xa5, sizes[i]);
+			free(p, M_TEST);
+		}
+	}
+}
+
+ATF_TC(alignment);
+ATF_TC_HEAD(alignment, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "every result is aligned to "
+	    "KMEM_ALIGN, and large ones start on a page");
+}
+ATF_TC_BODY(alignment, tc)
+{
+	uint32_t x = 4242;
+	size_t size;
+	void *p;
+	int i;
+
+	for (i = 0; i < 2000 / TEST_SCALE; i++) {
+		size = t_rand(&x) % (i % 8 == 0 ? 100000 : 9000);
+		p = malloc(size, M_TEST, M_NOWAIT);
+		ATF_REQUIRE_MSG(p != NULL, "seed 4242 size %zu", size);
+		ATF_CHECK_EQ((uintptr_t)p % KMEM_ALIGN, 0);
+		if (size > 2 * PAGE_SIZE)
+			ATF_CHECK_EQ((uintptr_t)p % PAGE_SIZE, 0);
+		free(p, M_TEST);
+	}
+}
+
+ATF_TC(free_without_size);
+ATF_TC_HEAD(free_without_size, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "many live allocations of random "
+	    "sizes, small and large, never overlap and are freed in random "
+	    "order by address and type alone");
+}
+ATF_TC_BODY(free_without_size, tc)
+{
+	enum { N = 256 };
+	static unsigned char *p[N];
+	static size_t size[N];
+	uint32_t x = 777;
+	int i, j, round;
+
+	for (round = 0; round < 20 / TEST_SCALE + 1; round++) {
+		for (i = 0; i < N; i++) {
+			size[i] = t_rand(&x) % (i % 16 == 0 ? 70000 : 2000);
+			p[i] = malloc(size[i], i % 2 ? M_TEST : M_OTHER,
+			    M_WAITOK);
+			t_fill(p[i], size[i], (unsigned char)i);
+		}
+		for (i = 0; i < N; i++) {
+			j = (int)(t_rand(&x) % N);
+			if (p[j] == NULL)
+				continue;
+			ATF_REQUIRE_MSG(t_check(p[j], size[j],
+			    (unsigned char)j), "seed 777 round %d size %zu",
+			    round, size[j]);
+			free(p[j], j % 2 ? M_TEST : M_OTHER);
+			p[j] = NULL;
+		}
+		for (i = 0; i < N; i++) {
+			if (p[i] != NULL)
+				free(p[i], i % 2 ? M_TEST : M_OTHER);
+		}
+	}
+	ATF_CHECK_EQ(t_stats(M_OTHER).inuse, 0);
+	ATF_CHECK_EQ(t_stats(M_OTHER).memuse, 0);
+}
+
+ATF_TC(nowait);
+ATF_TC_HEAD(nowait, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "M_NOWAIT succeeds when memory is "
+	    "there and returns NULL, counted as a failure, when it cannot be");
+}
+ATF_TC_BODY(nowait, tc)
+{
+	struct t_stats s0;
+	void *p;
+
+	s0 = t_stats(M_TEST);
+	p = malloc(100, M_TEST, M_NOWAIT);
+	ATF_REQUIRE(p != NULL);
+	free(p, M_TEST);
+	/* More than the host platform's kernel address space. */
+	p = malloc(64UL << 30, M_TEST, M_NOWAIT);
+	ATF_CHECK(p == NULL);
+	ATF_CHECK_EQ(t_stats(M_TEST).fails - s0.fails, 1);
+	ATF_CHECK_EQ(t_stats(M_TEST).calls - s0.calls, 2);
+	ATF_CHECK_EQ(t_stats(M_TEST).memuse, s0.memuse);
+}
+
+ATF_TC(resize);
+ATF_TC_HEAD(resize, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "realloc of NULL allocates, to size 0 "
+	    "frees, to a smaller size keeps the address, and to a larger "
+	    "one keeps the contents, across small and large");
+}
+ATF_TC_BODY(resize, tc)
+{
+	static const size_t steps[] = { 10, 100, 5000, 9000, 30000, 70000 };
+	unsigned char *p, *q;
+	struct t_stats s0;
+	size_t i;
+
+	s0 = t_stats(M_TEST);
+	p = realloc(NULL, 1, M_TEST, M_WAITOK);
+	ATF_REQUIRE(p != NULL);
+	p[0] = 0x5a;
+	for (i = 0; i < __arraycount(steps); i++) {
+		q = realloc(p, steps[i], M_TEST, M_WAITOK | M_ZERO);
+		ATF_REQUIRE(q != NULL);
+		ATF_CHECK_EQ(q[0], 0x5a);
+		ATF_CHECK_MSG(t_zero(q + (i == 0 ? 1 : steps[i - 1]),
+		    steps[i] - (i == 0 ? 1 : steps[i - 1])), "tail of %zu",
+		    steps[i]);
+		p = q;
+	}
+	q = realloc(p, 50, M_TEST, M_WAITOK);
+	ATF_CHECK(q == p);
+	ATF_CHECK_EQ(t_stats(M_TEST).inuse - s0.inuse, 1);
+	ATF_CHECK_EQ(t_stats(M_TEST).memuse - s0.memuse, 70000);
+	ATF_CHECK(realloc(q, 0, M_TEST, M_WAITOK) == NULL);
+	ATF_CHECK_EQ(t_stats(M_TEST).inuse, s0.inuse);
+	ATF_CHECK_EQ(t_stats(M_TEST).memuse, s0.memuse);
+}
+
+ATF_TC(types);
+ATF_TC_HEAD(types, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "types join the statistics list on "
+	    "first use or malloc_type_attach, once each");
+}
+ATF_TC_BODY(types, tc)
+{
+	void *p;
+
+	ATF_CHECK_EQ(M_UNUSED->ks_attached, 0);
+	malloc_type_attach(M_UNUSED);
+	malloc_type_attach(M_UNUSED);
+	ATF_CHECK_EQ(M_UNUSED->ks_attached, 1);
+	p = malloc(10, M_DEVBUF, M_WAITOK);
+	ATF_CHECK_EQ(M_DEVBUF->ks_attached, 1);
+	malloc_print();
+	malloc_type_print(M_UNUSED);
+	free(p, M_DEVBUF);
+	ATF_CHECK_EQ(t_stats(M_UNUSED).calls, 0);
+	ATF_CHECK_EQ(t_stats(M_DEVBUF).inuse, 0);
+}
+
+/* ---- concurrency */
+
+#define	T_THREADS	4
+
+/* One thread: allocate and free mixed sizes, checking contents. */
+static void
+t_thread_main(void *arg)
+{
+	uint32_t x = (uint32_t)(uintptr_t)arg * 2654435761u + 1;
+	unsigned char *p[16], seed[16];
+	size_t size[16];
+	int i, round;
+
+	for (round = 0; round < 2000 / TEST_SCALE; round++) {
+		for (i = 0; i < 16; i++) {
+			size[i] = t_rand(&x) % (i == 0 ? 20000 : 600);
+			seed[i] = (unsigned char)(x >> 24);
+			p[i] = malloc(size[i], M_OTHER, (i & 1) ? M_NOWAIT :
+			    M_WAITOK);
+			if (p[i] != NULL)
+				t_fill(p[i], size[i], seed[i]);
+		}
+		for (i = 0; i < 16; i++) {
+			if (p[i] == NULL)
+				continue;
+			if (!t_check(p[i], size[i], seed[i]))
+				panic("thread %p: size %zu: contents changed",
+				    arg, size[i]);
+			free(p[i], M_OTHER);
+		}
+	}
+	kthread_exit(0);
+}
+
+ATF_TC(threads);
+ATF_TC_HEAD(threads, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "threads on several CPUs allocate and "
+	    "free one type at once; contents survive and the statistics "
+	    "come back to zero");
+}
+ATF_TC_BODY(threads, tc)
+{
+	lwp_t *l[T_THREADS];
+	int i;
+
+	for (i = 0; i < T_THREADS; i++)
+		ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN,
+		    NULL, t_thread_main, (void *)(uintptr_t)(i + 1), &l[i],
+		    "malloc%d", i), 0);
+	for (i = 0; i < T_THREADS; i++)
+		kthread_join(l[i]);
+	ATF_CHECK_EQ(t_stats(M_OTHER).inuse, 0);
+	ATF_CHECK_EQ(t_stats(M_OTHER).memuse, 0);
+	ATF_CHECK(t_stats(M_OTHER).maxused > 0);
+}
+
+/* ---- misuse */
+
+T_MISUSE(misuse_wrong_type, "freeing with another type panics")
+ATF_TC_BODY(misuse_wrong_type, tc)
+{
+	void *p;
+
+	p = malloc(64, M_TEST, M_WAITOK);
+	atf_tc_expect_signal(SIGABRT, "the wrong type must panic");
+	free(p, M_OTHER);
+}
+
+T_MISUSE(misuse_wrong_type_large, "freeing a large allocation with "
+    "another type panics")
+ATF_TC_BODY(misuse_wrong_type_large, tc)
+{
+	void *p;
+
+	p = malloc(50000, M_TEST, M_WAITOK);
+	atf_tc_expect_signal(SIGABRT, "the wrong type must panic");
+	free(p, M_OTHER);
+}
+
+T_MISUSE(misuse_double_free, "freeing a small allocation twice panics")
+ATF_TC_BODY(misuse_double_free, tc)
+{
+	void *p;
+
+	p = malloc(64, M_TEST, M_WAITOK);
+	free(p, M_TEST);
+	atf_tc_expect_signal(SIGABRT, "a double free must panic");
+	free(p, M_TEST);
+}
+
+T_MISUSE(misuse_not_malloced, "freeing memory malloc did not hand out "
+    "panics")
+ATF_TC_BODY(misuse_not_malloced, tc)
+{
+	char *p;
+
+	p = kmem_zalloc(64, KM_SLEEP);
+	atf_tc_expect_signal(SIGABRT, "a foreign address must panic");
+	free(p + 8, M_TEST);
+}
+
+T_MISUSE(misuse_bad_type, "a type without MALLOC_DEFINE panics")
+ATF_TC_BODY(misuse_bad_type, tc)
+{
+	static struct malloc_type fake[1];
+
+	atf_tc_expect_signal(SIGABRT, "a type without its magic must panic");
+	(void)malloc(10, fake, M_WAITOK);
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+
+	ATF_TP_ADD_TC(tp, statistics);
+	ATF_TP_ADD_TC(tp, zero);
+	ATF_TP_ADD_TC(tp, alignment);
+	ATF_TP_ADD_TC(tp, free_without_size);
+	ATF_TP_ADD_TC(tp, nowait);
+	ATF_TP_ADD_TC(tp, resize);
+	ATF_TP_ADD_TC(tp, types);
+	ATF_TP_ADD_TC(tp, threads);
+	ATF_TP_ADD_TC(tp, misuse_wrong_type);
+	ATF_TP_ADD_TC(tp, misuse_wrong_type_large);
+	ATF_TP_ADD_TC(tp, misuse_double_free);
+	ATF_TP_ADD_TC(tp, misuse_not_malloced);
+	ATF_TP_ADD_TC(tp, misuse_bad_type);
+	return atf_no_error();
+}
