@@ -3,8 +3,8 @@
  *
  * The machine code calls kernel_main on the boot CPU once the page
  * allocator, the page tables and the CPU set exist.  kernel_main builds
- * the kmem arenas on the kernel virtual range, starts the service threads
- * (cross calls, page daemon), starts the other CPUs and the clock, and
+ * the kmem arenas on the kernel virtual range and kmem's caches on them,
+ * starts the service threads (cross calls, page daemon), starts the other CPUs and the clock, and
  * leaves the work to a "main" thread: the ATF test case named by atf= on
  * the command line, or else the demonstration workload.  The main thread
  * powers the machine off when it is done; the boot CPU becomes idle.
@@ -13,6 +13,7 @@
 #include <sys/param.h>
 #include <sys/cpu.h>
 #include <sys/kernel.h>
+#include <sys/kmem.h>
 #include <sys/lwp.h>
 #include <sys/systm.h>
 
@@ -47,6 +48,7 @@ kernel_main(void)
 	    ncpu, (uvmexp.npages << PAGE_SHIFT) >> 20, uvmexp.free);
 	pmap_kva_range(&kva_start, &kva_end);
 	uvm_km_bootstrap(kva_start, kva_end);
+	kmem_init();
 	xc_init();
 	uvm_pdaemon_init();
 	cpu_boot_secondary_processors();

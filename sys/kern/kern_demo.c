@@ -5,11 +5,12 @@
  * then prints what the allocator and the kernel did:
  *
  *	workers		a thread bound to each CPU allocates and frees
- *			wired memory from kmem_arena with VM_SLEEP,
- *			stamping and checking every buffer;
+ *			with kmem_alloc, from an object cache and from
+ *			kmem_arena with KM_SLEEP/VM_SLEEP, stamping and
+ *			checking every buffer, freeing some on other CPUs;
  *	interrupts	a clock hook on every CPU allocates and frees with
- *			VM_NOSLEEP, as a network driver's receive interrupt
- *			would, counting refusals instead of waiting;
+ *			KM_NOSLEEP and VM_NOSLEEP, as a network driver's
+ *			receive interrupt would, counting refusals;
  *	driver		a "DMA engine" takes bus-address windows from its
  *			own arena with vmem_xalloc: 64 KiB aligned, never
  *			crossing a 1 MiB boundary, below 16 MiB;
@@ -17,8 +18,9 @@
  *			page count falls below the page daemon's target,
  *			so the daemon wakes and reclaims, then gives it back.
  *
- * The report is a table of arenas in the style of vmstat -m, then the
- * per-CPU counters, then the page allocator's.  A damaged stamp or a
+ * The report is kmem's table of caches and arenas (kmem_print, in the
+ * style of ::kmastat and vmstat -m), then the per-CPU counters, then the
+ * page allocator's.  A damaged stamp or a
  * constraint broken is a panic, so reaching the tables means the run was
  * clean; the machine powers off with status 0.
  */
@@ -28,6 +30,7 @@
 #include <sys/cpu.h>
 #include <sys/intr.h>
 #include <sys/kernel.h>
+#include <sys/kmem.h>
 #include <sys/kthread.h>
 #include <sys/lwp.h>
 #include <sys/systm.h>
@@ -51,7 +54,13 @@
 static struct demo_cpu {
 	uint64_t	dc_intr_ok;	/* c: VM_NOSLEEP successes */
 	uint64_t	dc_intr_fail;	/* c: VM_NOSLEEP refusals */
+	uint64_t	dc_kintr_ok;	/* c: KM_NOSLEEP successes */
+	uint64_t	dc_kintr_fail;	/* c: KM_NOSLEEP refusals */
 } __aligned(COHERENCY_UNIT) demo_cpu[MAXCPUS];
+
+#define	DEMO_OBJ_SIZE		192	/* the object cache's objects */
+
+static kmem_cache_t *demo_cache;	/* I: "demo_obj" */
 
 static void	demo_print_arena_header(void);
 static void	demo_print_arena(vmem_t *, void *);
@@ -101,8 +110,9 @@ static void
 demo_worker(void *arg)
 {
 	uint32_t x = (uint32_t)(uintptr_t)arg * 2654435761u + 7;
-	vmem_addr_t va[DEMO_LIVE] = { 0 };
-	vmem_size_t sz[DEMO_LIVE] = { 0 };
+	vmem_addr_t va[DEMO_LIVE] = { 0 }, kb[DEMO_LIVE] = { 0 };
+	vmem_addr_t ob[DEMO_LIVE] = { 0 };
+	vmem_size_t sz[DEMO_LIVE] = { 0 }, ksz[DEMO_LIVE] = { 0 };
 	uint32_t tag[DEMO_LIVE] = { 0 };
 	int i, k;
 
@@ -111,14 +121,23 @@ demo_worker(void *arg)
 		if (va[k] != 0) {
 			demo_check(va[k], sz[k], tag[k]);
 			vmem_free(kmem_arena, va[k], sz[k]);
+			demo_check(kb[k], ksz[k], tag[k]);
+			kmem_free((void *)kb[k], ksz[k]);
+			demo_check(ob[k], DEMO_OBJ_SIZE, tag[k]);
+			kmem_cache_free(demo_cache, (void *)ob[k]);
 			va[k] = 0;
 		}
 		if (i >= DEMO_ROUNDS)
 			continue;
 		sz[k] = (1 + demo_rand(&x) % 4) * PAGE_SIZE;
+		ksz[k] = 8 + demo_rand(&x) % 4096;
 		tag[k] = demo_rand(&x);
 		(void)vmem_alloc(kmem_arena, sz[k], VM_SLEEP, &va[k]);
 		demo_stamp(va[k], sz[k], tag[k]);
+		kb[k] = (vmem_addr_t)kmem_alloc(ksz[k], KM_SLEEP);
+		demo_stamp(kb[k], ksz[k], tag[k]);
+		ob[k] = (vmem_addr_t)kmem_cache_alloc(demo_cache, KM_SLEEP);
+		demo_stamp(ob[k], DEMO_OBJ_SIZE, tag[k]);
 	}
 	kthread_exit(0);
 }
@@ -134,6 +153,13 @@ demo_intr(void *arg)
 	if (!demo_intr_on || dc->dc_intr_ok + dc->dc_intr_fail >=
 	    DEMO_INTR_ROUNDS)
 		return;
+	if ((va = (vmem_addr_t)kmem_alloc(96, KM_NOSLEEP)) != 0) {
+		demo_stamp(va, 96, (uint32_t)va);
+		demo_check(va, 96, (uint32_t)va);
+		kmem_free((void *)va, 96);
+		dc->dc_kintr_ok++;
+	} else
+		dc->dc_kintr_fail++;
 	if (vmem_alloc(kmem_arena, PAGE_SIZE, VM_NOSLEEP, &va) != 0) {
 		dc->dc_intr_fail++;
 		return;
@@ -152,8 +178,11 @@ demo_phase_workers(void)
 	u_int i;
 	int h;
 
-	printf("demo: %u workers, %d buffers each, and VM_NOSLEEP in every "
-	    "CPU's clock interrupt\n", ncpu, DEMO_ROUNDS);
+	printf("demo: %u workers, %d rounds each of vmem_alloc, kmem_alloc "
+	    "and kmem_cache_alloc, and KM_NOSLEEP/VM_NOSLEEP in every CPU's "
+	    "clock interrupt\n", ncpu, DEMO_ROUNDS);
+	demo_cache = kmem_cache_create("demo_obj", DEMO_OBJ_SIZE, 0, NULL,
+	    NULL, NULL, NULL, NULL, 0);
 	h = clockhook_establish(demo_intr, NULL);
 	demo_intr_on = true;
 	for (i = 0; i < ncpu; i++)
@@ -281,16 +310,19 @@ demo_print_cpus(void)
 	struct cpu_info *ci;
 	CPU_INFO_ITERATOR cii;
 
-	printf("\n%-5s %5s %8s %8s %8s %8s %8s %10s %10s\n", "CPU", "HART",
-	    "CLOCK", "IPI", "SWITCH", "XCALL", "SHOOTDN", "INTR-OK",
-	    "INTR-FAIL");
+	printf("\n%-5s %4s %7s %7s %7s %6s %7s %8s %8s %8s %8s\n", "CPU",
+	    "HART", "CLOCK", "IPI", "SWITCH", "XCALL", "SHOOTDN", "VMINTROK",
+	    "VMINTRNO", "KMINTROK", "KMINTRNO");
 	for (CPU_INFO_FOREACH(cii, ci))
-		printf("cpu%-2u %5lu %8lu %8lu %8lu %8lu %8lu %10lu %10lu\n",
-		    ci->ci_index, ci->ci_hartid, (u_long)ci->ci_ntimer,
-		    (u_long)ci->ci_nipi, (u_long)ci->ci_nswitch,
-		    (u_long)ci->ci_nxcall, (u_long)ci->ci_nshootdown,
+		printf("cpu%-2u %4lu %7lu %7lu %7lu %6lu %7lu %8lu %8lu %8lu "
+		    "%8lu\n", ci->ci_index, ci->ci_hartid,
+		    (u_long)ci->ci_ntimer, (u_long)ci->ci_nipi,
+		    (u_long)ci->ci_nswitch, (u_long)ci->ci_nxcall,
+		    (u_long)ci->ci_nshootdown,
 		    (u_long)demo_cpu[ci->ci_index].dc_intr_ok,
-		    (u_long)demo_cpu[ci->ci_index].dc_intr_fail);
+		    (u_long)demo_cpu[ci->ci_index].dc_intr_fail,
+		    (u_long)demo_cpu[ci->ci_index].dc_kintr_ok,
+		    (u_long)demo_cpu[ci->ci_index].dc_kintr_fail);
 }
 
 /* The page allocator's counters. */
@@ -314,8 +346,8 @@ demo_run(void)
 	demo_phase_workers();
 	demo_phase_driver();
 	demo_phase_pressure();
-	demo_print_arena_header();
-	vmem_foreach(demo_print_arena, NULL);
+	printf("\n");
+	kmem_print();
 	demo_print_cpus();
 	demo_print_pages();
 	printf("\ndemo: done, %u damaged buffers\n", demo_bad);

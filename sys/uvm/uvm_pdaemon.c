@@ -6,25 +6,21 @@
  * or a VM_SLEEP allocation waits for a page, the daemon runs kmem_reap(),
  * which purges idle magazines and returns empty slabs, whose pages come
  * back through uvm_km_unback and wake the waiters.  It also wakes once a
- * second to catch a shortage whose signal it missed.
+ * second to run kmem_update, kmem's periodic upkeep (magazines and slabs
+ * the working set no longer needs), and to catch a shortage whose signal
+ * it missed.
  */
 
 #include <sys/param.h>
 #include <sys/condvar.h>
 #include <sys/kernel.h>
+#include <sys/kmem.h>
 #include <sys/kthread.h>
 #include <sys/lwp.h>
 #include <sys/mutex.h>
 #include <sys/systm.h>
 
 #include <uvm/uvm_page.h>
-
-#if __has_include(<sys/kmem.h>)
-#include <sys/kmem.h>
-#define	uvm_pdaemon_reclaim()	kmem_reap()
-#else
-#define	uvm_pdaemon_reclaim()	do { } while (0)
-#endif
 
 extern kmutex_t uvm_fpageq_lock;
 extern kcondvar_t uvm_pdaemon_cv;
@@ -37,20 +33,27 @@ uvm_pdaemon_needed(void)
 	return uvmexp.free < uvmexp.freetarg;
 }
 
-/* The daemon: wait for a shortage, then reclaim. */
+/* The daemon: once a second keep kmem tidy; on a shortage, reclaim. */
 static void
 uvm_pdaemon(void *arg)
 {
+	bool shortage;
 
 	(void)arg;
 	for (;;) {
 		mutex_spin_enter(&uvm_fpageq_lock);
-		while (!uvm_pdaemon_needed())
+		if (!uvm_pdaemon_needed())
 			(void)cv_timedwait(&uvm_pdaemon_cv, &uvm_fpageq_lock,
 			    hz);
-		uvmexp.pdwakeups++;
+		shortage = uvm_pdaemon_needed();
+		if (shortage)
+			uvmexp.pdwakeups++;
 		mutex_spin_exit(&uvm_fpageq_lock);
-		uvm_pdaemon_reclaim();
+		if (!shortage) {
+			kmem_update();
+			continue;
+		}
+		kmem_reap();
 		(void)kpause("pdpause", false, MAX(hz / 10, 1), NULL);
 	}
 }
