@@ -4,10 +4,11 @@
  * The machine code calls kernel_main on the boot CPU once the page
  * allocator, the page tables and the CPU set exist.  kernel_main builds
  * the kmem arenas on the kernel virtual range and kmem's caches on them,
- * starts the service threads (cross calls, page daemon), starts the other CPUs and the clock, and
- * leaves the work to a "main" thread: the ATF test case named by atf= on
- * the command line, or else the demonstration workload.  The main thread
- * powers the machine off when it is done; the boot CPU becomes idle.
+ * starts the service threads (cross calls, page daemon), starts the
+ * other CPUs and the clock, and leaves the work to a "main" thread: the
+ * ATF test case named by atf= on the command line, or else the
+ * demonstration workload.  The main thread powers the machine off when
+ * it is done; the boot CPU becomes idle.
  */
 
 #include <sys/param.h>

@@ -36,7 +36,7 @@
 #define	ATF_RESULT_PREFIX	"@@ATF-RESULT@@"
 
 struct atf_tc_impl {
-	const struct atf_tc_pack *ti_pack;	/* the case's static description */
+	const struct atf_tc_pack *ti_pack;	/* the case, as declared */
 };
 
 enum atf_expect {

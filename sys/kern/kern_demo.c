@@ -10,13 +10,16 @@
  *			checking every buffer, freeing some on other CPUs;
  *	interrupts	a clock hook on every CPU allocates and frees with
  *			KM_NOSLEEP and VM_NOSLEEP, as a network driver's
- *			receive interrupt would, counting refusals;
+ *			receive interrupt would, DEMO_INTR_ROUNDS times,
+ *			counting refusals;
  *	driver		a "DMA engine" takes bus-address windows from its
  *			own arena with vmem_xalloc: 64 KiB aligned, never
  *			crossing a 1 MiB boundary, below 16 MiB;
  *	pressure	one thread takes kmem_arena memory until the free
  *			page count falls below the page daemon's target,
- *			so the daemon wakes and reclaims, then gives it back.
+ *			so the daemon wakes and runs kmem_reap (which cross
+ *			calls every CPU to empty its magazines), then gives
+ *			the memory back.
  *
  * The report is kmem's table of caches and arenas (kmem_print, in the
  * style of ::kmastat and vmstat -m), then the per-CPU counters, then the

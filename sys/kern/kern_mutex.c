@@ -30,7 +30,7 @@
 #include <sys/mutex.h>
 #include <sys/systm.h>
 
-#define	MUTEX_SPIN_LIMIT	4000000000UL	/* about a minute under emulation */
+#define	MUTEX_SPIN_LIMIT	4000000000UL	/* a minute under emulation */
 
 void
 mutex_init(kmutex_t *mtx, kmutex_type_t type, int ipl)

@@ -230,7 +230,8 @@ mi_switch(void)
 	} else
 		KASSERTMSG(nl->l_stat == LSRUN, "thread %s on the run queue "
 		    "in state %d", nl->l_name, nl->l_stat);
-	KASSERTMSG(nl->l_stack == 0 || ((vaddr_t)nl->l_pcb.pcb_sp > nl->l_stack &&
+	KASSERTMSG(nl->l_stack == 0 ||
+	    ((vaddr_t)nl->l_pcb.pcb_sp > nl->l_stack &&
 	    (vaddr_t)nl->l_pcb.pcb_sp <= nl->l_stack + nl->l_stacksize),
 	    "thread %s: saved sp %#lx outside its stack", nl->l_name,
 	    (u_long)nl->l_pcb.pcb_sp);

@@ -15,7 +15,8 @@ memcpy(void *dst, const void *src, size_t n)
 
 	if ((((uintptr_t)d | (uintptr_t)s | n) & 7) == 0) {
 		for (; n != 0; n -= 8, d += 8, s += 8)
-			*(uint64_t *)(void *)d = *(const uint64_t *)(const void *)s;
+			*(uint64_t *)(void *)d =
+			    *(const uint64_t *)(const void *)s;
 		return dst;
 	}
 	while (n-- != 0)

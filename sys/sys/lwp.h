@@ -32,7 +32,7 @@ struct kmutex;
 /* Flags (l_flags). */
 #define	LW_MUSTJOIN	0x01	/* kthread_join collects it */
 #define	LW_IDLE		0x02	/* a CPU's idle thread */
-#define	LW_SYSTEM	0x04	/* a kernel service thread (xcall, pagedaemon) */
+#define	LW_SYSTEM	0x04	/* a service thread (xcall, pagedaemon) */
 
 /* The word after struct lwp, at the bottom of its stack, while it is sane. */
 #define	LWP_STACK_GUARD	0x5354414b47554152ULL
@@ -62,7 +62,7 @@ struct lwp {
 	int		l_flags;	/* I: LW_* */
 	void		(*l_func)(void *);	/* I: what it runs */
 	void		*l_arg;		/* I */
-	vaddr_t		l_stack;	/* I: the stack block, this struct first */
+	vaddr_t		l_stack;	/* I: stack block, this struct first */
 	size_t		l_stacksize;	/* I */
 	uint64_t	l_ncsw;		/* s: times switched in */
 	char		l_name[24];	/* I */

@@ -28,7 +28,7 @@
 #include <uvm/uvm_page.h>
 
 #define	HATCH_TIMEOUT_US	30000000	/* for a hart to come up */
-#define	SBI_ERR_ALREADY_AVAILABLE	(-6)	/* a stray hart still stopping */
+#define	SBI_ERR_ALREADY_AVAILABLE (-6)	/* a stray hart still stopping */
 
 CTASSERT(offsetof(struct cpu_info, ci_curlwp) == 0);
 CTASSERT(offsetof(struct cpu_info, ci_bootsp) == CI_BOOTSP);

@@ -14,7 +14,8 @@
 #include <machine/pmap.h>
 #include <machine/virt.h>
 
-#define	UART_REG(r)	((volatile uint8_t *)PMAP_DIRECT_MAP(VIRT_UART0_BASE + (r)))
+#define	UART_REG(r)							\
+	((volatile uint8_t *)PMAP_DIRECT_MAP(VIRT_UART0_BASE + (r)))
 
 void
 cons_putc(int c)
