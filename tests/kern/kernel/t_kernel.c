@@ -4,6 +4,10 @@
  * for physical pages, TLB shootdown of released pages, cross calls on
  * every CPU, clock preemption, and panics turning into failed cases.
  *
+ * The same is shown for kmem: an object cache that must take a new slab
+ * sleeps for pages with KM_SLEEP, and fails at once with KM_NOSLEEP, in
+ * a thread and in every CPU's clock interrupt.
+ *
  * Kernel-only: it uses the test kernel's clock hooks (sys/kernel.h), its
  * page allocator (uvm/uvm_page.h) and cpu_probe_read; the host-side
  * runner lists its cases from the ATF_TP_ADD_TC lines below.
@@ -16,6 +20,7 @@
 #include <sys/errno.h>
 #include <sys/intr.h>
 #include <sys/kernel.h>
+#include <sys/kmem.h>
 #include <sys/kthread.h>
 #include <sys/lwp.h>
 #include <sys/mutex.h>
@@ -322,6 +327,125 @@ ATF_TC_BODY(nosleep_fails_when_exhausted, tc)
 	vmem_free(kmem_arena, va, T_ODD_PAGES * PAGE_SIZE);
 }
 
+/* ---- the same for kmem */
+
+#define	T_OBJ_SIZE		1024
+
+static kmem_cache_t *t_kc;
+static void *t_obj;
+
+/* Thread: when told, take an object from the empty cache with KM_SLEEP. */
+static void
+t_kmem_sleeper(void *arg)
+{
+
+	(void)arg;
+	mutex_enter(&t_lock);
+	while (t_state == 0)
+		cv_wait(&t_cv, &t_lock);
+	mutex_exit(&t_lock);
+	t_obj = kmem_cache_alloc(t_kc, KM_SLEEP);
+	atomic_store_release(&t_state, 2);
+	kthread_exit(0);
+}
+
+ATF_TC(kmem_sleep_until_pages_freed);
+ATF_TC_HEAD(kmem_sleep_until_pages_freed, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "with every physical page taken, "
+	    "KM_SLEEP from a cache that needs a new slab blocks, and succeeds "
+	    "once another thread frees pages");
+}
+ATF_TC_BODY(kmem_sleep_until_pages_freed, tc)
+{
+	lwp_t *l;
+	int i;
+
+	mutex_init(&t_lock, MUTEX_DEFAULT, IPL_NONE);
+	cv_init(&t_cv, "tgo");
+	t_kc = kmem_cache_create("t_sleep", T_OBJ_SIZE, 0, NULL, NULL, NULL,
+	    NULL, NULL, 0);
+	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
+	    t_kmem_sleeper, NULL, &l, "tsleeper"), 0);
+	kmem_reap();
+	t_exhaust();
+	mutex_enter(&t_lock);
+	t_state = 1;
+	cv_broadcast(&t_cv);
+	mutex_exit(&t_lock);
+	for (i = 0; i < 20; i++) {
+		(void)kpause("tblock", false, MAX(hz / 50, 1), NULL);
+		t_exhaust();
+	}
+	ATF_CHECK_EQ_MSG(t_state, 1, "KM_SLEEP did not wait");
+	t_unexhaust();
+	kthread_join(l);
+	ATF_REQUIRE_EQ(t_state, 2);
+	ATF_REQUIRE(t_obj != NULL);
+	memset(t_obj, 0x5a, T_OBJ_SIZE);
+	kmem_cache_free(t_kc, t_obj);
+	kmem_cache_destroy(t_kc);
+}
+
+/* Clock hook: one KM_NOSLEEP attempt per CPU on the empty cache. */
+static void
+t_hook_kmem_exhausted(void *arg)
+{
+	struct t_percpu *tp = &t_pc[curcpu()->ci_index];
+	void *p;
+
+	(void)arg;
+	if (tp->tp_rounds != 0)
+		return;
+	if ((p = kmem_cache_alloc(t_kc, KM_NOSLEEP)) != NULL) {
+		kmem_cache_free(t_kc, p);
+		tp->tp_ok++;
+	} else
+		tp->tp_failed++;
+	tp->tp_rounds++;
+}
+
+ATF_TC(kmem_nosleep_fails_when_exhausted);
+ATF_TC_HEAD(kmem_nosleep_fails_when_exhausted, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "with every physical page taken, "
+	    "KM_NOSLEEP from a cache that needs a new slab returns NULL at "
+	    "once, in a thread and in every CPU's clock interrupt");
+}
+ATF_TC_BODY(kmem_nosleep_fails_when_exhausted, tc)
+{
+	uint64_t t0;
+	bool hooked;
+	void *p;
+	u_int i;
+	int h;
+
+	t_kc = kmem_cache_create("t_nosleep", T_OBJ_SIZE, 0, NULL, NULL,
+	    NULL, NULL, NULL, 0);
+	kmem_reap();
+	t_exhaust();
+	t0 = ticks;
+	p = kmem_cache_alloc(t_kc, KM_NOSLEEP);
+	ATF_CHECK_MSG(p == NULL, "KM_NOSLEEP found memory");
+	ATF_CHECK_MSG(ticks - t0 <= 1, "KM_NOSLEEP took %lu ticks",
+	    (u_long)(ticks - t0));
+	h = clockhook_establish(t_hook_kmem_exhausted, NULL);
+	hooked = t_wait_hooks(1);
+	clockhook_disestablish(h);
+	t_unexhaust();
+	ATF_REQUIRE(hooked);
+	for (i = 0; i < ncpu; i++)
+		ATF_CHECK_EQ_MSG(t_pc[i].tp_failed, 1, "cpu%u", i);
+	if (p != NULL)
+		kmem_cache_free(t_kc, p);
+	p = kmem_cache_alloc(t_kc, KM_NOSLEEP);
+	ATF_REQUIRE(p != NULL);
+	kmem_cache_free(t_kc, p);
+	kmem_cache_destroy(t_kc);
+}
+
 /* ---- TLB shootdown */
 
 static volatile u_int t_probe_ok;	/* CPUs whose read succeeded */
@@ -562,6 +686,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, intr_nosleep_alloc);
 	ATF_TP_ADD_TC(tp, sleep_until_pages_freed);
 	ATF_TP_ADD_TC(tp, nosleep_fails_when_exhausted);
+	ATF_TP_ADD_TC(tp, kmem_sleep_until_pages_freed);
+	ATF_TP_ADD_TC(tp, kmem_nosleep_fails_when_exhausted);
 	ATF_TP_ADD_TC(tp, unmapped_on_every_cpu);
 	ATF_TP_ADD_TC(tp, xcall_every_cpu);
 	ATF_TP_ADD_TC(tp, clock_preempts);
