@@ -9,7 +9,9 @@
  * (SBI HSM hart_start at cpu_spinup, with their cpu_info); each turns on
  * paging with the shared tables and enters cpu_hatch as its idle thread.
  * The boot hart need not be hart 0: CPU 0 is whichever hart booted, and
- * the others take the following indices in device-tree order.
+ * the others take the following indices in device-tree order.  A started
+ * hart that does not come up is sent an IPI now and then: under load,
+ * QEMU 7.2 can leave the firmware's wake-up interrupt pending untaken.
  */
 
 #include <sys/param.h>
@@ -28,6 +30,7 @@
 #include <uvm/uvm_page.h>
 
 #define	HATCH_TIMEOUT_US	30000000	/* for a hart to come up */
+#define	HATCH_POKE_US		100000		/* then wake it again */
 #define	SBI_ERR_ALREADY_AVAILABLE (-6)	/* a stray hart still stopping */
 
 CTASSERT(offsetof(struct cpu_info, ci_curlwp) == 0);
@@ -177,6 +180,8 @@ cpu_boot_secondary_processors(void)
 			if (waited > HATCH_TIMEOUT_US)
 				panic("cpu%u: hart %lu started but never came "
 				    "up", i, ci->ci_hartid);
+			if (waited % HATCH_POKE_US == HATCH_POKE_US - 10)
+				sbi_send_ipi(ci->ci_hartid);
 			delay(10);
 		}
 	}
