@@ -726,53 +726,80 @@ ATF_TC_BODY(update_working_set, tc)
 	kmem_cache_destroy(kc);
 }
 
-/* Threads that pass objects to each other through the depot. */
-static void
-t_contend_main(void *arg)
+ATF_TC(magazine_grows);
+ATF_TC_HEAD(magazine_grows, tc)
 {
-	enum { B = 300 };
-	void *p[B];
-	u_int i, r, n = 100 / TEST_SCALE;
 
-	for (r = 0; r < n; r++) {
+	atf_tc_set_md_var(tc, "descr", "once a window of depot visits saw "
+	    "the depot lock contended often, the cache moves to larger "
+	    "magazines (contention injected, so the outcome is certain)");
+}
+ATF_TC_BODY(magazine_grows, tc)
+{
+	enum { B = 600 };
+	static void *p[B];
+	u_int before, i, r;
+
+	t_stress_kc = kmem_cache_create("t_contend", 2048, 0, NULL, NULL,
+	    NULL, NULL, NULL, KMC_NODEBUG);
+	before = t_stats(t_stress_kc).ks_magsize;
+	/* As if a window's worth of depot visits had all waited. */
+	mutex_spin_enter(&t_stress_kc->kc_depot_lock);
+	t_stress_kc->kc_depot_contention += 1000;
+	mutex_spin_exit(&t_stress_kc->kc_depot_lock);
+	/* Enough traffic through the depot to close a window. */
+	for (r = 0; r < 10; r++) {
 		for (i = 0; i < B; i++)
 			p[i] = kmem_cache_alloc(t_stress_kc, KM_SLEEP);
 		for (i = 0; i < B; i++)
 			kmem_cache_free(t_stress_kc, p[i]);
 	}
+	ATF_CHECK_MSG(t_stats(t_stress_kc).ks_magsize > before,
+	    "magazine size stayed %u", before);
+	kmem_cache_destroy(t_stress_kc);
+}
+
+static volatile u_int t_contend_go;
+
+/* Allocate once the main thread holds the depot lock, then free. */
+static void
+t_contend_main(void *arg)
+{
+	void *p;
+
+	while (atomic_load_acquire(&t_contend_go) == 0)
+		continue;
+	p = kmem_cache_alloc(t_stress_kc, KM_SLEEP);
+	kmem_cache_free(t_stress_kc, p);
 	kthread_exit(0);
 }
 
-ATF_TC(magazine_grows);
-ATF_TC_HEAD(magazine_grows, tc)
+ATF_TC(depot_contention_counted);
+ATF_TC_HEAD(depot_contention_counted, tc)
 {
 
-	atf_tc_set_md_var(tc, "descr", "when the depot lock is contended the "
-	    "cache moves to larger magazines");
+	atf_tc_set_md_var(tc, "descr", "a CPU that finds the depot lock held "
+	    "counts the wait in the cache's statistics");
 }
-ATF_TC_BODY(magazine_grows, tc)
+ATF_TC_BODY(depot_contention_counted, tc)
 {
-	lwp_t *l[8];
-	u_int i, before, tries;
+	struct cpu_info *ci;
+	lwp_t *l;
 
+	if (ncpu < 2)
+		atf_tc_skip("needs a second CPU");
 	t_stress_kc = kmem_cache_create("t_contend", 2048, 0, NULL, NULL,
 	    NULL, NULL, NULL, KMC_NODEBUG);
-	before = t_stats(t_stress_kc).ks_magsize;
-	for (tries = 0; tries < 20; tries++) {
-		for (i = 0; i < __arraycount(l); i++)
-			ATF_REQUIRE_EQ(kthread_create(PRI_NONE,
-			    KTHREAD_MUSTJOIN, NULL, t_contend_main, NULL, &l[i],
-			    "contend%u", i), 0);
-		for (i = 0; i < __arraycount(l); i++)
-			kthread_join(l[i]);
-		if (t_stats(t_stress_kc).ks_magsize > before)
-			break;
-	}
-	if (t_stats(t_stress_kc).ks_depot_contention == 0)
-		atf_tc_skip("the depot lock was never contended (one CPU?)");
-	ATF_CHECK_MSG(t_stats(t_stress_kc).ks_magsize > before,
-	    "magazine size %u, contention %llu", before,
-	    (unsigned long long)t_stats(t_stress_kc).ks_depot_contention);
+	ci = cpu_lookup((cpu_index(curcpu()) + 1) % ncpu);
+	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, ci,
+	    t_contend_main, NULL, &l, "contend"), 0);
+	/* The new cache has no magazines: the first alloc goes to the depot. */
+	mutex_spin_enter(&t_stress_kc->kc_depot_lock);
+	atomic_store_release(&t_contend_go, 1);
+	delay(200000);
+	mutex_spin_exit(&t_stress_kc->kc_depot_lock);
+	kthread_join(l);
+	ATF_CHECK(t_stats(t_stress_kc).ks_depot_contention >= 1);
 	kmem_cache_destroy(t_stress_kc);
 }
 
@@ -927,6 +954,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, reap_reclaim_callback);
 	ATF_TP_ADD_TC(tp, update_working_set);
 	ATF_TP_ADD_TC(tp, magazine_grows);
+	ATF_TP_ADD_TC(tp, depot_contention_counted);
 	ATF_TP_ADD_TC(tp, qcache_differential);
 	ATF_TP_ADD_TC(tp, qcache_exhaustion);
 	ATF_TP_ADD_TC(tp, statistics);
