@@ -88,9 +88,11 @@
  * Locking: each arena has one lock, a spin mutex at the arena's IPL if
  * that is above IPL_NONE (the arena may then be used from interrupt
  * handlers at or below that IPL) and an adaptive mutex otherwise.  The
- * order is: arena lock, then vmem_bt_lock (the global tag stock).  No
- * arena lock is held across importfn, releasefn or a hook into kmem, so
- * arenas that import from one another never hold two arena locks at once.
+ * order is: vmem_list_lock (adaptive: the list of arenas, held while
+ * quantum caches are built and while vmem_foreach runs), then an arena
+ * lock, then vmem_bt_lock (the global tag stock).  No arena lock is held
+ * across importfn, releasefn or a hook into kmem, so arenas that import
+ * from one another never hold two arena locks at once.
  */
 
 #include <sys/param.h>
@@ -156,7 +158,7 @@ vmem_bootstrap(void)
 
 	if (vmem_initialized)
 		return;
-	mutex_init(&vmem_list_lock, MUTEX_DEFAULT, IPL_VM);
+	mutex_init(&vmem_list_lock, MUTEX_DEFAULT, IPL_NONE);
 	mutex_init(&vmem_bt_lock, MUTEX_DEFAULT, IPL_HIGH);
 	LIST_INIT(&vmem_bt_stock);
 	for (i = 0; i < VMEM_BT_STATIC; i++)
@@ -191,24 +193,27 @@ vmem_set_qcache_ops(const struct vmem_qcache_ops *ops)
 
 	mutex_enter(&vmem_list_lock);
 	vmem_qcache_ops = ops;
-	mutex_exit(&vmem_list_lock);
 	LIST_FOREACH(vm, &vmem_list, vm_alllist) {
 		if (vm->vm_qcache_max != 0)
 			(*ops->qo_create)(vm);
 	}
+	mutex_exit(&vmem_list_lock);
 }
 
 /*
  * vmem_foreach: call func(vm, arg) for every arena.
- * => func must not create or destroy arenas.
+ * => thread context; func runs with the list of arenas locked, and must
+ *    not create or destroy arenas.
  */
 void
 vmem_foreach(void (*func)(vmem_t *, void *), void *arg)
 {
 	vmem_t *vm;
 
+	mutex_enter(&vmem_list_lock);
 	LIST_FOREACH(vm, &vmem_list, vm_alllist)
 		(*func)(vm, arg);
+	mutex_exit(&vmem_list_lock);
 }
 
 /* ---- boundary tags */
@@ -1511,9 +1516,9 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 		return NULL;
 	mutex_enter(&vmem_list_lock);
 	LIST_INSERT_HEAD(&vmem_list, vm, vm_alllist);
-	mutex_exit(&vmem_list_lock);
 	if (vm->vm_qcache_max != 0 && vmem_qcache_ops != NULL)
 		(*vmem_qcache_ops->qo_create)(vm);
+	mutex_exit(&vmem_list_lock);
 	return vm;
 }
 
