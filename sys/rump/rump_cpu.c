@@ -171,6 +171,50 @@ rump_xc_deferred(void)
 		rump_xc_run(rc, xc);
 }
 
+/*
+ * The calling thread is about to block in the host: if nothing per-CPU is
+ * open and no mutex is held, run any cross call waiting for its CPU and
+ * let callers run later ones themselves.  Returns whether it did.
+ */
+bool
+rump_cpu_block(void)
+{
+	struct rump_cpu *rc;
+	struct rump_xc *xc;
+
+	if (rump_lwp.rl_cpu == NULL || rump_lwp.rl_nopreempt != 0 ||
+	    rump_lwp.rl_ipl != 0 || rump_lwp.rl_nmutex != 0)
+		return false;
+	rc = rump_lwp.rl_cpu->ci_host;
+	rump_lwp.rl_nopreempt++;
+	pthread_mutex_lock(&rc->rc_lock);
+	xc = rc->rc_xc;
+	rc->rc_xc = NULL;
+	rc->rc_idle = true;
+	pthread_mutex_unlock(&rc->rc_lock);
+	rump_lwp.rl_nopreempt--;
+	rump_lwp.rl_xcpending = 0;
+	if (xc != NULL)
+		rump_xc_run(rc, xc);
+	return true;
+}
+
+/* Take the CPU back after rump_cpu_block, once no caller runs on it. */
+void
+rump_cpu_unblock(bool blocked)
+{
+	struct rump_cpu *rc;
+
+	if (!blocked)
+		return;
+	rc = rump_lwp.rl_cpu->ci_host;
+	rump_lwp.rl_nopreempt++;
+	pthread_mutex_lock(&rc->rc_lock);
+	rc->rc_idle = false;
+	pthread_mutex_unlock(&rc->rc_lock);
+	rump_lwp.rl_nopreempt--;
+}
+
 /* The inter-processor interrupt: run now if this is a safe point. */
 static void
 rump_xc_signal(int sig)
@@ -191,7 +235,7 @@ rump_xc_post(struct rump_cpu *rc, struct rump_xc *xc)
 
 	rump_lwp.rl_nopreempt++;
 	pthread_mutex_lock(&rc->rc_lock);
-	if (!rc->rc_owned)
+	if (!rc->rc_owned || rc->rc_idle)
 		rump_xc_run(rc, xc);
 	else if (pthread_equal(rc->rc_owner, pthread_self()))
 		self = true;

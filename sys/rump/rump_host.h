@@ -38,6 +38,7 @@ struct rump_cpu {
 	bool		rc_owned;	/* a thread runs on this CPU */
 	pthread_t	rc_owner;	/* that thread */
 	struct rump_xc	*rc_xc;		/* a cross call to run here */
+	bool		rc_idle;	/* owner blocked outside the kernel */
 };
 
 /* A cross call in flight to one virtual CPU. */
@@ -53,6 +54,8 @@ extern struct rump_cpu rump_cpus[MAXCPUS];
 void	mutex_enter(struct kmutex *);
 void	mutex_exit(struct kmutex *);
 void	rump_xc_run(struct rump_cpu *, struct rump_xc *);
+bool	rump_cpu_block(void);
+void	rump_cpu_unblock(bool);
 void	rump_page_init(void);
 void	rump_panic_hook(void);
 

@@ -83,11 +83,14 @@ kthread_exit(int ecode)
 int
 kthread_join(struct lwp *l)
 {
+	bool blocked;
 
 	if ((l->l_flags & KTHREAD_MUSTJOIN_) == 0)
 		panic("kthread_join: thread %s was not created MUSTJOIN",
 		    l->l_name);
+	blocked = rump_cpu_block();
 	pthread_join(l->l_thread, NULL);
+	rump_cpu_unblock(blocked);
 	free(l);
 	return 0;
 }
@@ -96,6 +99,7 @@ int
 kpause(const char *wmesg, bool intr, int timo, struct kmutex *mtx)
 {
 	struct timespec ts;
+	bool blocked;
 
 	(void)wmesg;
 	(void)intr;
@@ -105,7 +109,9 @@ kpause(const char *wmesg, bool intr, int timo, struct kmutex *mtx)
 	ts.tv_nsec = (long)(timo % hz) * (1000000000L / hz);
 	if (mtx != NULL)
 		mutex_exit(mtx);
+	blocked = rump_cpu_block();
 	nanosleep(&ts, NULL);
+	rump_cpu_unblock(blocked);
 	if (mtx != NULL)
 		mutex_enter(mtx);
 	return EWOULDBLOCK;
