@@ -579,6 +579,67 @@ ATF_TC_BODY(clock_preempts, tc)
 	    all);
 }
 
+#define	T_SLOW_ROUNDS		60	/* clock ticks that overrun */
+#define	T_SLOW_STACK		4096	/* stack the hook may find used */
+
+static volatile vsize_t t_headroom[MAXCPUS];	/* least stack left */
+
+/*
+ * Clock hook: outlast the tick T_SLOW_ROUNDS times, so that the next
+ * clock interrupt is already due when this one ends, and note how much
+ * of the interrupted thread's stack is left.
+ */
+static void
+t_hook_slow(void *arg)
+{
+	struct t_percpu *tp = &t_pc[curcpu()->ci_index];
+	struct lwp *l = curlwp;
+	vaddr_t sp = (vaddr_t)&arg;
+
+	if (tp->tp_rounds >= T_SLOW_ROUNDS)
+		return;
+	if (l->l_stack != 0 &&
+	    sp - l->l_stack < t_headroom[curcpu()->ci_index])
+		t_headroom[curcpu()->ci_index] = sp - l->l_stack;
+	delay(3 * 1000000 / (2 * hz));
+	tp->tp_rounds++;
+}
+
+ATF_TC(slow_clock_bounded_nesting);
+ATF_TC_HEAD(slow_clock_bounded_nesting, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a clock handler slower than a "
+	    "tick, with threads waiting for every CPU, does not stack one "
+	    "interrupt frame per tick on the interrupted thread");
+}
+ATF_TC_BODY(slow_clock_bounded_nesting, tc)
+{
+	lwp_t *l[2 * MAXCPUS];
+	u_int i, n = 2 * ncpu;
+	int h;
+
+	for (i = 0; i < ncpu; i++)
+		t_headroom[i] = KSTACK_SIZE;
+	for (i = 0; i < n; i++)
+		ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN,
+		    NULL, t_spinner, (void *)(uintptr_t)i, &l[i], "tspin%u",
+		    i), 0);
+	h = clockhook_establish(t_hook_slow, NULL);
+	ATF_CHECK(t_wait_hooks(T_SLOW_ROUNDS));
+	clockhook_disestablish(h);
+	t_stop = true;
+	for (i = 0; i < n; i++)
+		kthread_join(l[i]);
+	for (i = 0; i < ncpu; i++) {
+		printf("cpu%u: at least %zu stack bytes left in the clock\n",
+		    i, (size_t)t_headroom[i]);
+		ATF_CHECK_MSG(t_headroom[i] > KSTACK_SIZE - T_SLOW_STACK,
+		    "cpu%u: clock handler ran with %zu of %d stack bytes "
+		    "left", i, (size_t)t_headroom[i], KSTACK_SIZE);
+	}
+}
+
 ATF_TC(spl_blocks_clock);
 ATF_TC_HEAD(spl_blocks_clock, tc)
 {
@@ -691,6 +752,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, unmapped_on_every_cpu);
 	ATF_TP_ADD_TC(tp, xcall_every_cpu);
 	ATF_TP_ADD_TC(tp, clock_preempts);
+	ATF_TP_ADD_TC(tp, slow_clock_bounded_nesting);
 	ATF_TP_ADD_TC(tp, spl_blocks_clock);
 	ATF_TP_ADD_TC(tp, cv_timedwait_times_out);
 	ATF_TP_ADD_TC(tp, panic_fails_case);

@@ -14,6 +14,12 @@
  * the interrupted thread.  On the way out of an interrupt that came in at
  * IPL_NONE with preemption enabled, a pending reschedule is honoured:
  * the thread is switched away right there, its trapframe on its stack.
+ * That happens at IPL_NONE with SIE on, so another interrupt may come in
+ * first; it must not try the same, or a clock whose handler outlasts a
+ * tick would stack one frame per tick until the stack runs out.  The
+ * thread's l_intrpreempt marks the window, and an interrupt taken in it
+ * leaves preemption to the outer one.  Nesting is thus at most three
+ * deep: the preemption window, a clock handler, an IPI.
  */
 
 #include <sys/param.h>
@@ -156,6 +162,27 @@ ipi_intr(struct cpu_info *ci, struct trapframe *tf)
 
 /* ---- traps */
 
+/*
+ * Leaving an interrupt that came in at IPL_NONE: switch away if a
+ * reschedule is due and the interrupted code may be preempted, unless
+ * this interrupt came in while the thread was already doing so.
+ * => SIE off; on again only while switching
+ */
+static void
+intr_preempt(struct cpu_info *ci, struct trapframe *tf)
+{
+	struct lwp *l = curlwp;
+
+	if (!ci->ci_want_resched || l->l_nopreempt != 0 ||
+	    l->l_intrpreempt || (tf->tf_sstatus & SSTATUS_SPIE) == 0)
+		return;
+	l->l_intrpreempt = true;
+	csr_set(sstatus, SSTATUS_SIE);
+	sched_preempt_check();
+	csr_clear(sstatus, SSTATUS_SIE);
+	l->l_intrpreempt = false;
+}
+
 /* Run one interrupt at its level, then preempt if that is due. */
 static void
 cpu_intr(struct trapframe *tf, u_long irq)
@@ -182,13 +209,8 @@ cpu_intr(struct trapframe *tf, u_long irq)
 	}
 	ipl_set(ci, s);
 	ci->ci_intr_depth--;
-	if (ci->ci_intr_depth == 0 && s == IPL_NONE &&
-	    ci->ci_want_resched && curlwp->l_nopreempt == 0 &&
-	    (tf->tf_sstatus & SSTATUS_SPIE)) {
-		csr_set(sstatus, SSTATUS_SIE);
-		sched_preempt_check();
-		csr_clear(sstatus, SSTATUS_SIE);
-	}
+	if (ci->ci_intr_depth == 0 && s == IPL_NONE)
+		intr_preempt(ci, tf);
 }
 
 /* What a trap cause is called, for panic messages. */
@@ -227,6 +249,24 @@ trap_data_fault(u_long code)
 	    code == EXC_LOAD_PAGE_FAULT || code == EXC_STORE_PAGE_FAULT;
 }
 
+/*
+ * Panic if a trap frame landed in the lowest KSTACK_RED bytes of the
+ * thread's stack block: the next nested call could reach struct lwp.
+ */
+static void
+trap_check_stack(const struct lwp *l, const struct trapframe *tf)
+{
+	vaddr_t sp = (vaddr_t)tf;
+
+	if (l->l_stack == 0)
+		return;
+	if (sp < l->l_stack + KSTACK_RED || sp >= l->l_stack + l->l_stacksize)
+		panic("trap: thread %s has %ld of its %zu stack bytes left "
+		    "(frame %p, stack %#lx, pc %#lx)", l->l_name,
+		    (long)(sp - l->l_stack), l->l_stacksize, tf,
+		    (u_long)l->l_stack, (u_long)tf->tf_sepc);
+}
+
 /* Every trap comes here from cpu_trap_vector. */
 void
 cpu_trap(struct trapframe *tf)
@@ -239,6 +279,7 @@ cpu_trap(struct trapframe *tf)
 	    l->l_name, l, l->l_cpu, (void *)csr_read(sscratch),
 	    (u_long)tf->tf_sepc);
 
+	trap_check_stack(l, tf);
 	if (cause & SCAUSE_INTR) {
 		cpu_intr(tf, SCAUSE_CODE(cause));
 		return;

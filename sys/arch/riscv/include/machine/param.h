@@ -9,5 +9,6 @@
 #define	CACHE_LINE_SIZE		64
 
 #define	KSTACK_SIZE		(32 * 1024)	/* a kernel thread's stack */
+#define	KSTACK_RED		(4 * 1024)	/* a trap below this panics */
 
 #endif /* !_RISCV_MACHINE_PARAM_H_ */
