@@ -38,7 +38,8 @@
  * Kernels with KMEM_STATS count every magazine hit and find the objects
  * in use as allocations less frees; the others count only what reaches
  * the depot and slabs, and find the objects in use as the buffers out of
- * the slabs less the rounds in magazines.
+ * the slabs less the rounds in magazines.  kmem_cache_cpu_stats reports
+ * one CPU's share, so that a test can tell every CPU's magazines apart.
  */
 
 #define	_KMEM_PRIVATE
@@ -267,6 +268,40 @@ kmem_cpu_rounds(kmem_cache_t *kc, const struct kmem_cache_stats *ks,
 }
 #endif
 
+/* Load the counters of CPU layer cc into *kcs; kcs_rounds is left 0. */
+static void
+kmem_cpu_counts(const kmem_cpu_cache_t *cc, struct kmem_cpu_stats *kcs)
+{
+
+	memset(kcs, 0, sizeof(*kcs));
+	kcs->kcs_alloc = atomic_load_relaxed(&cc->cc_alloc);
+	kcs->kcs_free = atomic_load_relaxed(&cc->cc_free);
+	kcs->kcs_alloc_miss = atomic_load_relaxed(&cc->cc_alloc_miss);
+	kcs->kcs_free_miss = atomic_load_relaxed(&cc->cc_free_miss);
+}
+
+/*
+ * kmem_cache_cpu_stats: fill *kcs with the per-CPU statistics of kc on
+ * the CPU whose cpu_index is cpu.
+ * => cpu < ncpu, or it panics; the counters may be read while that CPU
+ *    runs, kcs_rounds only while it does not use kc (after the threads
+ *    that used kc there were joined, say); magazine hits are counted
+ *    only in kernels with KMEM_STATS.
+ */
+void
+kmem_cache_cpu_stats(kmem_cache_t *kc, u_int cpu, struct kmem_cpu_stats *kcs)
+{
+	const kmem_cpu_cache_t *cc;
+
+	if (cpu >= ncpu)
+		panic("kmem_cache_cpu_stats: cache %s (%p): cpu %u, but %u "
+		    "CPUs", kc->kc_name, kc, cpu, ncpu);
+	cc = &kc->kc_cpu[cpu];
+	kmem_cpu_counts(cc, kcs);
+	kcs->kcs_rounds = (u_int)(atomic_load_relaxed(&cc->cc_rounds) +
+	    atomic_load_relaxed(&cc->cc_prounds));
+}
+
 /*
  * kmem_cache_stats: fill *ks with kc's statistics.
  * => exact when no other thread uses kc; magazine hits (and so the
@@ -276,21 +311,17 @@ kmem_cpu_rounds(kmem_cache_t *kc, const struct kmem_cache_stats *ks,
 void
 kmem_cache_stats(kmem_cache_t *kc, struct kmem_cache_stats *ks)
 {
-	kmem_cpu_cache_t *cc;
+	struct kmem_cpu_stats kcs;
 	uint64_t outside, depot, cached;
 	u_int i;
 
 	memset(ks, 0, sizeof(*ks));
 	for (i = 0; i < ncpu; i++) {
-		cc = &kc->kc_cpu[i];
-		ks->ks_alloc += atomic_load_relaxed(&cc->cc_alloc) +
-		    atomic_load_relaxed(&cc->cc_alloc_miss);
-		ks->ks_free += atomic_load_relaxed(&cc->cc_free) +
-		    atomic_load_relaxed(&cc->cc_free_miss);
-		ks->ks_mag_hits += atomic_load_relaxed(&cc->cc_alloc) +
-		    atomic_load_relaxed(&cc->cc_free);
-		ks->ks_mag_misses += atomic_load_relaxed(&cc->cc_alloc_miss) +
-		    atomic_load_relaxed(&cc->cc_free_miss);
+		kmem_cpu_counts(&kc->kc_cpu[i], &kcs);
+		ks->ks_alloc += kcs.kcs_alloc + kcs.kcs_alloc_miss;
+		ks->ks_free += kcs.kcs_free + kcs.kcs_free_miss;
+		ks->ks_mag_hits += kcs.kcs_alloc + kcs.kcs_free;
+		ks->ks_mag_misses += kcs.kcs_alloc_miss + kcs.kcs_free_miss;
 	}
 	ks->ks_size = kc->kc_size;
 	ks->ks_bufsize = kc->kc_bufsize;

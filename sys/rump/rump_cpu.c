@@ -142,6 +142,7 @@ rump_xc_run(struct rump_cpu *rc, struct rump_xc *xc)
 	rump_lwp.rl_nopreempt++;
 	rump_lwp.rl_cpu = &rc->rc_ci;
 	(*xc->xc_func)(xc->xc_arg1, xc->xc_arg2);
+	__atomic_fetch_add(&rc->rc_ci.ci_nxcall, 1, __ATOMIC_RELAXED);
 	rump_lwp.rl_cpu = self;
 	rump_lwp.rl_nopreempt--;
 	pthread_mutex_lock(&rump_xc_lock);

@@ -206,8 +206,23 @@ struct kmem_cache_stats {
 	size_t		ks_memory;	/* bytes of slabs held */
 };
 
+/*
+ * One CPU's share of a cache's traffic, as kmem_cache_cpu_stats reports
+ * it: its magazines served kcs_alloc + kcs_free of the allocations and
+ * frees made on that CPU, the slabs the rest.  (*) counted only with
+ * KMEM_STATS, as in struct kmem_cpu_cache.
+ */
+struct kmem_cpu_stats {
+	uint64_t	kcs_alloc;	/* allocations from a magazine (*) */
+	uint64_t	kcs_free;	/* frees into a magazine (*) */
+	uint64_t	kcs_alloc_miss;	/* allocations from the slabs */
+	uint64_t	kcs_free_miss;	/* frees to the slabs */
+	u_int		kcs_rounds;	/* buffers in its two magazines */
+};
+
 __BEGIN_DECLS
 void	kmem_cache_stats(kmem_cache_t *, struct kmem_cache_stats *);
+void	kmem_cache_cpu_stats(kmem_cache_t *, u_int, struct kmem_cpu_stats *);
 void	kmem_cache_foreach(void (*)(kmem_cache_t *, void *), void *);
 size_t	kmem_size_class(size_t);
 

@@ -803,6 +803,159 @@ ATF_TC_BODY(depot_contention_counted, tc)
 	kmem_cache_destroy(t_stress_kc);
 }
 
+/* ---- the per-CPU layer on every CPU */
+
+#define	T_PERCPU_MAX	8	/* threads: one a CPU, at most this many */
+#define	T_PERCPU_OBJS	64	/* objects a thread holds at once */
+#define	T_PERCPU_ROUNDS	20	/* times it takes and frees them */
+
+/* Legend: a atomic; t written by thread i before it exits. */
+static kmem_cache_t *t_pc_kc;		/* the cache the threads use */
+static u_int t_pc_n;			/* threads */
+static u_int t_pc_rounds;		/* rounds thread 0 makes; i, i more */
+static u_int t_pc_cpu[T_PERCPU_MAX];	/* t: where thread i ran */
+static volatile u_int t_pc_moved;	/* a: threads that changed CPU */
+static volatile u_int t_pc_done;	/* a: threads done with kc */
+
+/*
+ * Thread i: take T_PERCPU_OBJS objects from t_pc_kc and free them,
+ * t_pc_rounds + i times (so that each CPU's counts differ), on one CPU;
+ * then stay until every thread is done, so that on the host platform
+ * each holds a virtual CPU of its own.
+ */
+static void
+t_percpu_main(void *arg)
+{
+	u_int i = (u_int)(uintptr_t)arg, r, j;
+	void *p[T_PERCPU_OBJS];
+
+	t_pc_cpu[i] = cpu_index(curcpu());
+	for (r = 0; r < t_pc_rounds + i; r++) {
+		for (j = 0; j < T_PERCPU_OBJS; j++)
+			p[j] = kmem_cache_alloc(t_pc_kc, KM_SLEEP);
+		for (j = 0; j < T_PERCPU_OBJS; j++)
+			kmem_cache_free(t_pc_kc, p[j]);
+	}
+	if (cpu_index(curcpu()) != t_pc_cpu[i])
+		atomic_inc_uint(&t_pc_moved);
+	atomic_inc_uint(&t_pc_done);
+	while (atomic_load_acquire(&t_pc_done) < t_pc_n)
+		(void)kpause("tpcpu", false, 1, NULL);
+	kthread_exit(0);
+}
+
+/*
+ * Run t_percpu_main in a thread bound to each CPU, up to T_PERCPU_MAX,
+ * thread i making rounds + i rounds on kc; return how many ran, each on
+ * a CPU of its own (t_pc_cpu).
+ */
+static u_int
+t_percpu_run(kmem_cache_t *kc, u_int rounds)
+{
+	lwp_t *l[T_PERCPU_MAX];
+	u_int i, j;
+
+	t_pc_kc = kc;
+	t_pc_n = MIN(ncpu, T_PERCPU_MAX);
+	t_pc_rounds = rounds;
+	t_pc_moved = t_pc_done = 0;
+	for (i = 0; i < t_pc_n; i++)
+		ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN,
+		    cpu_lookup(i), t_percpu_main, (void *)(uintptr_t)i, &l[i],
+		    "tpcpu%u", i), 0);
+	for (i = 0; i < t_pc_n; i++)
+		kthread_join(l[i]);
+	ATF_REQUIRE_EQ_MSG(t_pc_moved, 0, "a thread changed CPU while it ran");
+	for (i = 0; i < t_pc_n; i++) {
+		for (j = 0; j < i; j++)
+			ATF_REQUIRE_MSG(t_pc_cpu[i] != t_pc_cpu[j], "threads %u "
+			    "and %u both ran on cpu%u", j, i, t_pc_cpu[i]);
+	}
+	return t_pc_n;
+}
+
+ATF_TC(magazines_every_cpu);
+ATF_TC_HEAD(magazines_every_cpu, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "per-CPU magazines in use on every "
+	    "CPU: a thread on each CPU (up to 8) allocates and frees, and "
+	    "each CPU's statistics show most of its traffic served by its "
+	    "own magazines");
+}
+ATF_TC_BODY(magazines_every_cpu, tc)
+{
+	struct kmem_cpu_stats kcs;
+	kmem_cache_t *kc;
+	uint64_t ops, total = 0;
+	u_int i, n;
+
+	kc = kmem_cache_create("t_percpu", 96, 0, NULL, NULL, NULL, NULL,
+	    NULL, 0);
+	n = t_percpu_run(kc, T_PERCPU_ROUNDS);
+	for (i = 0; i < n; i++) {
+		ops = (uint64_t)(T_PERCPU_ROUNDS + i) * T_PERCPU_OBJS;
+		total += ops;
+		kmem_cache_cpu_stats(kc, t_pc_cpu[i], &kcs);
+		printf("cpu%u: %llu+%llu allocations, %llu+%llu frees "
+		    "(magazine+slab)\n", t_pc_cpu[i],
+		    (unsigned long long)kcs.kcs_alloc,
+		    (unsigned long long)kcs.kcs_alloc_miss,
+		    (unsigned long long)kcs.kcs_free,
+		    (unsigned long long)kcs.kcs_free_miss);
+		ATF_CHECK_EQ_MSG(kcs.kcs_alloc + kcs.kcs_alloc_miss, ops,
+		    "cpu%u: allocations counted elsewhere", t_pc_cpu[i]);
+		ATF_CHECK_EQ_MSG(kcs.kcs_free + kcs.kcs_free_miss, ops,
+		    "cpu%u: frees counted elsewhere", t_pc_cpu[i]);
+		ATF_CHECK_MSG(kcs.kcs_alloc > kcs.kcs_alloc_miss,
+		    "cpu%u: its magazines served too few allocations",
+		    t_pc_cpu[i]);
+		ATF_CHECK_MSG(kcs.kcs_free > kcs.kcs_free_miss,
+		    "cpu%u: its magazines took too few frees", t_pc_cpu[i]);
+	}
+	ATF_CHECK_EQ(t_stats(kc).ks_alloc, total);
+	ATF_CHECK_EQ(t_stats(kc).ks_inuse, 0);
+	kmem_cache_destroy(kc);
+}
+
+ATF_TC(destroy_flushes_every_cpu);
+ATF_TC_HEAD(destroy_flushes_every_cpu, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a cache destroy flushes every CPU's "
+	    "magazines through xcall(9): with objects cached on each CPU (up "
+	    "to 8), kmem_cache_destroy runs the destructor on every one, and "
+	    "a cross call ran on every CPU");
+}
+ATF_TC_BODY(destroy_flushes_every_cpu, tc)
+{
+	static uint64_t nxcall[MAXCPUS];
+	struct kmem_cpu_stats kcs;
+	kmem_cache_t *kc;
+	u_int i, n;
+
+	t_nctor = t_ndtor = 0;
+	kc = kmem_cache_create("t_destroy", 64, 0, t_ctor, t_dtor, NULL,
+	    &t_nctor, NULL, KMC_NODEBUG);
+	n = t_percpu_run(kc, 2);
+	for (i = 0; i < n; i++) {
+		kmem_cache_cpu_stats(kc, t_pc_cpu[i], &kcs);
+		ATF_REQUIRE_EQ_MSG(kcs.kcs_rounds, T_PERCPU_OBJS,
+		    "cpu%u: %u objects in its magazines", t_pc_cpu[i],
+		    kcs.kcs_rounds);
+	}
+	ATF_REQUIRE_EQ(t_nctor, n * T_PERCPU_OBJS);
+	ATF_REQUIRE_EQ(t_ndtor, 0);
+	for (i = 0; i < ncpu; i++)
+		nxcall[i] = atomic_load_relaxed(&cpu_lookup(i)->ci_nxcall);
+	kmem_cache_destroy(kc);
+	ATF_CHECK_EQ_MSG(t_ndtor, n * T_PERCPU_OBJS, "%u of %u objects "
+	    "destroyed", t_ndtor, n * T_PERCPU_OBJS);
+	for (i = 0; i < ncpu; i++)
+		ATF_CHECK_MSG(atomic_load_relaxed(&cpu_lookup(i)->ci_nxcall) >
+		    nxcall[i], "cpu%u: no cross call ran there", i);
+}
+
 /* ---- quantum caches */
 
 ATF_TC(qcache_differential);
@@ -955,6 +1108,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, update_working_set);
 	ATF_TP_ADD_TC(tp, magazine_grows);
 	ATF_TP_ADD_TC(tp, depot_contention_counted);
+	ATF_TP_ADD_TC(tp, magazines_every_cpu);
+	ATF_TP_ADD_TC(tp, destroy_flushes_every_cpu);
 	ATF_TP_ADD_TC(tp, qcache_differential);
 	ATF_TP_ADD_TC(tp, qcache_exhaustion);
 	ATF_TP_ADD_TC(tp, statistics);

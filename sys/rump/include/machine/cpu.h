@@ -8,11 +8,13 @@
 #include <machine/lwp.h>
 
 /*
- * Legend: I immutable, c the CPU itself, x the virtual CPU's host lock.
+ * Legend: I immutable, c the CPU itself, x the virtual CPU's host lock,
+ * a atomic.
  */
 struct cpu_info {
 	u_int		ci_index;	/* I: dense index, 0 .. ncpu - 1 */
 	void		*ci_host;	/* I: host-side state (rump_cpu.c) */
+	uint64_t	ci_nxcall;	/* a: cross calls run as this CPU */
 };
 
 static __inline struct cpu_info *
