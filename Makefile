@@ -27,7 +27,7 @@ KYUA_TREES+=	$(TEST_VARIANTS)
 all: $(foreach v,$(HOST_VARIANTS),$(LIB_$(v))) lib
 all: $(foreach v,$(TEST_VARIANTS),$(TESTBINS_$(v)) $(KYUAFILES_$(v)))
 
-.obj/Kyuafile: Makefile
+.obj/Kyuafile: $(MAKEFILE_LIST)
 	@mkdir -p $(@D)
 	@{ echo 'syntax(2)'; echo 'test_suite("ukmem")'; \
 	    for t in $(KYUA_TREES); do \
