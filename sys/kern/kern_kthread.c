@@ -1,42 +1,42 @@
 /*
  * kern_kthread.c: kthread(9) and kpause for the test kernel.
  *
- * A thread's stack is a block of physically contiguous pages used
- * through the direct map; the struct lwp sits at its bottom, followed by
- * a guard word that mi_switch checks, and the stack grows down towards
- * them from the top.  An exiting thread cannot free the stack it runs on:
- * the scheduler frees it after switching away, or kthread_join does when
- * the thread was created KTHREAD_MUSTJOIN.
+ * A thread's stack is one kmem_alloc block, so it lives in the kmem
+ * range like any other kernel memory; the struct lwp sits at its bottom,
+ * followed by a guard word that mi_switch checks, and the stack grows
+ * down towards them from the top.  An exiting thread cannot free the
+ * stack it runs on: the scheduler frees it after switching away (in
+ * lwp_reap, with sched_mutex dropped and at IPL_NONE, since kmem_free may
+ * release pages and so shoot down TLB entries), or kthread_join does when
+ * the thread was created KTHREAD_MUSTJOIN.  Threads are created after
+ * kmem_init; even the idle threads are.
  */
 
 #include <sys/param.h>
 #include <sys/cpu.h>
 #include <sys/errno.h>
+#include <sys/kmem.h>
 #include <sys/kthread.h>
 #include <sys/lwp.h>
 #include <sys/mutex.h>
 #include <sys/systm.h>
 
-#include <uvm/uvm_page.h>
 
 static char kpause_wchan;	/* nobody wakes it: kpause always times out */
 
 /*
  * Create a thread that runs func(arg), bound to ci unless ci is NULL,
- * with a stack of stacksize bytes, and make it runnable.
- * => may sleep for pages
+ * with a stack of stacksize bytes from kmem, and make it runnable.
+ * => may sleep for memory; kmem_init has run
  */
 struct lwp *
 lwp_create(void (*func)(void *), void *arg, struct cpu_info *ci, pri_t pri,
     int flags, size_t stacksize, const char *name)
 {
 	struct lwp *l;
-	paddr_t pa;
 
 	stacksize = roundup2(stacksize, PAGE_SIZE);
-	pa = uvm_pagealloc_contig(stacksize >> PAGE_SHIFT, VM_SLEEP);
-	l = (struct lwp *)(vaddr_t)pa;
-	memset(l, 0, sizeof(*l));
+	l = kmem_zalloc(stacksize, KM_SLEEP);
 	*(uint64_t *)(l + 1) = LWP_STACK_GUARD;
 	l->l_stat = LSIDL;
 	l->l_cpu = ci != NULL ? ci : curcpu();
@@ -45,7 +45,7 @@ lwp_create(void (*func)(void *), void *arg, struct cpu_info *ci, pri_t pri,
 	l->l_flags = flags;
 	l->l_func = func;
 	l->l_arg = arg;
-	l->l_stack = (vaddr_t)pa;
+	l->l_stack = (vaddr_t)l;
 	l->l_stacksize = stacksize;
 	strlcpy(l->l_name, name, sizeof(l->l_name));
 	cpu_lwp_init(l);
@@ -55,6 +55,16 @@ lwp_create(void (*func)(void *), void *arg, struct cpu_info *ci, pri_t pri,
 		mutex_spin_exit(&sched_mutex);
 	}
 	return l;
+}
+
+/* Free the stack, and so the struct, of a thread that is LSDEAD. */
+void
+lwp_free(struct lwp *l)
+{
+
+	KASSERTMSG(l->l_stat == LSDEAD, "lwp_free: thread %s is in state %d",
+	    l->l_name, l->l_stat);
+	kmem_free((void *)l->l_stack, l->l_stacksize);
 }
 
 int
@@ -96,8 +106,7 @@ kthread_join(lwp_t *l)
 		mutex_spin_enter(&sched_mutex);
 	}
 	mutex_spin_exit(&sched_mutex);
-	uvm_pagefree_contig((paddr_t)l->l_stack,
-	    l->l_stacksize >> PAGE_SHIFT);
+	lwp_free(l);
 	return 0;
 }
 

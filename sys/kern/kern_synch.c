@@ -157,7 +157,10 @@ sched_setrunnable(struct lwp *l)
 
 /* ---- switching */
 
-/* Free the stacks of exited threads nobody joins. */
+/*
+ * Free the stacks of exited threads nobody joins.
+ * => thread context, no spin mutex held (kmem_free may shoot down TLBs)
+ */
 static void
 lwp_reap(void)
 {
@@ -175,8 +178,7 @@ lwp_reap(void)
 	mutex_spin_exit(&sched_mutex);
 	while ((l = TAILQ_FIRST(&dead)) != NULL) {
 		TAILQ_REMOVE(&dead, l, l_runq);
-		uvm_pagefree_contig((paddr_t)l->l_stack,
-		    l->l_stacksize >> PAGE_SHIFT);
+		lwp_free(l);
 	}
 }
 

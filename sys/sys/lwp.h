@@ -77,6 +77,7 @@ __BEGIN_DECLS
 struct lwp *lwp_create(void (*)(void *), void *, struct cpu_info *, pri_t,
 	    int, size_t, const char *);
 void	lwp_startup(struct lwp *);
+void	lwp_free(struct lwp *);
 void	lwp_exit(void) __dead;
 void	sched_init(void);
 void	sched_setrunnable(struct lwp *);

@@ -4,10 +4,12 @@
  * The boot hart arrives from locore with paging off, running on the boot
  * stack as lwp0, the idle thread of CPU 0.  init_riscv reads the device
  * tree, starts the scheduler's lock, the page allocator and the page
- * tables, gives every other hart a cpu_info and an idle thread, and calls
- * the machine-independent kernel_main.  kernel_main starts the other harts
- * (SBI HSM hart_start at cpu_spinup, with their cpu_info); each turns on
- * paging with the shared tables and enters cpu_hatch as its idle thread.
+ * tables, gives every other hart a cpu_info, and calls the
+ * machine-independent kernel_main.  Once kmem is up, kernel_main starts
+ * the other harts: each gets an idle thread, whose stack comes from kmem
+ * like every thread's, and is started (SBI HSM hart_start at cpu_spinup,
+ * with its cpu_info) on that stack; it turns on paging with the shared
+ * tables and enters cpu_hatch as its idle thread.
  * The boot hart need not be hart 0: CPU 0 is whichever hart booted, and
  * the others take the following indices in device-tree order.  A started
  * hart that does not come up is sent an IPI now and then: under load,
@@ -81,17 +83,24 @@ kernel_getarg(const char *name)
 	return NULL;
 }
 
-/* Make CPU ci's idle thread, whose stack the hart starts on. */
+/* Name a CPU; its idle thread comes once kmem can give it a stack. */
 static void
 cpu_attach(struct cpu_info *ci, u_int idx, u_long hartid)
 {
-	char name[16];
-	struct lwp *l;
 
 	ci->ci_index = idx;
 	ci->ci_hartid = hartid;
 	ci->ci_ipl = IPL_HIGH;
-	snprintf(name, sizeof(name), "idle%u", idx);
+}
+
+/* Make CPU ci's idle thread, whose stack the hart starts on. */
+static void
+cpu_create_idle(struct cpu_info *ci)
+{
+	char name[16];
+	struct lwp *l;
+
+	snprintf(name, sizeof(name), "idle%u", ci->ci_index);
 	l = lwp_create(NULL, NULL, ci, PRI_KTHREAD, LW_IDLE, KSTACK_SIZE, name);
 	l->l_stat = LSONPROC;
 	ci->ci_idlelwp = ci->ci_curlwp = l;
@@ -164,6 +173,7 @@ cpu_boot_secondary_processors(void)
 
 	for (i = 1; i < ncpu; i++) {
 		ci = &cpu_info_store[i];
+		cpu_create_idle(ci);
 		for (waited = 0;; waited += 1000) {
 			error = sbi_hart_start(ci->ci_hartid,
 			    (paddr_t)(vaddr_t)cpu_spinup, (u_long)ci);
