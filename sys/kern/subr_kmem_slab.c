@@ -194,7 +194,7 @@ kmem_log2(size_t x)
 static void
 kmem_slab_geometry_ext(kmem_cache_t *kc, size_t unit)
 {
-	size_t bufsize = kc->kc_bufsize, minchunks, waste, bestwaste;
+	size_t bufsize = kc->kc_bufsize, minchunks, waste, bestwaste, granule;
 	size_t n, n0, best;
 
 	minchunks = MAX(2, MIN(KMEM_SLAB_MINCHUNKS, KMEM_SLAB_BIG / bufsize));
@@ -218,10 +218,14 @@ kmem_slab_geometry_ext(kmem_cache_t *kc, size_t unit)
 		kc->kc_hdrsize = sizeof(kmem_slab_t) +
 		    kc->kc_hashents * sizeof(kmem_bufctl_t);
 	} else {
-		/* Granules: the largest power of 2 not above the slab. */
+		/*
+		 * Granules: the largest power of 2 not above the slab; a
+		 * slab that starts on any page meets at most kc_hashents.
+		 */
 		kc->kc_hashshift = kmem_log2(kc->kc_slabsize);
+		granule = (size_t)1 << kc->kc_hashshift;
 		kc->kc_hashents = (u_int)((kc->kc_slabsize - PAGE_SIZE +
-		    ((size_t)1 << kc->kc_hashshift) - 1) >> kc->kc_hashshift) + 1;
+		    granule - 1) >> kc->kc_hashshift) + 1;
 		kc->kc_hdrsize = sizeof(kmem_slab_t) +
 		    kc->kc_hashents * sizeof(kmem_bufctl_t) +
 		    howmany(kc->kc_chunks, 64) * sizeof(uint64_t);
@@ -520,7 +524,7 @@ kmem_slab_create(kmem_cache_t *kc, int kmflags)
 	vmem_addr_t base;
 	uintptr_t buf;
 	size_t color;
-	u_int i;
+	u_int i, n;
 
 	if (kmem_source_try(kc->kc_source, kc->kc_slabsize, kmflags,
 	    &base) != 0)
@@ -546,10 +550,10 @@ kmem_slab_create(kmem_cache_t *kc, int kmflags)
 	sl->sl_refcnt = 0;
 	sl->sl_chunks = kc->kc_chunks;
 	if ((kc->kc_flags & (KMF_EXTSLAB | KMF_BUFCTL)) == KMF_EXTSLAB) {
-		for (i = 0; i < kmem_slab_ntags(kc, base); i++) {
-			sl->sl_bufctl[i].bc_addr = rounddown2(base,
-			    (uintptr_t)1 << kc->kc_hashshift) +
-			    ((uintptr_t)i << kc->kc_hashshift);
+		n = kmem_slab_ntags(kc, base);
+		for (i = 0; i < n; i++) {
+			sl->sl_bufctl[i].bc_addr =
+			    ((base >> kc->kc_hashshift) + i) << kc->kc_hashshift;
 			sl->sl_bufctl[i].bc_slab = sl;
 		}
 		memset(&sl->sl_bufctl[kc->kc_hashents], 0,

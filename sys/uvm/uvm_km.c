@@ -24,7 +24,7 @@
 
 #include <uvm/uvm_km.h>
 
-#define	UVM_KM_IMPORT	(64 * PAGE_SIZE)	/* kmem_arena's span size */
+#define	UVM_KM_IMPORT	(64 * PAGE_SIZE)	/* kmem_arena's spans */
 
 vmem_t *kmem_va_arena;
 vmem_t *kmem_arena;

@@ -7,9 +7,9 @@
  * freed.  Backing takes one page at a time from the page allocator and
  * enters it in the kmem range of the page tables; a VM_NOSLEEP request
  * that runs out of pages undoes what it mapped and fails, a VM_SLEEP one
- * waits in the page allocator.  Unbacking removes the mappings, shoots them down on every
- * CPU, and only then frees the pages, so no CPU can still reach a page
- * that someone else may already be reusing.
+ * waits in the page allocator.  Unbacking removes the mappings, shoots
+ * them down on every CPU, and only then frees the pages, so no CPU can
+ * still reach a page that someone else may already be reusing.
  */
 
 #include <sys/param.h>
