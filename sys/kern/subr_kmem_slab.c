@@ -15,11 +15,15 @@
  *			buffer is found by masking its address.
  *	large buffers	(KMF_EXTSLAB; the source quantum a multiple of
  *			PAGE_SIZE): the header is allocated apart, with a
- *			tag (kmem_bufctl_t) for each page of the slab, in
- *			the cache's hash keyed by page address, and a bitmap
- *			of allocated buffers; the slab of a buffer is its
- *			page's, and a buffer freed twice is caught by the
- *			bitmap.  The cost is a tag a page, not a buffer.
+ *			tag (kmem_bufctl_t) for each granule the slab meets,
+ *			in the cache's hash keyed by granule address, and a
+ *			bitmap of allocated buffers.  A granule is the
+ *			largest power of 2 not above the slab size, so a
+ *			slab meets at most three granules and a granule at
+ *			most two slabs: the slab of a buffer is the one of
+ *			its granule's tags whose slab holds it.  A buffer
+ *			freed twice is caught by the bitmap.  The cost is
+ *			at most three tags a slab, not one a page or buffer.
  *	integers	(KMF_EXTSLAB | KMF_BUFCTL: quantum caches, whose
  *			buffers are integers of an arena, KMC_NOTOUCH, and
  *			sources with a quantum below a page): the header has
@@ -190,7 +194,7 @@ kmem_log2(size_t x)
 static void
 kmem_slab_geometry_ext(kmem_cache_t *kc, size_t unit)
 {
-	size_t bufsize = kc->kc_bufsize, minchunks, waste, bestwaste;
+	size_t bufsize = kc->kc_bufsize, minchunks, waste, bestwaste, granule;
 	size_t n, n0, best;
 
 	minchunks = MAX(2, MIN(KMEM_SLAB_MINCHUNKS, KMEM_SLAB_BIG / bufsize));
@@ -214,8 +218,14 @@ kmem_slab_geometry_ext(kmem_cache_t *kc, size_t unit)
 		kc->kc_hdrsize = sizeof(kmem_slab_t) +
 		    kc->kc_hashents * sizeof(kmem_bufctl_t);
 	} else {
-		kc->kc_hashents = (u_int)(kc->kc_slabsize / PAGE_SIZE);
-		kc->kc_hashshift = PAGE_SHIFT;
+		/*
+		 * Granules: the largest power of 2 not above the slab; a
+		 * slab that starts on any page meets at most kc_hashents.
+		 */
+		kc->kc_hashshift = kmem_log2(kc->kc_slabsize);
+		granule = (size_t)1 << kc->kc_hashshift;
+		kc->kc_hashents = (u_int)((kc->kc_slabsize - PAGE_SIZE +
+		    granule - 1) >> kc->kc_hashshift) + 1;
 		kc->kc_hdrsize = sizeof(kmem_slab_t) +
 		    kc->kc_hashents * sizeof(kmem_bufctl_t) +
 		    howmany(kc->kc_chunks, 64) * sizeof(uint64_t);
@@ -251,7 +261,7 @@ kmem_slab_init(kmem_cache_t *kc)
 		kmem_slab_geometry_ext(kc, unit);
 }
 
-/* ---- the hash of page tags or bufctls (KMF_EXTSLAB) */
+/* ---- the hash of granule tags or bufctls (KMF_EXTSLAB) */
 
 /* The hash chain of address addr. */
 static kmem_bufctl_t **
@@ -275,6 +285,41 @@ kmem_hash_find(kmem_cache_t *kc, uintptr_t addr, bool remove)
 				*bcp = bc->bc_next;
 			return bc;
 		}
+	}
+	return NULL;
+}
+
+/* Unlink the tag or bufctl bc from the hash. */
+static void
+kmem_hash_remove(kmem_cache_t *kc, kmem_bufctl_t *bc)
+{
+	kmem_bufctl_t **bcp;
+
+	bcp = kmem_hash_bucket(kc, bc->bc_addr);
+	while (*bcp != bc) {
+		KASSERT(*bcp != NULL);
+		bcp = &(*bcp)->bc_next;
+	}
+	*bcp = bc->bc_next;
+}
+
+/*
+ * The slab of an external slab cache (not KMF_BUFCTL) that holds addr,
+ * or NULL: the slab of one of the tags of addr's granule, of which there
+ * are at most two, since a slab is at least a granule long.
+ */
+static kmem_slab_t *
+kmem_hash_slab(kmem_cache_t *kc, uintptr_t addr)
+{
+	uintptr_t granule = rounddown2(addr, (uintptr_t)1 << kc->kc_hashshift);
+	kmem_bufctl_t *bc;
+	kmem_slab_t *sl;
+
+	for (bc = *kmem_hash_bucket(kc, addr); bc != NULL; bc = bc->bc_next) {
+		sl = bc->bc_slab;
+		if (bc->bc_addr == granule && addr >= sl->sl_base &&
+		    addr - sl->sl_base < kc->kc_slabsize)
+			return sl;
 	}
 	return NULL;
 }
@@ -408,10 +453,9 @@ kmem_slab_find(kmem_cache_t *kc, uintptr_t addr, bool remove,
 		*bcp = bc;
 		return bc->bc_slab;
 	}
-	if ((kc->kc_flags & KMF_EXTSLAB) != 0) {
-		bc = kmem_hash_find(kc, rounddown2(addr, PAGE_SIZE), false);
-		sl = bc != NULL ? bc->bc_slab : NULL;
-	} else
+	if ((kc->kc_flags & KMF_EXTSLAB) != 0)
+		sl = kmem_hash_slab(kc, addr);
+	else
 		sl = (kmem_slab_t *)(rounddown2(addr, PAGE_SIZE) + PAGE_SIZE -
 		    sizeof(kmem_slab_t));
 	if (sl == NULL || sl->sl_check != ((uintptr_t)sl ^ KMEM_SLAB_MAGIC) ||
@@ -434,26 +478,36 @@ kmem_slab_find(kmem_cache_t *kc, uintptr_t addr, bool remove,
 	return sl;
 }
 
+/* The number of granules the slab at base meets (its tags in use). */
+static u_int
+kmem_slab_ntags(kmem_cache_t *kc, uintptr_t base)
+{
+
+	return (u_int)(((base + kc->kc_slabsize - 1) >> kc->kc_hashshift) -
+	    (base >> kc->kc_hashshift)) + 1;
+}
+
 /*
- * Put the page tags of sl in the hash (insert) or take them out.
+ * Put the granule tags of sl in the hash (insert) or take them out.
  * => slab lock held.
  */
 static void
 kmem_slab_hash(kmem_cache_t *kc, kmem_slab_t *sl, bool insert)
 {
 	kmem_bufctl_t *bc, **bcp;
-	u_int i;
+	u_int i, n;
 
 	if ((kc->kc_flags & (KMF_EXTSLAB | KMF_BUFCTL)) != KMF_EXTSLAB)
 		return;
-	for (i = 0; i < kc->kc_hashents; i++) {
+	n = kmem_slab_ntags(kc, sl->sl_base);
+	for (i = 0; i < n; i++) {
 		bc = &sl->sl_bufctl[i];
 		if (insert) {
 			bcp = kmem_hash_bucket(kc, bc->bc_addr);
 			bc->bc_next = *bcp;
 			*bcp = bc;
 		} else
-			(void)kmem_hash_find(kc, bc->bc_addr, true);
+			kmem_hash_remove(kc, bc);
 	}
 }
 
@@ -470,7 +524,7 @@ kmem_slab_create(kmem_cache_t *kc, int kmflags)
 	vmem_addr_t base;
 	uintptr_t buf;
 	size_t color;
-	u_int i;
+	u_int i, n;
 
 	if (kmem_source_try(kc->kc_source, kc->kc_slabsize, kmflags,
 	    &base) != 0)
@@ -496,8 +550,10 @@ kmem_slab_create(kmem_cache_t *kc, int kmflags)
 	sl->sl_refcnt = 0;
 	sl->sl_chunks = kc->kc_chunks;
 	if ((kc->kc_flags & (KMF_EXTSLAB | KMF_BUFCTL)) == KMF_EXTSLAB) {
-		for (i = 0; i < kc->kc_hashents; i++) {
-			sl->sl_bufctl[i].bc_addr = base + i * PAGE_SIZE;
+		n = kmem_slab_ntags(kc, base);
+		for (i = 0; i < n; i++) {
+			sl->sl_bufctl[i].bc_addr =
+			    ((base >> kc->kc_hashshift) + i) << kc->kc_hashshift;
 			sl->sl_bufctl[i].bc_slab = sl;
 		}
 		memset(&sl->sl_bufctl[kc->kc_hashents], 0,

@@ -71,6 +71,17 @@
  * cannot serve the request (another importfn knows no address range) is
  * given back at once, and so is a span that becomes wholly free.
  *
+ * Backed arenas: an arena of memory may leave backing (pages, mappings)
+ * to the page level instead of importing spans that are already backed
+ * (vmem_set_backing).  Its spans are bare address space, imported in
+ * large pieces; backfn backs a segment after it is carved and before
+ * vmem_xalloc returns it, and unbackfn unbacks a busy segment before
+ * vmem_xfree makes it free.  So only busy segments hold pages, a free
+ * page inside a span costs nothing, and the tags for a span (and for its
+ * segment in the source) are shared by every allocation in it, where an
+ * arena that imported each allocation as a backed span of its own would
+ * pay two more tags each.  A failed backfn frees the segment again.
+ *
  * Sleeping: a VM_SLEEP request that finds no space asks kmem to reclaim,
  * then waits on the arena's condition variable, which vmem_free and
  * vmem_add broadcast; an arena with a source also wakes each tick, since
@@ -91,8 +102,10 @@
  * order is: vmem_list_lock (adaptive: the list of arenas, held while
  * quantum caches are built and while vmem_foreach runs), then an arena
  * lock, then vmem_bt_lock (the global tag stock).  No arena lock is held
- * across importfn, releasefn or a hook into kmem, so arenas that import
- * from one another never hold two arena locks at once.
+ * across importfn, releasefn, backfn, unbackfn or a hook into kmem, so
+ * arenas that import from one another never hold two arena locks at
+ * once; a segment being backed or unbacked is busy meanwhile, so no one
+ * else touches it.
  */
 
 #include <sys/param.h>
@@ -131,6 +144,8 @@ bool vmem_check_enabled = true;
 #endif
 
 static void vmem_check1(vmem_t *);
+static bt_t *vmem_free1(vmem_t *, bt_t *);
+static void vmem_free_done(vmem_t *, bt_t *);
 
 /* ---- the list of arenas and the tag stock (vmem_bt_lock) */
 
@@ -180,6 +195,31 @@ vmem_subsystem_init(vmem_t *meta)
 	mutex_enter(&vmem_bt_lock);
 	vmem_meta_arena = meta;
 	mutex_exit(&vmem_bt_lock);
+}
+
+/*
+ * vmem_set_backing: make vm a backed arena.  backfn backs each segment
+ * vmem_xalloc hands out before it returns, unbackfn unbacks each one
+ * vmem_xfree is given before it becomes free; so only busy segments are
+ * backed, a span costs nothing but the source's space until its segments
+ * are allocated, and spans are imported in multiples of import.
+ * => once, before the arena has a span; import is a power of 2, at least
+ *    the import quantum.
+ */
+void
+vmem_set_backing(vmem_t *vm, vmem_back_t *backfn, vmem_unback_t *unbackfn,
+    vmem_size_t import)
+{
+
+	if (backfn == NULL || unbackfn == NULL || !powerof2(import) ||
+	    import < vm->vm_import_quantum || !TAILQ_EMPTY(&vm->vm_seglist))
+		panic("vmem_set_backing: arena %s: backfn %p unbackfn %p "
+		    "import %#zx (import quantum %#zx), or it has spans",
+		    vm->vm_name, backfn, unbackfn, import,
+		    vm->vm_import_quantum);
+	vm->vm_backfn = backfn;
+	vm->vm_unbackfn = unbackfn;
+	vm->vm_import_quantum = import;
 }
 
 /*
@@ -1002,17 +1042,18 @@ vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 /* ---- sleeping for space */
 
 /*
- * Wait for space to be freed in the arena (or, for an arena with a
- * source, for up to a tick, since space may come back there instead).
+ * Wait for space to be freed in the arena (or for up to a tick, if tick
+ * or if the arena has a source, since space may come back there, or
+ * pages to the page level, instead).
  * => arena lock held; released and retaken.
  */
 static void
-vmem_wait(vmem_t *vm)
+vmem_wait(vmem_t *vm, bool tick)
 {
 
 	KASSERT(mutex_owned(&vm->vm_lock));
 	vm->vm_nwait++;
-	if (vm->vm_source != NULL)
+	if (tick || vm->vm_source != NULL)
 		(void)cv_timedwait(&vm->vm_cv, &vm->vm_lock, 1);
 	else
 		cv_wait(&vm->vm_cv, &vm->vm_lock);
@@ -1097,11 +1138,11 @@ vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0, vmem_size_t al
 /* ---- allocation */
 
 /*
- * Allocate for a checked request: search, import, sleep, in that order.
+ * Find space for a checked request: search, import, sleep, in that order.
  * => arena lock must not be held.
  */
 static int
-vmem_xalloc1(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
+vmem_xalloc_space(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
     vmem_addr_t *addrp)
 {
 	vmem_addr_t addr;
@@ -1122,7 +1163,7 @@ vmem_xalloc1(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
 		vmem_reclaim();
 		mutex_enter(&vm->vm_lock);
 		if (vmem_fit(vm, rq, flags, &addr) == NULL)
-			vmem_wait(vm);
+			vmem_wait(vm, false);
 		mutex_exit(&vm->vm_lock);
 	}
 	bt = vmem_carve(vm, bt, addr, rq->rq_size);
@@ -1142,6 +1183,38 @@ fail:
 	vm->vm_nfail++;
 	mutex_exit(&vm->vm_lock);
 	return ENOMEM;
+}
+
+/*
+ * Allocate for a checked request and, in a backed arena, back the segment;
+ * if that fails, free it (without unbacking) and, for VM_SLEEP, reclaim,
+ * wait a tick and start over.
+ * => arena lock must not be held.
+ */
+static int
+vmem_xalloc1(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
+    vmem_addr_t *addrp)
+{
+
+	for (;;) {
+		if (vmem_xalloc_space(vm, rq, flags, addrp) != 0)
+			return ENOMEM;
+		if (vm->vm_backfn == NULL ||
+		    (*vm->vm_backfn)(vm, *addrp, rq->rq_size, flags) == 0)
+			return 0;
+		mutex_enter(&vm->vm_lock);
+		vmem_free_done(vm, vmem_free1(vm, bt_lookupbusy(vm, *addrp)));
+		if ((flags & VM_NOSLEEP) != 0) {
+			mutex_enter(&vm->vm_lock);
+			vm->vm_nfail++;
+			mutex_exit(&vm->vm_lock);
+			return ENOMEM;
+		}
+		vmem_reclaim();
+		mutex_enter(&vm->vm_lock);
+		vmem_wait(vm, true);
+		mutex_exit(&vm->vm_lock);
+	}
 }
 
 /*
@@ -1280,6 +1353,28 @@ vmem_free_done(vmem_t *vm, bt_t *span)
 }
 
 /*
+ * Free the busy segment bt, first unbacking it in a backed arena (with
+ * the lock dropped: the segment stays busy, so no one else touches it).
+ * => arena lock held; released.
+ */
+static void
+vmem_free_busy(vmem_t *vm, bt_t *bt)
+{
+	vmem_addr_t addr = bt->bt_start;
+	vmem_size_t size = bt->bt_size;
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	if (vm->vm_unbackfn != NULL) {
+		mutex_exit(&vm->vm_lock);
+		(*vm->vm_unbackfn)(vm, addr, size);
+		mutex_enter(&vm->vm_lock);
+		KASSERT(bt->bt_type == BT_TYPE_BUSY && bt->bt_start == addr &&
+		    bt->bt_size == size);
+	}
+	vmem_free_done(vm, vmem_free1(vm, bt));
+}
+
+/*
  * vmem_xfree: free a segment allocated with vmem_xalloc, or with
  * vmem_alloc in an arena without quantum caches.
  * => arena lock must not be held.
@@ -1304,7 +1399,7 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 		vmem_free_misuse(vm, "vmem_xfree", "wrong size", addr, size,
 		    bt->bt_size);
 	}
-	vmem_free_done(vm, vmem_free1(vm, bt));
+	vmem_free_busy(vm, bt);
 }
 
 /*
@@ -1385,7 +1480,7 @@ vmem_xfree_part(vmem_t *vm, vmem_addr_t addr, vmem_size_t size,
 		(void)vmem_split_busy(vm, bt, last + 1);
 	if (addr > bt->bt_start)
 		bt = vmem_split_busy(vm, bt, addr);
-	vmem_free_done(vm, vmem_free1(vm, bt));
+	vmem_free_busy(vm, bt);
 	return 0;
 }
 

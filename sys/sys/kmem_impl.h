@@ -88,13 +88,14 @@ struct kmem_cpu_cache {
 } __aligned(COHERENCY_UNIT);
 
 /*
- * An external slab's tag for one of its pages, in the hash by page
- * address; or, with KMF_BUFCTL, its handle on one buffer: on the free
- * list while free, in the hash by buffer address while allocated.
+ * An external slab's tag for one granule it meets, in the hash by
+ * granule address (see subr_kmem_slab.c); or, with KMF_BUFCTL, its
+ * handle on one buffer: on the free list while free, in the hash by
+ * buffer address while allocated.
  */
 struct kmem_bufctl {
 	kmem_bufctl_t	*bc_next;	/* s: free list, or hash chain */
-	uintptr_t	bc_addr;	/* I: the page, or the buffer */
+	uintptr_t	bc_addr;	/* I: the granule, or the buffer */
 	kmem_slab_t	*bc_slab;	/* I: its slab */
 };
 
@@ -165,7 +166,7 @@ struct kmem_cache {
 	uint64_t	kc_slab_free;	/* s: buffers given back */
 	uint64_t	kc_slab_create;	/* s: slabs made */
 	uint64_t	kc_slab_destroy; /* s: slabs given back */
-	kmem_bufctl_t	**kc_hash;	/* s: page tags or bufctls */
+	kmem_bufctl_t	**kc_hash;	/* s: granule tags or bufctls */
 	size_t		kc_hashmask;	/* s: buckets - 1 */
 	kmem_bufctl_t	*kc_hash0[KMEM_HASH_MIN]; /* s: the first table */
 

@@ -24,6 +24,14 @@
 
 typedef struct vmem_btag bt_t;
 
+/*
+ * A backed arena's hooks (vmem_set_backing): give the range backing
+ * before it is handed out, or fail (VM_NOSLEEP only); take it away
+ * before the range becomes free.
+ */
+typedef int (vmem_back_t)(vmem_t *, vmem_addr_t, vmem_size_t, vm_flag_t);
+typedef void (vmem_unback_t)(vmem_t *, vmem_addr_t, vmem_size_t);
+
 TAILQ_HEAD(vmem_seglist, vmem_btag);
 LIST_HEAD(vmem_freelist, vmem_btag);
 LIST_HEAD(vmem_hashlist, vmem_btag);
@@ -66,6 +74,8 @@ struct vmem {
 	vmem_import_t		*vm_importfn;	/* I */
 	vmem_release_t		*vm_releasefn;	/* I */
 	vmem_t			*vm_source;	/* I: arena imported from */
+	vmem_back_t		*vm_backfn;	/* I: backs busy segments */
+	vmem_unback_t		*vm_unbackfn;	/* I: unbacks freed ones */
 	vmem_size_t		vm_quantum_mask; /* I: quantum - 1 */
 	int			vm_quantum_shift; /* I: log2(quantum) */
 	vmem_size_t		vm_import_quantum; /* I: import granule */
@@ -122,6 +132,8 @@ struct vmem_qcache_ops {
 
 __BEGIN_DECLS
 void	vmem_subsystem_init(vmem_t *);
+void	vmem_set_backing(vmem_t *, vmem_back_t *, vmem_unback_t *,
+	    vmem_size_t);
 void	vmem_set_qcache_ops(const struct vmem_qcache_ops *);
 void	vmem_check(vmem_t *);
 void	vmem_foreach(void (*)(vmem_t *, void *), void *);

@@ -2,9 +2,13 @@
  * uvm_km.c: the kernel memory arenas at the bottom of the allocator.
  *
  * kmem_va_arena holds the kernel virtual range the host set aside for
- * kmem; nothing in it is mapped.  kmem_arena imports spans of it and
- * backs each span with physical pages as it comes in (uvm_km_back), and
- * unmaps and frees the pages as the span goes back (uvm_km_unback).  Both
+ * kmem; nothing in it is mapped.  kmem_arena imports spans of it as bare
+ * address space, UVM_KM_IMPORT bytes at a time, and is a backed arena
+ * (vmem_set_backing): it backs each segment with physical pages as it
+ * hands it out (uvm_km_back), and unmaps it and frees the pages before
+ * the segment is free again (uvm_km_unback).  So only allocated memory
+ * holds pages, and the boundary tags of a span, its own and its segment
+ * in kmem_va_arena, are shared by the many slabs carved from it.  Both
  * are created from static storage with the static tag reserve, so that
  * they exist before any allocator does; kmem_arena then becomes the meta
  * arena from which vmem takes pages for boundary tags, arena structures
@@ -20,43 +24,29 @@
 
 #include <uvm/uvm_km.h>
 
+#define	UVM_KM_IMPORT	(64 * PAGE_SIZE)	/* kmem_arena's spans */
+
 vmem_t *kmem_va_arena;
 vmem_t *kmem_arena;
 
 static vmem_t kmem_va_arena_store;
 static vmem_t kmem_arena_store;
 
-/*
- * uvm_km_kmem_alloc: import a span into kmem_arena: reserve virtual
- * space, then back it with pages.
- */
+/* uvm_km_kmem_back: back a segment of kmem_arena as it is allocated. */
 int
-uvm_km_kmem_alloc(vmem_t *vm, vmem_size_t size, vm_flag_t flags,
-    vmem_addr_t *addrp)
+uvm_km_kmem_back(vmem_t *vm, vmem_addr_t addr, vmem_size_t size,
+    vm_flag_t flags)
 {
-	vmem_addr_t va;
-	int error;
 
-	error = vmem_alloc(vm, size, (flags & (VM_SLEEP | VM_NOSLEEP)) |
-	    VM_INSTANTFIT, &va);
-	if (error != 0)
-		return error;
-	error = uvm_km_back(va, size, flags);
-	if (error != 0) {
-		vmem_free(vm, va, size);
-		return error;
-	}
-	*addrp = va;
-	return 0;
+	return uvm_km_back(addr, size, flags);
 }
 
-/* uvm_km_kmem_free: release a span of kmem_arena: unmap, then unreserve. */
+/* uvm_km_kmem_unback: unmap a segment of kmem_arena as it is freed. */
 void
-uvm_km_kmem_free(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
+uvm_km_kmem_unback(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 {
 
 	uvm_km_unback(addr, size);
-	vmem_free(vm, addr, size);
 }
 
 /*
@@ -71,9 +61,11 @@ uvm_km_bootstrap(vaddr_t start, vaddr_t end)
 	    end - start, PAGE_SIZE, NULL, NULL, NULL, 0,
 	    VM_NOSLEEP | VM_BOOTSTRAP, IPL_VM);
 	kmem_arena = vmem_init(&kmem_arena_store, "kmem", 0, 0, PAGE_SIZE,
-	    uvm_km_kmem_alloc, uvm_km_kmem_free, kmem_va_arena, 0,
+	    vmem_alloc, vmem_free, kmem_va_arena, 0,
 	    VM_NOSLEEP | VM_BOOTSTRAP, IPL_VM);
 	if (kmem_va_arena == NULL || kmem_arena == NULL)
 		panic("uvm_km_bootstrap: cannot create the kmem arenas");
+	vmem_set_backing(kmem_arena, uvm_km_kmem_back, uvm_km_kmem_unback,
+	    UVM_KM_IMPORT);
 	vmem_subsystem_init(kmem_arena);
 }

@@ -5,10 +5,10 @@
  *
  *	kmem_va_arena	kernel virtual addresses reserved for kmem, quantum
  *			PAGE_SIZE, nothing mapped;
- *	kmem_arena	wired, mapped kernel memory: it imports from
- *			kmem_va_arena and backs each imported span with
- *			physical pages (uvm_km_back); releasing a span
- *			unmaps it on every CPU and frees the pages.
+ *	kmem_arena	wired, mapped kernel memory: it imports address
+ *			space from kmem_va_arena and backs each segment it
+ *			hands out with physical pages (uvm_km_back); freeing
+ *			a segment unmaps it on every CPU and frees the pages.
  *
  * Each host supplies uvm_km_back and uvm_km_unback: the test kernel with
  * its physical page allocator and pmap, the host platform with mmap.
@@ -27,8 +27,8 @@ extern vmem_t *kmem_arena;
 
 __BEGIN_DECLS
 void	uvm_km_bootstrap(vaddr_t, vaddr_t);
-int	uvm_km_kmem_alloc(vmem_t *, vmem_size_t, vm_flag_t, vmem_addr_t *);
-void	uvm_km_kmem_free(vmem_t *, vmem_addr_t, vmem_size_t);
+int	uvm_km_kmem_back(vmem_t *, vmem_addr_t, vmem_size_t, vm_flag_t);
+void	uvm_km_kmem_unback(vmem_t *, vmem_addr_t, vmem_size_t);
 
 /* Supplied by the host. */
 int	uvm_km_back(vaddr_t, vsize_t, vm_flag_t);

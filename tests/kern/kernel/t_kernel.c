@@ -485,7 +485,7 @@ ATF_TC_BODY(unmapped_on_every_cpu, tc)
 	ATF_REQUIRE_EQ(t_probe_fault, 0);
 	vmem_free(kmem_arena, va, size);
 	ATF_REQUIRE_MSG(pmap_kextract(va) == UVM_NOPAGE,
-	    "kmem_arena kept the span; nothing was released");
+	    "kmem_arena kept the pages mapped; nothing was unbacked");
 	t_probe_ok = 0;
 	xc_wait(xc_broadcast(0, t_xc_probe, (void *)va, (void *)size));
 	ATF_CHECK_EQ(t_probe_fault, ncpu);

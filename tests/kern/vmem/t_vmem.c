@@ -536,6 +536,88 @@ ATF_TC_BODY(import_release, tc)
 	vmem_destroy(t_parent);
 }
 
+/* ---- backed arenas */
+
+static vmem_size_t t_backed;		/* bytes backed now */
+static int t_nback, t_nunback;
+static bool t_back_fail;
+
+/* A backfn that counts what it backs, or fails when told to. */
+static int
+t_back(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, vm_flag_t flags)
+{
+
+	if (t_back_fail)
+		return ENOMEM;
+	t_nback++;
+	t_backed += size;
+	return 0;
+}
+
+/* The unbackfn that goes with it. */
+static void
+t_unback(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
+{
+
+	t_nunback++;
+	t_backed -= size;
+}
+
+ATF_TC(backed_arena);
+ATF_TC_HEAD(backed_arena, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a backed arena backs exactly its "
+	    "busy segments, also after a partial free, imports whole import "
+	    "sizes, and undoes an allocation whose backing fails");
+}
+ATF_TC_BODY(backed_arena, tc)
+{
+	vmem_addr_t a[8], x;
+	vmem_size_t inuse;
+	vmem_t *vm;
+	int i;
+
+	t_parent = t_arena("parent", 0x100000, 0x100000, 0x1000);
+	vm = vmem_create("backed", 0, 0, 0x1000, vmem_alloc, vmem_free,
+	    t_parent, 0, VM_SLEEP, IPL_NONE);
+	ATF_REQUIRE(vm != NULL);
+	vmem_set_backing(vm, t_back, t_unback, 0x10000);
+	for (i = 0; i < 8; i++)
+		ATF_REQUIRE_EQ(vmem_alloc(vm, 0x1000 * (i + 1), VM_NOSLEEP,
+		    &a[i]), 0);
+	ATF_CHECK_EQ(t_nback, 8);
+	ATF_CHECK_EQ(t_backed, vmem_size(vm, VMEM_ALLOC));
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC | VMEM_FREE) % 0x10000, 0);
+	ATF_CHECK_EQ(vmem_size(t_parent, VMEM_ALLOC),
+	    vmem_size(vm, VMEM_ALLOC | VMEM_FREE));
+	for (i = 0; i < 8; i += 2)
+		vmem_free(vm, a[i], 0x1000 * (i + 1));
+	ATF_CHECK_EQ(t_nunback, 4);
+	ATF_CHECK_EQ(t_backed, vmem_size(vm, VMEM_ALLOC));
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, a[7] + 0x1000, 0x2000, VM_SLEEP),
+	    0);
+	ATF_CHECK_EQ(t_backed, vmem_size(vm, VMEM_ALLOC));
+
+	t_back_fail = true;
+	inuse = vmem_size(vm, VMEM_ALLOC);
+	ATF_CHECK_EQ(vmem_alloc(vm, 0x1000, VM_NOSLEEP, &x), ENOMEM);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), inuse);
+	t_back_fail = false;
+	vmem_check(vm);
+
+	for (i = 1; i < 7; i += 2)
+		vmem_free(vm, a[i], 0x1000 * (i + 1));
+	vmem_free(vm, a[7], 0x1000);
+	vmem_free(vm, a[7] + 0x3000, 0x5000);
+	ATF_CHECK_EQ(t_backed, 0);
+	ATF_CHECK_EQ(t_nunback, 4 + 1 + 3 + 2);
+	ATF_CHECK_EQ(vmem_size(t_parent, VMEM_ALLOC), 0);
+	vmem_check(vm);
+	vmem_destroy(vm);
+	vmem_destroy(t_parent);
+}
+
 ATF_TC(import_constrained);
 ATF_TC_HEAD(import_constrained, tc)
 {
@@ -983,6 +1065,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, xfree_part_release);
 	ATF_TP_ADD_TC(tp, import_release);
 	ATF_TP_ADD_TC(tp, import_constrained);
+	ATF_TP_ADD_TC(tp, backed_arena);
 	ATF_TP_ADD_TC(tp, many_segments);
 	ATF_TP_ADD_TC(tp, meta_arena);
 	ATF_TP_ADD_TC(tp, sleep_until_free);
