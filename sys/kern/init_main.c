@@ -51,6 +51,7 @@ kernel_main(void)
 	uvm_km_bootstrap(kva_start, kva_end);
 	kmem_init();
 	xc_init();
+	clockhook_init();
 	uvm_pdaemon_init();
 	cpu_boot_secondary_processors();
 	cpu_initclocks(curcpu());

@@ -7,71 +7,85 @@
  * hooks and tells the scheduler a tick went by.
  *
  * Clock hooks stand in for device interrupt handlers: tests and the demo
- * use them to allocate from interrupt context on every CPU.  The table is
- * read without a lock; establishing publishes the argument before the
- * function, and disestablishing clears the function and then waits for a
- * cross call to have run on every CPU, which cannot happen while any CPU
- * is still inside the interrupt that read the old entry.
+ * use them to allocate from interrupt context on every CPU.  Each hook is
+ * a kmem_alloc'ed record on a singly linked list that the clock walks
+ * without a lock.  Writers take clockhook_lock; establishing fills the
+ * record before publishing it at the head, and disestablishing unlinks
+ * it, then waits for a cross call to have run on every CPU, which cannot
+ * happen while any CPU is still inside the interrupt that may have read
+ * the old link; only then is the record freed.
  */
 
 #include <sys/param.h>
 #include <sys/atomic.h>
 #include <sys/cpu.h>
+#include <sys/intr.h>
 #include <sys/kernel.h>
+#include <sys/kmem.h>
 #include <sys/lwp.h>
+#include <sys/mutex.h>
 #include <sys/systm.h>
 #include <sys/xcall.h>
 
 int hz = 100;
 volatile uint64_t ticks;
 
-/* Legend: a atomic (see above). */
-static struct clockhook {
-	void	(*ch_func)(void *);	/* a: NULL when the slot is free */
-	void	*ch_arg;		/* a: published before ch_func */
-	bool	ch_busy;		/* a: slot taken */
-} clockhooks[CLOCKHOOK_MAX];
+/* Legend: a atomic (see above), h clockhook_lock, I immutable. */
+struct clockhook {
+	void		(*ch_func)(void *);	/* I */
+	void		*ch_arg;		/* I */
+	struct clockhook *ch_next;		/* a, h: the next hook */
+};
+
+static kmutex_t clockhook_lock;
+static struct clockhook *clockhook_list;	/* a, h: the first hook */
 
 void
 hardclock(void)
 {
 	struct cpu_info *ci = curcpu();
-	void (*func)(void *);
-	u_int i;
+	struct clockhook *ch;
 
 	if (ci->ci_index == 0) {
 		ticks++;
 		sleepq_timeout_tick();
 	}
-	for (i = 0; i < CLOCKHOOK_MAX; i++) {
-		func = atomic_load_acquire(&clockhooks[i].ch_func);
-		if (func != NULL) {
-			(*func)(clockhooks[i].ch_arg);
-			ci->ci_nhook++;
-		}
+	for (ch = atomic_load_acquire(&clockhook_list); ch != NULL;
+	    ch = atomic_load_acquire(&ch->ch_next)) {
+		(*ch->ch_func)(ch->ch_arg);
+		ci->ci_nhook++;
 	}
 	sched_tick();
 }
 
-/* Call func(arg) from every CPU's clock interrupt; returns a handle. */
-int
-clockhook_establish(void (*func)(void *), void *arg)
+/* Set up the hook list; before the first clock interrupt. */
+void
+clockhook_init(void)
 {
-	u_int i;
 
-	for (i = 0; i < CLOCKHOOK_MAX; i++) {
-		if (!__atomic_test_and_set(&clockhooks[i].ch_busy,
-		    __ATOMIC_ACQUIRE)) {
-			clockhooks[i].ch_arg = arg;
-			atomic_store_release(&clockhooks[i].ch_func, func);
-			return (int)i;
-		}
-	}
-	panic("clockhook_establish: all %d clock hooks are taken",
-	    CLOCKHOOK_MAX);
+	mutex_init(&clockhook_lock, MUTEX_DEFAULT, IPL_NONE);
 }
 
-/* Remove a hook and wait until no CPU runs it.  => may sleep */
+/*
+ * Call func(arg) from every CPU's clock interrupt; returns the handle for
+ * clockhook_disestablish.  => thread context, may sleep for memory
+ */
+void *
+clockhook_establish(void (*func)(void *), void *arg)
+{
+	struct clockhook *ch;
+
+	ch = kmem_alloc(sizeof(*ch), KM_SLEEP);
+	ch->ch_func = func;
+	ch->ch_arg = arg;
+	mutex_enter(&clockhook_lock);
+	ch->ch_next = clockhook_list;
+	atomic_store_release(&clockhook_list, ch);
+	mutex_exit(&clockhook_lock);
+	return ch;
+}
+
+/* The cross call that shows a CPU has left any clock interrupt. */
 static void
 clockhook_barrier(void *a1, void *a2)
 {
@@ -80,12 +94,19 @@ clockhook_barrier(void *a1, void *a2)
 	(void)a2;
 }
 
+/* Remove a hook and wait until no CPU runs it.  => may sleep */
 void
-clockhook_disestablish(int h)
+clockhook_disestablish(void *cookie)
 {
+	struct clockhook *ch = cookie, **chp;
 
-	KASSERT(h >= 0 && h < CLOCKHOOK_MAX);
-	atomic_store_release(&clockhooks[h].ch_func, NULL);
+	mutex_enter(&clockhook_lock);
+	for (chp = &clockhook_list; *chp != ch; chp = &(*chp)->ch_next)
+		if (*chp == NULL)
+			panic("clockhook_disestablish: %p is not a clock hook",
+			    ch);
+	atomic_store_release(chp, ch->ch_next);
+	mutex_exit(&clockhook_lock);
 	xc_wait(xc_broadcast(0, clockhook_barrier, NULL, NULL));
-	__atomic_clear(&clockhooks[h].ch_busy, __ATOMIC_RELEASE);
+	kmem_free(ch, sizeof(*ch));
 }

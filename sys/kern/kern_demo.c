@@ -179,7 +179,7 @@ demo_phase_workers(void)
 {
 	lwp_t *l[MAXCPUS];
 	u_int i;
-	int h;
+	void *h;
 
 	printf("demo: %u workers, %d rounds each of vmem_alloc, kmem_alloc "
 	    "and kmem_cache_alloc, and KM_NOSLEEP/VM_NOSLEEP in every CPU's "

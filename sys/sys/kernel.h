@@ -4,16 +4,16 @@
  * hardclock runs on every CPU hz times a second from the clock interrupt,
  * at IPL_VM.  A clock hook is a function it calls there on every CPU, as
  * a device interrupt handler would run: it may allocate with VM_NOSLEEP
- * or KM_NOSLEEP, and must not sleep.  clockhook_disestablish returns only
- * once no CPU is still running the hook.
+ * or KM_NOSLEEP, and must not sleep.  clockhook_establish allocates the
+ * hook's record with KM_SLEEP and returns it as the handle;
+ * clockhook_disestablish returns only once no CPU is still running the
+ * hook, and frees the record.
  */
 
 #ifndef _SYS_KERNEL_H_
 #define _SYS_KERNEL_H_
 
 #include <sys/types.h>
-
-#define	CLOCKHOOK_MAX	4
 
 /* A test program built into the kernel (the build generates the table). */
 struct atf_kernel_prog {
@@ -29,8 +29,9 @@ extern char kernel_bootargs[];
 
 __BEGIN_DECLS
 void	hardclock(void);
-int	clockhook_establish(void (*)(void *), void *);
-void	clockhook_disestablish(int);
+void	clockhook_init(void);
+void	*clockhook_establish(void (*)(void *), void *);
+void	clockhook_disestablish(void *);
 void	kernel_main(void) __dead;
 const char *kernel_getarg(const char *);
 void	cons_putc(int);

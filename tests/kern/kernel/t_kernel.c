@@ -158,7 +158,7 @@ ATF_TC_BODY(intr_nosleep_alloc, tc)
 {
 	lwp_t *l[MAXCPUS];
 	u_int i;
-	int h;
+	void *h;
 
 	h = clockhook_establish(t_hook_alloc, NULL);
 	for (i = 0; i < ncpu; i++)
@@ -272,6 +272,12 @@ ATF_TC_BODY(sleep_until_pages_freed, tc)
 	vmem_free(kmem_arena, t_va, T_ODD_PAGES * PAGE_SIZE);
 }
 
+/*
+ * Set once memory is exhausted: the hooks below are established before
+ * that, since establishing a hook allocates.
+ */
+static volatile bool t_hook_armed;
+
 /* Clock hook: one VM_NOSLEEP attempt per CPU, recording the outcome. */
 static void
 t_hook_exhausted(void *arg)
@@ -281,7 +287,7 @@ t_hook_exhausted(void *arg)
 	int error;
 
 	(void)arg;
-	if (tp->tp_rounds != 0)
+	if (!t_hook_armed || tp->tp_rounds != 0)
 		return;
 	error = vmem_alloc(kmem_arena, T_ODD_PAGES * PAGE_SIZE,
 	    VM_NOSLEEP | VM_INSTANTFIT, &va);
@@ -307,16 +313,18 @@ ATF_TC_BODY(nosleep_fails_when_exhausted, tc)
 	vmem_addr_t va;
 	bool hooked;
 	u_int i;
-	int h;
+	void *h;
 
+	h = clockhook_establish(t_hook_exhausted, NULL);
 	t_exhaust();
 	t0 = ticks;
 	ATF_CHECK_EQ(vmem_alloc(kmem_arena, T_ODD_PAGES * PAGE_SIZE,
 	    VM_NOSLEEP | VM_INSTANTFIT, &va), ENOMEM);
 	ATF_CHECK_MSG(ticks - t0 <= 1, "VM_NOSLEEP took %lu ticks",
 	    (u_long)(ticks - t0));
-	h = clockhook_establish(t_hook_exhausted, NULL);
+	t_hook_armed = true;
 	hooked = t_wait_hooks(1);
+	t_hook_armed = false;
 	clockhook_disestablish(h);
 	t_unexhaust();
 	ATF_REQUIRE(hooked);
@@ -396,7 +404,7 @@ t_hook_kmem_exhausted(void *arg)
 	void *p;
 
 	(void)arg;
-	if (tp->tp_rounds != 0)
+	if (!t_hook_armed || tp->tp_rounds != 0)
 		return;
 	if ((p = kmem_cache_alloc(t_kc, KM_NOSLEEP)) != NULL) {
 		kmem_cache_free(t_kc, p);
@@ -420,10 +428,11 @@ ATF_TC_BODY(kmem_nosleep_fails_when_exhausted, tc)
 	bool hooked;
 	void *p;
 	u_int i;
-	int h;
+	void *h;
 
 	t_kc = kmem_cache_create("t_nosleep", T_OBJ_SIZE, 0, NULL, NULL,
 	    NULL, NULL, NULL, 0);
+	h = clockhook_establish(t_hook_kmem_exhausted, NULL);
 	kmem_reap();
 	t_exhaust();
 	t0 = ticks;
@@ -431,8 +440,9 @@ ATF_TC_BODY(kmem_nosleep_fails_when_exhausted, tc)
 	ATF_CHECK_MSG(p == NULL, "KM_NOSLEEP found memory");
 	ATF_CHECK_MSG(ticks - t0 <= 1, "KM_NOSLEEP took %lu ticks",
 	    (u_long)(ticks - t0));
-	h = clockhook_establish(t_hook_kmem_exhausted, NULL);
+	t_hook_armed = true;
 	hooked = t_wait_hooks(1);
+	t_hook_armed = false;
 	clockhook_disestablish(h);
 	t_unexhaust();
 	ATF_REQUIRE(hooked);
@@ -617,7 +627,7 @@ ATF_TC_BODY(slow_clock_bounded_nesting, tc)
 {
 	lwp_t *l[2 * MAXCPUS];
 	u_int i, n = 2 * ncpu;
-	int h;
+	void *h;
 
 	for (i = 0; i < ncpu; i++)
 		t_headroom[i] = KSTACK_SIZE;

@@ -163,7 +163,7 @@ ATF_TC_BODY(intr_nosleep, tc)
 {
 	lwp_t *l[MAXCPUS], *reaper;
 	u_int i;
-	int h;
+	void *h;
 
 	t_kc = kmem_cache_create("t_intr", T_OBJ, 0, NULL, NULL, NULL, NULL,
 	    NULL, 0);
