@@ -136,6 +136,7 @@ void	vmem_set_backing(vmem_t *, vmem_back_t *, vmem_unback_t *,
 	    vmem_size_t);
 void	vmem_set_qcache_ops(const struct vmem_qcache_ops *);
 void	vmem_check(vmem_t *);
+bool	vmem_busy_find(vmem_t *, vmem_addr_t, vmem_addr_t *, vmem_size_t *);
 void	vmem_foreach(void (*)(vmem_t *, void *), void *);
 extern bool vmem_check_enabled;
 __END_DECLS

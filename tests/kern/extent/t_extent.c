@@ -750,6 +750,32 @@ ATF_TC_BODY(misuse_free_unallocated, tc)
 	(void)extent_free(ex, 0x108, 0x10, EX_NOWAIT);
 }
 
+T_MISUSE(misuse_free_hole, "freeing a range across several allocations "
+    "with a hole after them panics")
+ATF_TC_BODY(misuse_free_hole, tc)
+{
+	struct extent *ex;
+
+	ex = t_extent(0, 0xfff, 0);
+	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x100, 0x10, EX_NOWAIT), 0);
+	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x110, 0x10, EX_NOWAIT), 0);
+	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x130, 0x10, EX_NOWAIT), 0);
+	atf_tc_expect_signal(SIGABRT, "a hole in the range must panic");
+	(void)extent_free(ex, 0x108, 0x38, EX_NOWAIT);
+}
+
+T_MISUSE(misuse_free_gap_start, "freeing a range that starts in a gap "
+    "before an allocation panics")
+ATF_TC_BODY(misuse_free_gap_start, tc)
+{
+	struct extent *ex;
+
+	ex = t_extent(0, 0xfff, 0);
+	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x100, 0x10, EX_NOWAIT), 0);
+	atf_tc_expect_signal(SIGABRT, "a range from a gap must panic");
+	(void)extent_free(ex, 0xf8, 0x10, EX_NOWAIT);
+}
+
 T_MISUSE(misuse_nocoalesce_partial, "freeing part of an allocation in an "
     "EX_NOCOALESCE map panics")
 ATF_TC_BODY(misuse_nocoalesce_partial, tc)
@@ -868,6 +894,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, threads);
 	ATF_TP_ADD_TC(tp, model);
 	ATF_TP_ADD_TC(tp, misuse_free_unallocated);
+	ATF_TP_ADD_TC(tp, misuse_free_hole);
+	ATF_TP_ADD_TC(tp, misuse_free_gap_start);
 	ATF_TP_ADD_TC(tp, misuse_nocoalesce_partial);
 	ATF_TP_ADD_TC(tp, misuse_free_outside);
 	ATF_TP_ADD_TC(tp, misuse_zero_size);

@@ -481,6 +481,42 @@ ATF_TC_BODY(xfree_part_release, tc)
 	vmem_destroy(parent);
 }
 
+ATF_TC(busy_find);
+ATF_TC_HEAD(busy_find, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "vmem_busy_find gives the busy "
+	    "segment that holds an address, or the next one above it, "
+	    "whether or not a segment starts there");
+}
+ATF_TC_BODY(busy_find, tc)
+{
+	vmem_addr_t a, s;
+	vmem_size_t size;
+	vmem_t *vm;
+
+	vm = t_arena("t", 0x1000, 0x1000, 0x10);
+	ATF_CHECK(!vmem_busy_find(vm, 0x1000, &s, &size));
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x100, 0, 0, 0, 0x1200, 0x12ff,
+	    VM_NOSLEEP, &a), 0);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x10, 0, 0, 0, 0x1800, 0x180f,
+	    VM_NOSLEEP, &a), 0);
+	ATF_REQUIRE(vmem_busy_find(vm, 0x1200, &s, &size));	/* hashed */
+	ATF_CHECK(s == 0x1200 && size == 0x100);
+	ATF_REQUIRE(vmem_busy_find(vm, 0x12ff, &s, &size));	/* inside */
+	ATF_CHECK(s == 0x1200 && size == 0x100);
+	ATF_REQUIRE(vmem_busy_find(vm, 0x1000, &s, &size));	/* below */
+	ATF_CHECK(s == 0x1200 && size == 0x100);
+	ATF_REQUIRE(vmem_busy_find(vm, 0x1300, &s, &size));	/* a gap */
+	ATF_CHECK(s == 0x1800 && size == 0x10);
+	ATF_CHECK(!vmem_busy_find(vm, 0x1810, &s, &size));	/* above */
+	vmem_xfree(vm, 0x1200, 0x100);
+	vmem_xfree(vm, 0x1800, 0x10);
+	ATF_CHECK(!vmem_busy_find(vm, 0x1000, &s, &size));
+	vmem_check(vm);
+	vmem_destroy(vm);
+}
+
 /* ---- imports */
 
 static int t_nimport, t_nrelease;
@@ -1063,6 +1099,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, vmem_init_static);
 	ATF_TP_ADD_TC(tp, xfree_part);
 	ATF_TP_ADD_TC(tp, xfree_part_release);
+	ATF_TP_ADD_TC(tp, busy_find);
 	ATF_TP_ADD_TC(tp, import_release);
 	ATF_TP_ADD_TC(tp, import_constrained);
 	ATF_TP_ADD_TC(tp, backed_arena);
