@@ -95,7 +95,8 @@
  * (which allocates from an arena, and so consumes tags) always has tags
  * to use.  Each arena keeps VMEM_BT_RESERVE spare tags of its own, topped
  * up before its lock is taken: a request needs at most that many, so it
- * never fails for lack of a tag while the arena has space.
+ * never fails for lack of a tag while the arena has space.  Tests starve
+ * an arena of tags (vmem_starve_tags) to reach the ENOMEM paths.
  *
  * Locking: each arena has one lock, a spin mutex at the arena's IPL if
  * that is above IPL_NONE (the arena may then be used from interrupt
@@ -313,7 +314,7 @@ bt_refill(vmem_t *vm, vm_flag_t flags)
 	bt_stock_refill(flags);
 	mutex_enter(&vm->vm_lock);
 	mutex_enter(&vmem_bt_lock);
-	while (vm->vm_nfreetags < VMEM_BT_KEEP &&
+	while (!vm->vm_starved && vm->vm_nfreetags < VMEM_BT_KEEP &&
 	    (bt = LIST_FIRST(&vmem_bt_stock)) != NULL) {
 		LIST_REMOVE(bt, bt_freelist);
 		vmem_bt_nstock--;
@@ -324,6 +325,22 @@ bt_refill(vmem_t *vm, vm_flag_t flags)
 	ok = vm->vm_nfreetags >= VMEM_BT_RESERVE;
 	mutex_exit(&vm->vm_lock);
 	return ok;
+}
+
+/*
+ * vmem_starve_tags: while starve is true, bt_refill gives the arena no
+ * tags, so that it runs out of boundary tags once its spare ones are
+ * spent; for tests of the ENOMEM paths, which a kernel with memory to
+ * spare never takes otherwise.
+ * => arena lock must not be held.
+ */
+void
+vmem_starve_tags(vmem_t *vm, bool starve)
+{
+
+	mutex_enter(&vm->vm_lock);
+	vm->vm_starved = starve;
+	mutex_exit(&vm->vm_lock);
 }
 
 /* Take a spare tag from the arena. */
