@@ -43,11 +43,18 @@
  *
  * Freeing: in an EX_NOCOALESCE map only a whole allocation is freed,
  * with vmem_xfree in O(1); it never needs a tag, so it never fails.  In a
- * coalescing map the range may cover parts of several adjacent
- * allocations: one walk over the busy segments finds the pieces (and
- * panics if a number in the range is not allocated), whole pieces go back
- * with vmem_xfree, partial ones with vmem_xfree_part, which may need a
- * tag (ENOMEM with EX_NOWAIT).
+ * coalescing map the range may cover parts of k adjacent allocations,
+ * and nothing is walked: vmem_busy_find gives the allocation that holds
+ * the first number, through vmem's hash in O(1) if it starts there and
+ * through its busy index in O(log n) if not, and each next one starts
+ * just after the last, so the hash finds it.  A first pass checks that
+ * every number is allocated (and panics before anything is freed if
+ * not), a second frees the pieces: whole ones with vmem_xfree, a part of
+ * one (only the first and the last can be) with vmem_xfree_part, which
+ * may need a tag (ENOMEM with EX_NOWAIT).  So a free costs O(k), plus
+ * O(log n) when it starts or ends inside an allocation, whatever the
+ * number n of allocations in the map.  extent_destroy frees the lowest
+ * allocation until none is left, in O(n log n).
  *
  * Errors: every request tries vmem with VM_NOSLEEP, so that sleeping for
  * space and sleeping for memory stay separate, as extent(9) keeps them.
@@ -78,7 +85,6 @@
 
 #define	EXTENT_FLAGS	(EX_WAITOK | EX_FAST | EX_CATCH | EX_NOCOALESCE | \
 			    EX_MALLOCOK | EX_WAITSPACE | EX_BOUNDZERO)
-#define	EXTENT_BATCH	16	/* pieces one walk of extent_free records */
 
 /* How a request is served. */
 #define	EXTENT_FIT_VMEM		0	/* one vmem_xalloc */
@@ -474,45 +480,6 @@ extent_alloc_region(struct extent *ex, u_long start, u_long size, int flags)
 
 /* ---- freeing */
 
-/* The pieces of a range to free, found by one walk over busy segments. */
-struct extent_freewalk {
-	u_long		fw_next;	/* first number not yet covered */
-	u_long		fw_end;		/* last number of the range */
-	bool		fw_done;	/* covered up to fw_end */
-	bool		fw_hole;	/* fw_next is not allocated */
-	size_t		fw_n;
-	struct {
-		u_long	p_start;
-		u_long	p_size;
-		bool	p_whole;	/* the whole allocated segment */
-	} fw_piece[EXTENT_BATCH];
-};
-
-/* vmem_walk callback: record the part of one busy segment in the range. */
-static void
-extent_freewalk_seg(void *arg, vmem_addr_t addr, vmem_size_t size)
-{
-	struct extent_freewalk *fw = arg;
-	u_long last = addr + (size - 1), plast;
-
-	if (fw->fw_done || fw->fw_hole || fw->fw_n == EXTENT_BATCH ||
-	    last < fw->fw_next)
-		return;
-	if (addr > fw->fw_next) {
-		fw->fw_hole = true;
-		return;
-	}
-	plast = MIN(last, fw->fw_end);
-	fw->fw_piece[fw->fw_n].p_start = fw->fw_next;
-	fw->fw_piece[fw->fw_n].p_size = plast - fw->fw_next + 1;
-	fw->fw_piece[fw->fw_n].p_whole = addr == fw->fw_next && plast == last;
-	fw->fw_n++;
-	if (plast == fw->fw_end)
-		fw->fw_done = true;
-	else
-		fw->fw_next = plast + 1;
-}
-
 /* Panic, naming the map and the range of a bad free. */
 static void __dead
 extent_free_misuse(struct extent *ex, const char *rule, u_long start,
@@ -524,39 +491,51 @@ extent_free_misuse(struct extent *ex, const char *rule, u_long start,
 }
 
 /*
- * Free [start, end] out of a coalescing map, a batch of pieces a walk.
- * Returns 0, or ENOMEM if a partial piece needed a tag and vmflag is
- * VM_NOSLEEP.
+ * The allocation (busy segment) [*sp, *lp] that holds the number n of
+ * the range [start, end] being freed; panics if n is not allocated.
+ */
+static void
+extent_busy_at(struct extent *ex, u_long n, u_long start, u_long end,
+    u_long *sp, u_long *lp)
+{
+	vmem_addr_t s;
+	vmem_size_t size;
+
+	if (!vmem_busy_find(&ex->ex_vmem, n, &s, &size) || s > n)
+		extent_free_misuse(ex, "a number in the range is not "
+		    "allocated", start, end - start + 1);
+	*sp = s;
+	*lp = s + (size - 1);
+}
+
+/*
+ * Free [start, end] out of a coalescing map: check that every number is
+ * allocated, then free the pieces, each one a whole allocation
+ * (vmem_xfree) or, first or last, a part of one (vmem_xfree_part).  The
+ * first allocation is looked up once, for both passes.
+ * Returns 0, or ENOMEM if a part needed a tag and vmflag is VM_NOSLEEP.
  */
 static int
 extent_free_range(struct extent *ex, u_long start, u_long end,
     vm_flag_t vmflag)
 {
-	struct extent_freewalk fw = { .fw_next = start, .fw_end = end };
-	size_t i;
+	u_long n, s, l, s0, l0;
 	int error;
 
-	while (!fw.fw_done) {
-		fw.fw_n = 0;
-		vmem_walk(&ex->ex_vmem, VMEM_ALLOC, extent_freewalk_seg, &fw);
-		if (fw.fw_hole || (!fw.fw_done && fw.fw_n < EXTENT_BATCH))
-			extent_free_misuse(ex, "a number in the range is not "
-			    "allocated", start, end - start + 1);
-		for (i = 0; i < fw.fw_n; i++) {
-			if (fw.fw_piece[i].p_whole) {
-				vmem_xfree(&ex->ex_vmem,
-				    fw.fw_piece[i].p_start,
-				    fw.fw_piece[i].p_size);
-				continue;
-			}
-			error = vmem_xfree_part(&ex->ex_vmem,
-			    fw.fw_piece[i].p_start, fw.fw_piece[i].p_size,
-			    vmflag);
-			if (error != 0)
-				return error;
-		}
+	extent_busy_at(ex, start, start, end, &s0, &l0);
+	for (l = l0; l < end;)
+		extent_busy_at(ex, l + 1, start, end, &s, &l);
+	for (n = start, s = s0, l = l0;; n = l + 1) {
+		if (n != start)
+			extent_busy_at(ex, n, start, end, &s, &l);
+		if (s == n && l <= end)
+			vmem_xfree(&ex->ex_vmem, s, l - s + 1);
+		else if ((error = vmem_xfree_part(&ex->ex_vmem, n,
+		    MIN(l, end) - n + 1, vmflag)) != 0)
+			return error;
+		if (l >= end)
+			return 0;
 	}
-	return 0;
 }
 
 /*
@@ -662,19 +641,6 @@ extent_create(const char *name, u_long start, u_long end, void *storage,
 	return ex;
 }
 
-/* vmem_walk callback: record up to EXTENT_BATCH busy segments. */
-static void
-extent_busywalk_seg(void *arg, vmem_addr_t addr, vmem_size_t size)
-{
-	struct extent_freewalk *fw = arg;
-
-	if (fw->fw_n == EXTENT_BATCH)
-		return;
-	fw->fw_piece[fw->fw_n].p_start = addr;
-	fw->fw_piece[fw->fw_n].p_size = size;
-	fw->fw_n++;
-}
-
 /*
  * extent_destroy: free every region and the map itself (unless fixed).
  * => nobody may use the map any more.
@@ -682,16 +648,11 @@ extent_busywalk_seg(void *arg, vmem_addr_t addr, vmem_size_t size)
 void
 extent_destroy(struct extent *ex)
 {
-	struct extent_freewalk fw;
-	size_t i;
+	vmem_addr_t s;
+	vmem_size_t size;
 
-	do {
-		fw.fw_n = 0;
-		vmem_walk(&ex->ex_vmem, VMEM_ALLOC, extent_busywalk_seg, &fw);
-		for (i = 0; i < fw.fw_n; i++)
-			vmem_xfree(&ex->ex_vmem, fw.fw_piece[i].p_start,
-			    fw.fw_piece[i].p_size);
-	} while (fw.fw_n != 0);
+	while (vmem_busy_find(&ex->ex_vmem, ex->ex_start, &s, &size))
+		vmem_xfree(&ex->ex_vmem, s, size);
 	vmem_destroy(&ex->ex_vmem);
 	cv_destroy(&ex->ex_cv);
 	mutex_destroy(&ex->ex_lock);

@@ -31,10 +31,11 @@
  *	- a private stock of spare tags, so that an allocation never has to
  *	  allocate a tag while it holds the lock;
  *	- the busy index, a treap of busy segments by start address, built
- *	  the first time part of a segment is freed (vmem_xfree_part) and
- *	  kept from then on, so that the segment around any address is found
- *	  in O(log n); arenas that never free part of a segment never pay
- *	  for it;
+ *	  the first time part of a segment is freed (vmem_xfree_part) or a
+ *	  segment is sought by an address inside it (vmem_busy_find, for
+ *	  extent_free) and kept from then on, so that the segment around any
+ *	  address is found in O(log n); arenas that never do either never
+ *	  pay for it;
  *	- the span index, a treap of span tags by start address (in the same
  *	  two links, which span tags do not otherwise use), so that adding
  *	  or importing a span finds its place in the segment list, and
@@ -94,7 +95,8 @@
  * (which allocates from an arena, and so consumes tags) always has tags
  * to use.  Each arena keeps VMEM_BT_RESERVE spare tags of its own, topped
  * up before its lock is taken: a request needs at most that many, so it
- * never fails for lack of a tag while the arena has space.
+ * never fails for lack of a tag while the arena has space.  Tests starve
+ * an arena of tags (vmem_starve_tags) to reach the ENOMEM paths.
  *
  * Locking: each arena has one lock, a spin mutex at the arena's IPL if
  * that is above IPL_NONE (the arena may then be used from interrupt
@@ -312,7 +314,7 @@ bt_refill(vmem_t *vm, vm_flag_t flags)
 	bt_stock_refill(flags);
 	mutex_enter(&vm->vm_lock);
 	mutex_enter(&vmem_bt_lock);
-	while (vm->vm_nfreetags < VMEM_BT_KEEP &&
+	while (!vm->vm_starved && vm->vm_nfreetags < VMEM_BT_KEEP &&
 	    (bt = LIST_FIRST(&vmem_bt_stock)) != NULL) {
 		LIST_REMOVE(bt, bt_freelist);
 		vmem_bt_nstock--;
@@ -323,6 +325,22 @@ bt_refill(vmem_t *vm, vm_flag_t flags)
 	ok = vm->vm_nfreetags >= VMEM_BT_RESERVE;
 	mutex_exit(&vm->vm_lock);
 	return ok;
+}
+
+/*
+ * vmem_starve_tags: while starve is true, bt_refill gives the arena no
+ * tags, so that it runs out of boundary tags once its spare ones are
+ * spent; for tests of the ENOMEM paths, which a kernel with memory to
+ * spare never takes otherwise.
+ * => arena lock must not be held.
+ */
+void
+vmem_starve_tags(vmem_t *vm, bool starve)
+{
+
+	mutex_enter(&vm->vm_lock);
+	vm->vm_starved = starve;
+	mutex_exit(&vm->vm_lock);
 }
 
 /* Take a spare tag from the arena. */
@@ -1482,6 +1500,35 @@ vmem_xfree_part(vmem_t *vm, vmem_addr_t addr, vmem_size_t size,
 		bt = vmem_split_busy(vm, bt, addr);
 	vmem_free_busy(vm, bt);
 	return 0;
+}
+
+/*
+ * vmem_busy_find: the busy segment that holds addr or, if none does, the
+ * lowest one above it, as *startp and *sizep: O(1) through the hash when
+ * a segment starts at addr, O(log n) through the busy index otherwise
+ * (built the first time it is needed, as for vmem_xfree_part).
+ * => arena lock must not be held.  Returns false if there is none.
+ */
+bool
+vmem_busy_find(vmem_t *vm, vmem_addr_t addr, vmem_addr_t *startp,
+    vmem_size_t *sizep)
+{
+	bt_t *bt;
+
+	mutex_enter(&vm->vm_lock);
+	bt = bt_lookupbusy(vm, addr);
+	if (bt == NULL) {
+		vmem_order_busy(vm);
+		bt = bt_tree_floor(vm->vm_busytree, addr);
+		if (bt == NULL || BT_END(bt) < addr)
+			bt = bt_tree_above(vm->vm_busytree, addr);
+	}
+	if (bt != NULL) {
+		*startp = bt->bt_start;
+		*sizep = bt->bt_size;
+	}
+	mutex_exit(&vm->vm_lock);
+	return bt != NULL;
 }
 
 /* ---- spans given by the caller */

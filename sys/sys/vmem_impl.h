@@ -97,6 +97,7 @@ struct vmem {
 
 	struct vmem_freelist	vm_freetags;	/* l: private spare tags */
 	size_t			vm_nfreetags;	/* l */
+	bool			vm_starved;	/* l: no refill (tests) */
 
 	vmem_size_t		vm_size;	/* l: bytes in all spans */
 	vmem_size_t		vm_inuse;	/* l: bytes allocated */
@@ -136,6 +137,8 @@ void	vmem_set_backing(vmem_t *, vmem_back_t *, vmem_unback_t *,
 	    vmem_size_t);
 void	vmem_set_qcache_ops(const struct vmem_qcache_ops *);
 void	vmem_check(vmem_t *);
+bool	vmem_busy_find(vmem_t *, vmem_addr_t, vmem_addr_t *, vmem_size_t *);
+void	vmem_starve_tags(vmem_t *, bool);
 void	vmem_foreach(void (*)(vmem_t *, void *), void *);
 extern bool vmem_check_enabled;
 __END_DECLS

@@ -457,6 +457,186 @@ ATF_TC_BODY(fixed_storage, tc)
 	}
 }
 
+/* ---- running out of region descriptors */
+
+/* vmem_walk callback: count a boundary tag. */
+static void
+t_count_tag(void *arg, vmem_addr_t addr, vmem_size_t size)
+{
+
+	(*(size_t *)arg)++;
+}
+
+/*
+ * Every boundary tag the map's arena holds: in its segment list, and
+ * spare.  While the arena is starved (vmem_starve_tags) and holds fewer
+ * spare tags than it keeps, no tag enters or leaves it, so this stays
+ * the same unless one leaks.
+ */
+static size_t
+t_ntags(struct extent *ex)
+{
+	size_t n = 0;
+
+	vmem_walk(&ex->ex_vmem, VMEM_ALLOC | VMEM_FREE | VMEM_SPAN,
+	    t_count_tag, &n);
+	mutex_enter(&ex->ex_vmem.vm_lock);
+	n += ex->ex_vmem.vm_nfreetags;
+	mutex_exit(&ex->ex_vmem.vm_lock);
+	return n;
+}
+
+/* An allocation sought among the busy segments, and whether it is one. */
+struct t_seg {
+	u_long	ts_start;
+	u_long	ts_size;
+	bool	ts_found;
+};
+
+/* vmem_walk callback: is this busy segment the one sought? */
+static void
+t_seg_match(void *arg, vmem_addr_t addr, vmem_size_t size)
+{
+	struct t_seg *ts = arg;
+
+	ts->ts_found |= addr == ts->ts_start && size == ts->ts_size;
+}
+
+/*
+ * Is [start, start + size - 1] exactly one allocation?  Asks the arena
+ * without allocating, so that it holds in a starved map too.
+ */
+static bool
+t_alloc_p(struct extent *ex, u_long start, u_long size)
+{
+	struct t_seg ts = { .ts_start = start, .ts_size = size };
+
+	vmem_walk(&ex->ex_vmem, VMEM_ALLOC, t_seg_match, &ts);
+	return ts.ts_found;
+}
+
+ATF_TC(nowait_enomem);
+ATF_TC_HEAD(nowait_enomem, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "in a coalescing map out of boundary "
+	    "tags, EX_NOWAIT allocations and fragment frees fail with ENOMEM "
+	    "and change nothing but the whole allocations freed before the "
+	    "failing part; whole frees still work, and afterwards the map is "
+	    "intact and all of it can be allocated again");
+}
+ATF_TC_BODY(nowait_enomem, tc)
+{
+	struct extent *ex;
+	size_t n, tags;
+	int error = 0;
+	u_long a, i;
+
+	ex = t_extent(0, 0xffff, 0);
+	/* [0x100, 0x1ff] between busy neighbours: freeing it frees no tag. */
+	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0xf0, 0x10, EX_NOWAIT), 0);
+	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x100, 0x100, EX_NOWAIT), 0);
+	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x200, 0x100, EX_NOWAIT), 0);
+	vmem_starve_tags(&ex->ex_vmem, true);
+	tags = t_ntags(ex);
+	for (n = 0; n < 64; n++) {
+		error = extent_alloc_region(ex, 0x1000 + n * 0x20, 0x10,
+		    EX_NOWAIT);
+		if (error != 0)
+			break;
+	}
+	ATF_CHECK_EQ(error, ENOMEM);
+	ATF_REQUIRE_MSG(n >= 1 && n < 64, "%zu regions before running out "
+	    "of tags", n);
+	ATF_CHECK_EQ(extent_alloc(ex, 0x10, 1, 0, EX_NOWAIT, &a), ENOMEM);
+	ATF_CHECK_EQ(vmem_size(&ex->ex_vmem, VMEM_ALLOC), 0x210 + n * 0x10);
+	ATF_CHECK_EQ(t_ntags(ex), tags);
+	vmem_check(&ex->ex_vmem);
+
+	/* A fragment needs a tag: nothing is freed. */
+	ATF_CHECK_EQ(extent_free(ex, 0x140, 0x10, EX_NOWAIT), ENOMEM);
+	ATF_CHECK(t_alloc_p(ex, 0x100, 0x100));
+	/* A whole allocation, then part of the next: the first is freed. */
+	ATF_CHECK_EQ(extent_free(ex, 0x100, 0x180, EX_NOWAIT), ENOMEM);
+	ATF_CHECK(!t_alloc_p(ex, 0x100, 0x100));
+	ATF_CHECK(t_alloc_p(ex, 0x200, 0x100));
+	ATF_CHECK_EQ(vmem_size(&ex->ex_vmem, VMEM_ALLOC), 0x110 + n * 0x10);
+	ATF_CHECK_EQ(t_ntags(ex), tags);
+	vmem_check(&ex->ex_vmem);
+
+	/* A whole free coalesces and gives back the tags a fragment needs. */
+	ATF_CHECK_EQ(extent_free(ex, 0x1000, 0x10, EX_NOWAIT), 0);
+	ATF_CHECK_EQ(extent_free(ex, 0x240, 0x10, EX_NOWAIT), 0);
+	ATF_CHECK(t_alloc_p(ex, 0x200, 0x40) && t_alloc_p(ex, 0x250, 0xb0));
+	ATF_CHECK_EQ(t_ntags(ex), tags);
+	vmem_check(&ex->ex_vmem);
+
+	/* Fed again, the map frees and hands out all of it. */
+	vmem_starve_tags(&ex->ex_vmem, false);
+	ATF_CHECK_EQ(extent_free(ex, 0xf0, 0x10, EX_NOWAIT), 0);
+	ATF_CHECK_EQ(extent_free(ex, 0x200, 0x40, EX_NOWAIT), 0);
+	ATF_CHECK_EQ(extent_free(ex, 0x250, 0xb0, EX_NOWAIT), 0);
+	for (i = 1; i < n; i++)
+		ATF_CHECK_EQ(extent_free(ex, 0x1000 + i * 0x20, 0x10,
+		    EX_NOWAIT), 0);
+	ATF_CHECK_EQ(vmem_size(&ex->ex_vmem, VMEM_ALLOC), 0);
+	ATF_CHECK(t_free_p(ex, 0, 0x10000));
+	vmem_check(&ex->ex_vmem);
+	extent_destroy(ex);
+}
+
+ATF_TC(fixed_nocoalesce_enomem);
+ATF_TC_HEAD(fixed_nocoalesce_enomem, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a fixed EX_NOCOALESCE map out of "
+	    "boundary tags fails EX_NOWAIT allocations with ENOMEM; "
+	    "extent_free still never fails, its tags serve the next "
+	    "allocation, and the map is intact afterwards");
+}
+ATF_TC_BODY(fixed_nocoalesce_enomem, tc)
+{
+	static long storage[EXTENT_FIXED_STORAGE_SIZE(8) / sizeof(long) + 1];
+	struct extent *ex;
+	size_t i, n, tags;
+	u_long a[64], b;
+	int error = 0;
+
+	ex = extent_create("fixed", 0x100000, 0x1fffff, storage,
+	    sizeof(storage), EX_NOWAIT | EX_NOCOALESCE);
+	ATF_REQUIRE_EQ((void *)ex, (void *)storage);
+	vmem_starve_tags(&ex->ex_vmem, true);
+	tags = t_ntags(ex);
+	/* Each allocation after the first leaves a gap before it. */
+	for (n = 0; n < __arraycount(a); n++) {
+		error = extent_alloc(ex, 0x1000, 0x2000, 0, EX_NOWAIT, &a[n]);
+		if (error != 0)
+			break;
+	}
+	ATF_CHECK_EQ(error, ENOMEM);
+	ATF_REQUIRE_MSG(n >= 2 && n < __arraycount(a), "%zu regions before "
+	    "running out of tags", n);
+	ATF_CHECK_EQ(vmem_size(&ex->ex_vmem, VMEM_ALLOC), n * 0x1000);
+	ATF_CHECK_EQ(t_ntags(ex), tags);
+	vmem_check(&ex->ex_vmem);
+
+	ATF_CHECK_EQ(extent_free(ex, a[1], 0x1000, EX_NOWAIT), 0);
+	ATF_REQUIRE_EQ(extent_alloc(ex, 0x1000, 0x2000, 0, EX_NOWAIT, &b), 0);
+	ATF_CHECK_EQ(b, a[1]);
+	ATF_CHECK_EQ(t_ntags(ex), tags);
+	for (i = 0; i < n; i++) {
+		ATF_CHECK(t_alloc_p(ex, a[i], 0x1000));
+		ATF_CHECK_EQ(extent_free(ex, a[i], 0x1000, EX_NOWAIT), 0);
+	}
+	ATF_CHECK_EQ(vmem_size(&ex->ex_vmem, VMEM_ALLOC), 0);
+	ATF_CHECK_EQ(t_ntags(ex), tags);
+	vmem_check(&ex->ex_vmem);
+
+	vmem_starve_tags(&ex->ex_vmem, false);
+	ATF_CHECK(t_free_p(ex, 0x100000, 0x100000));
+	extent_destroy(ex);
+}
+
 /* ---- sleeping for space */
 
 struct t_waiter {
@@ -750,6 +930,32 @@ ATF_TC_BODY(misuse_free_unallocated, tc)
 	(void)extent_free(ex, 0x108, 0x10, EX_NOWAIT);
 }
 
+T_MISUSE(misuse_free_hole, "freeing a range across several allocations "
+    "with a hole after them panics")
+ATF_TC_BODY(misuse_free_hole, tc)
+{
+	struct extent *ex;
+
+	ex = t_extent(0, 0xfff, 0);
+	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x100, 0x10, EX_NOWAIT), 0);
+	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x110, 0x10, EX_NOWAIT), 0);
+	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x130, 0x10, EX_NOWAIT), 0);
+	atf_tc_expect_signal(SIGABRT, "a hole in the range must panic");
+	(void)extent_free(ex, 0x108, 0x38, EX_NOWAIT);
+}
+
+T_MISUSE(misuse_free_gap_start, "freeing a range that starts in a gap "
+    "before an allocation panics")
+ATF_TC_BODY(misuse_free_gap_start, tc)
+{
+	struct extent *ex;
+
+	ex = t_extent(0, 0xfff, 0);
+	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x100, 0x10, EX_NOWAIT), 0);
+	atf_tc_expect_signal(SIGABRT, "a range from a gap must panic");
+	(void)extent_free(ex, 0xf8, 0x10, EX_NOWAIT);
+}
+
 T_MISUSE(misuse_nocoalesce_partial, "freeing part of an allocation in an "
     "EX_NOCOALESCE map panics")
 ATF_TC_BODY(misuse_nocoalesce_partial, tc)
@@ -864,10 +1070,14 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, alloc_region);
 	ATF_TP_ADD_TC(tp, whole_space);
 	ATF_TP_ADD_TC(tp, fixed_storage);
+	ATF_TP_ADD_TC(tp, nowait_enomem);
+	ATF_TP_ADD_TC(tp, fixed_nocoalesce_enomem);
 	ATF_TP_ADD_TC(tp, waitspace);
 	ATF_TP_ADD_TC(tp, threads);
 	ATF_TP_ADD_TC(tp, model);
 	ATF_TP_ADD_TC(tp, misuse_free_unallocated);
+	ATF_TP_ADD_TC(tp, misuse_free_hole);
+	ATF_TP_ADD_TC(tp, misuse_free_gap_start);
 	ATF_TP_ADD_TC(tp, misuse_nocoalesce_partial);
 	ATF_TP_ADD_TC(tp, misuse_free_outside);
 	ATF_TP_ADD_TC(tp, misuse_zero_size);

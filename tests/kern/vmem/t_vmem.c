@@ -481,6 +481,129 @@ ATF_TC_BODY(xfree_part_release, tc)
 	vmem_destroy(parent);
 }
 
+ATF_TC(busy_find);
+ATF_TC_HEAD(busy_find, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "vmem_busy_find gives the busy "
+	    "segment that holds an address, or the next one above it, "
+	    "whether or not a segment starts there");
+}
+ATF_TC_BODY(busy_find, tc)
+{
+	vmem_addr_t a, s;
+	vmem_size_t size;
+	vmem_t *vm;
+
+	vm = t_arena("t", 0x1000, 0x1000, 0x10);
+	ATF_CHECK(!vmem_busy_find(vm, 0x1000, &s, &size));
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x100, 0, 0, 0, 0x1200, 0x12ff,
+	    VM_NOSLEEP, &a), 0);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x10, 0, 0, 0, 0x1800, 0x180f,
+	    VM_NOSLEEP, &a), 0);
+	ATF_REQUIRE(vmem_busy_find(vm, 0x1200, &s, &size));	/* hashed */
+	ATF_CHECK(s == 0x1200 && size == 0x100);
+	ATF_REQUIRE(vmem_busy_find(vm, 0x12ff, &s, &size));	/* inside */
+	ATF_CHECK(s == 0x1200 && size == 0x100);
+	ATF_REQUIRE(vmem_busy_find(vm, 0x1000, &s, &size));	/* below */
+	ATF_CHECK(s == 0x1200 && size == 0x100);
+	ATF_REQUIRE(vmem_busy_find(vm, 0x1300, &s, &size));	/* a gap */
+	ATF_CHECK(s == 0x1800 && size == 0x10);
+	ATF_CHECK(!vmem_busy_find(vm, 0x1810, &s, &size));	/* above */
+	vmem_xfree(vm, 0x1200, 0x100);
+	vmem_xfree(vm, 0x1800, 0x10);
+	ATF_CHECK(!vmem_busy_find(vm, 0x1000, &s, &size));
+	vmem_check(vm);
+	vmem_destroy(vm);
+}
+
+/* ---- running out of boundary tags */
+
+/* vmem_walk callback: count a tag. */
+static void
+t_count_tag(void *arg, vmem_addr_t addr, vmem_size_t size)
+{
+
+	(*(size_t *)arg)++;
+}
+
+/*
+ * Every tag the arena holds: in its segment list, and spare.  While it
+ * is starved and holds fewer spare tags than it keeps, no tag enters or
+ * leaves it, so this stays the same unless one leaks.
+ */
+static size_t
+t_ntags(vmem_t *vm)
+{
+	size_t n = 0;
+
+	vmem_walk(vm, VMEM_ALLOC | VMEM_FREE | VMEM_SPAN, t_count_tag, &n);
+	mutex_enter(&vm->vm_lock);
+	n += vm->vm_nfreetags;
+	mutex_exit(&vm->vm_lock);
+	return n;
+}
+
+ATF_TC(tag_exhaustion);
+ATF_TC_HEAD(tag_exhaustion, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "an arena that gets no more boundary "
+	    "tags fails vmem_xalloc and vmem_xfree_part with ENOMEM under "
+	    "VM_NOSLEEP, changing nothing; vmem_xfree still works and gives "
+	    "tags back, and the arena is whole afterwards");
+}
+ATF_TC_BODY(tag_exhaustion, tc)
+{
+	vmem_addr_t a[64], b;
+	size_t i, n, tags;
+	vmem_t *vm;
+
+	vm = t_arena("t", 0x10000, 0x100000, 0x10);
+	vmem_starve_tags(vm, true);
+	tags = t_ntags(vm);
+	/* Each allocation after the first carves a free piece on each side. */
+	for (n = 0; n < __arraycount(a); n++) {
+		if (vmem_xalloc(vm, 0x100, 0, 0, 0, 0x10000 + n * 0x200,
+		    VMEM_ADDR_MAX, VM_NOSLEEP | VM_BESTFIT, &a[n]) != 0)
+			break;
+		ATF_REQUIRE_EQ(a[n], 0x10000 + n * 0x200);
+	}
+	ATF_REQUIRE_MSG(n >= 2 && n < __arraycount(a), "%zu allocations "
+	    "before running out of tags", n);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), n * 0x100);
+	ATF_CHECK_EQ(t_ntags(vm), tags);
+	vmem_check(vm);
+
+	/* A split needs tags: nothing is freed. */
+	ATF_CHECK_EQ(vmem_xfree_part(vm, a[0] + 0x10, 0x10, VM_NOSLEEP),
+	    ENOMEM);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), n * 0x100);
+	ATF_CHECK_EQ(t_ntags(vm), tags);
+	vmem_check(vm);
+
+	/* A whole free needs none and coalesces, giving two back. */
+	vmem_xfree(vm, a[1], 0x100);
+	ATF_REQUIRE_EQ(vmem_xfree_part(vm, a[0] + 0x10, 0x10, VM_NOSLEEP), 0);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), (n - 1) * 0x100 - 0x10);
+	ATF_CHECK_EQ(t_ntags(vm), tags);
+	vmem_check(vm);
+
+	/* Fed again, the arena frees and hands out all of it. */
+	vmem_starve_tags(vm, false);
+	vmem_xfree(vm, a[0], 0x10);
+	vmem_xfree(vm, a[0] + 0x20, 0xe0);
+	for (i = 2; i < n; i++)
+		vmem_xfree(vm, a[i], 0x100);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x100000, 0, 0, 0, VMEM_ADDR_MIN,
+	    VMEM_ADDR_MAX, VM_NOSLEEP, &b), 0);
+	ATF_CHECK_EQ(b, 0x10000);
+	vmem_xfree(vm, b, 0x100000);
+	vmem_check(vm);
+	vmem_destroy(vm);
+}
+
 /* ---- imports */
 
 static int t_nimport, t_nrelease;
@@ -1063,6 +1186,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, vmem_init_static);
 	ATF_TP_ADD_TC(tp, xfree_part);
 	ATF_TP_ADD_TC(tp, xfree_part_release);
+	ATF_TP_ADD_TC(tp, busy_find);
+	ATF_TP_ADD_TC(tp, tag_exhaustion);
 	ATF_TP_ADD_TC(tp, import_release);
 	ATF_TP_ADD_TC(tp, import_constrained);
 	ATF_TP_ADD_TC(tp, backed_arena);
