@@ -41,6 +41,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../bench.h"
+
 #include <sys/extent.h>
 
 #if __has_include(<valgrind/callgrind.h>)
@@ -60,24 +62,9 @@
 
 static const size_t nregions[] = { 100, 1000, 10000, 100000 };
 
-/* Nanoseconds on the monotonic clock. */
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
-
-/* Print a message and exit: the benchmark cannot go on. */
-static void
-fail(const char *msg, unsigned long a)
-{
-
-	fprintf(stderr, "bench_extent: %s (%#lx)\n", msg, a);
-	exit(1);
-}
+/* The helpers of ../bench.h, under this program's name. */
+#define	fail(msg, a)	bench_fail("bench_extent", (msg), (a))
+#define	now_ns()	bench_now_ns()
 
 /* The first number of region i. */
 static u_long

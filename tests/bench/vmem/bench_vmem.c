@@ -45,6 +45,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../bench.h"
+
 #include <sys/vmem.h>
 
 #if __has_include(<valgrind/callgrind.h>)
@@ -72,24 +74,9 @@ static const struct policy {
 	{ "next", VM_NEXTFIT },
 };
 
-/* Nanoseconds on the monotonic clock. */
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
-
-/* Print a message and exit: the benchmark cannot go on. */
-static void
-fail(const char *msg, unsigned long a)
-{
-
-	fprintf(stderr, "bench_vmem: %s (%#lx)\n", msg, a);
-	exit(1);
-}
+/* The helpers of ../bench.h, under this program's name. */
+#define	fail(msg, a)	bench_fail("bench_vmem", (msg), (a))
+#define	now_ns()	bench_now_ns()
 
 /* ---- measuring */
 
