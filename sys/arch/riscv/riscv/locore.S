@@ -5,8 +5,9 @@
  * OpenSBI enters start with a0 = hart id and a1 = the device tree, on one
  * hart, in S-mode with paging off; the kernel is linked where it is loaded
  * and later mapped at the same addresses, so it runs unchanged when
- * init_riscv turns paging on.  Other harts enter cpu_spinup (SBI HSM) with
- * a1 = their struct cpu_info.
+ * init_riscv turns paging on.  Other harts enter cpu_spinup (SBI HSM
+ * hart_start) and find their struct cpu_info by hart id; a1 is not used
+ * (see cpu_spinup for why).
  *
  * The kernel never leaves S-mode, so a trap always arrives on the stack
  * of whatever it interrupted: the vector pushes a trapframe there and
@@ -31,7 +32,7 @@ start:
 	la	t0, boot_lottery
 	li	t1, 1
 	amoswap.w t1, t1, (t0)
-	bnez	t1, start_loser
+	bnez	t1, 9f
 	la	sp, boot_stack_top
 	la	t0, __bss_start
 	la	t1, __bss_end
@@ -44,31 +45,59 @@ start:
 3:	wfi
 	j	3b
 
-/*
- * The firmware may let more than one hart in here (it has been seen to
- * under heavy load).  All but the first give themselves back to the SBI
- * (HSM hart_stop), so that cpu_boot_secondary_processors can start them
- * like the others.
- */
-start_loser:
-	li	a7, SBI_EXT_HSM_ASM
-	li	a6, 1
-	ecall
-7:	wfi
-	j	7b
+/* A hart that loses the lottery is a secondary let in here (cpu_spinup). */
+9:	j	cpu_spinup
 
 	.data
 	.align	2
 boot_lottery:
 	.word	0
 
+/*
+ * A secondary hart's entry, a0 = its hart id, from SBI HSM hart_start or
+ * from start above.
+ *
+ * The firmware QEMU 7.2 ships (OpenSBI v1.1) publishes a hart's
+ * START_PENDING state in sbi_hsm_hart_start before it stores the start
+ * address and a1 for it, and the hart waiting in the firmware may see the
+ * state and leave with the old values: the firmware's first entry point,
+ * start, and the device tree as a1, or a mix of old and new.  The waiting
+ * harts poll rather than sleep (their machine software interrupt was seen
+ * pending while they waited, so the firmware's wfi returns at once); this
+ * happens whenever the starting vCPU thread loses the host CPU inside
+ * that window: a few boots in a thousand with a host load of 10 to 20 on
+ * two cores, seen with the QEMU monitor as a hart that had entered start.
+ * Newer OpenSBI stores the values first.
+ *
+ * So a1 is never trusted: the hart takes the cpu_info whose ci_hartid is
+ * a0 (the firmware sets a0 from mhartid) and whose idle stack exists,
+ * which cpu_boot_secondary_processors makes before starting the hart; the
+ * fence orders these loads after the firmware's read of the hart state.
+ * A hart with none (one the kernel does not use) gives itself back to the
+ * SBI with HSM hart_stop.
+ */
 	.text
 	.globl	cpu_spinup
 cpu_spinup:
 	csrw	sie, zero
 	csrw	sip, zero
+	fence	rw, rw
+	la	a1, cpu_info_store
+	li	t1, MAXCPUS - 1
+	li	t2, CI_SIZE
+5:	add	a1, a1, t2
+	ld	t0, CI_HARTID(a1)
+	bne	t0, a0, 6f
 	ld	sp, CI_BOOTSP(a1)
-	ld	tp, 0(a1)
+	bnez	sp, 7f
+6:	addi	t1, t1, -1
+	bnez	t1, 5b
+	li	a7, SBI_EXT_HSM_ASM
+	li	a6, 1
+	ecall
+8:	wfi
+	j	8b
+7:	ld	tp, 0(a1)
 	la	t0, pmap_satp
 	ld	t0, 0(t0)
 	sfence.vma

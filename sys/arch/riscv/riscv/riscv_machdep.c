@@ -6,14 +6,14 @@
  * tree, starts the scheduler's lock, the page allocator and the page
  * tables, gives every other hart a cpu_info, and calls the
  * machine-independent kernel_main.  Once kmem is up, kernel_main starts
- * the other harts: each gets an idle thread, whose stack comes from kmem
- * like every thread's, and is started (SBI HSM hart_start at cpu_spinup,
- * with its cpu_info) on that stack; it turns on paging with the shared
- * tables and enters cpu_hatch as its idle thread.
+ * the other harts one at a time: each gets an idle thread, whose stack
+ * comes from kmem like every thread's, and is started (SBI HSM hart_start
+ * at cpu_spinup); it finds its cpu_info by hart id, not by the start call's
+ * argument, which the firmware may lose (locore.S says how), turns on
+ * paging with the shared tables and enters cpu_hatch as its idle thread
+ * on that stack.
  * The boot hart need not be hart 0: CPU 0 is whichever hart booted, and
- * the others take the following indices in device-tree order.  A started
- * hart that does not come up is sent an IPI now and then: under load,
- * QEMU 7.2 can leave the firmware's wake-up interrupt pending untaken.
+ * the others take the following indices in device-tree order.
  */
 
 #include <sys/param.h>
@@ -32,11 +32,11 @@
 #include <uvm/uvm_page.h>
 
 #define	HATCH_TIMEOUT_US	30000000	/* for a hart to come up */
-#define	HATCH_POKE_US		100000		/* then wake it again */
-#define	SBI_ERR_ALREADY_AVAILABLE (-6)	/* a stray hart still stopping */
 
 CTASSERT(offsetof(struct cpu_info, ci_curlwp) == 0);
 CTASSERT(offsetof(struct cpu_info, ci_bootsp) == CI_BOOTSP);
+CTASSERT(offsetof(struct cpu_info, ci_hartid) == CI_HARTID);
+CTASSERT(sizeof(struct cpu_info) == CI_SIZE);
 CTASSERT(offsetof(struct lwp, l_cpu) == L_CPU);
 CTASSERT(offsetof(struct lwp, l_onfault) == L_ONFAULT);
 CTASSERT(offsetof(struct lwp, l_pcb) == L_PCB);
@@ -163,37 +163,41 @@ init_riscv(u_long hartid, paddr_t fdtpa)
 	kernel_main();
 }
 
-/* Start every other hart and wait until all are up. */
+/* Wait until ci's hart runs, for HATCH_TIMEOUT_US of real time at most. */
+static bool
+cpu_hatch_wait(struct cpu_info *ci)
+{
+	uint64_t end;
+
+	end = csr_read(time) + HATCH_TIMEOUT_US * cpu_timebase / 1000000;
+	while (!atomic_load_acquire(&ci->ci_running))
+		if (csr_read(time) > end)
+			return false;
+	return true;
+}
+
+/*
+ * Start every other hart and wait until all are up.  The hart finds its
+ * cpu_info by hart id, so the start call's argument is not used.
+ */
 void
 cpu_boot_secondary_processors(void)
 {
 	struct cpu_info *ci;
-	u_int i, waited;
+	u_int i;
 	long error;
 
 	for (i = 1; i < ncpu; i++) {
 		ci = &cpu_info_store[i];
 		cpu_create_idle(ci);
-		for (waited = 0;; waited += 1000) {
-			error = sbi_hart_start(ci->ci_hartid,
-			    (paddr_t)(vaddr_t)cpu_spinup, (u_long)ci);
-			if (error != SBI_ERR_ALREADY_AVAILABLE ||
-			    waited > HATCH_TIMEOUT_US)
-				break;
-			delay(1000);
-		}
+		error = sbi_hart_start(ci->ci_hartid,
+		    (paddr_t)(vaddr_t)cpu_spinup, 0);
 		if (error != 0)
 			panic("cpu%u: hart %lu does not start: SBI error %ld",
 			    i, ci->ci_hartid, error);
-		for (waited = 0; !atomic_load_acquire(&ci->ci_running);
-		    waited += 10) {
-			if (waited > HATCH_TIMEOUT_US)
-				panic("cpu%u: hart %lu started but never came "
-				    "up", i, ci->ci_hartid);
-			if (waited % HATCH_POKE_US == HATCH_POKE_US - 10)
-				sbi_send_ipi(ci->ci_hartid);
-			delay(10);
-		}
+		if (!cpu_hatch_wait(ci))
+			panic("cpu%u: hart %lu started but not up after %u s",
+			    i, ci->ci_hartid, HATCH_TIMEOUT_US / 1000000);
 	}
 }
 

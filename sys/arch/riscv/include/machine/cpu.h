@@ -13,6 +13,8 @@
 
 /* Offsets that locore.S uses; CTASSERTed in riscv_machdep.c. */
 #define	CI_BOOTSP	8
+#define	CI_HARTID	24
+#define	CI_SIZE		192	/* sizeof(struct cpu_info) */
 #define	L_CPU		0
 #define	L_ONFAULT	16
 #define	L_PCB		24
