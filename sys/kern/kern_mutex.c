@@ -11,8 +11,9 @@
  * or below that IPL can run here and ask for the same mutex.
  *
  * Adaptive mutexes.  The owner word holds the owning thread.  A
- * contender spins while the owner is running on a CPU, since it should
- * let go soon; otherwise it sets MTX_WAITERS and sleeps on the mutex's
+ * contender spins while the owner is running on a CPU (some CPU's
+ * ci_curlwp is the owner: the thread itself is never looked at, since
+ * it may be gone), since it should let go soon; otherwise it sets MTX_WAITERS and sleeps on the mutex's
  * address.  Both the flag and the sleep happen under sched_mutex, and
  * mutex_exit takes sched_mutex whenever it finds the flag, so a release
  * can never slip between a contender's last look and its sleep.
@@ -95,13 +96,24 @@ mutex_spin_exit(kmutex_t *mtx)
 
 /* ---- adaptive mutexes */
 
-/* Whether l, holding a mutex, is running on a CPU right now. */
+/*
+ * Whether the thread owner names is running on a CPU right now.  The
+ * answer comes from the CPUs, never from the thread: by the time we look
+ * it may have released the mutex, exited and had its stack (where struct
+ * lwp lives) freed and unmapped.  A stale answer only costs a spin more
+ * or a trip to the sleep path, which checks again under sched_mutex.
+ */
 static bool
 mutex_owner_running(uintptr_t owner)
 {
 	struct lwp *l = (struct lwp *)(owner & ~MTX_WAITERS);
+	struct cpu_info *ci;
+	CPU_INFO_ITERATOR cii;
 
-	return l != NULL && atomic_load_relaxed(&l->l_stat) == LSONPROC;
+	for (CPU_INFO_FOREACH(cii, ci))
+		if (atomic_load_relaxed(&ci->ci_curlwp) == l)
+			return true;
+	return false;
 }
 
 /* Contended mutex_enter: spin while the owner runs, else sleep. */
