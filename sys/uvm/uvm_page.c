@@ -8,7 +8,7 @@
  * page is allocated, and a hint: no page below it is free.  A single
  * page is the first clear bit at or after the hint (amortized O(1): the
  * hint only moves back when a lower page is freed); a contiguous run, for
- * thread stacks and page tables, is a first-fit scan of the bitmap.
+ * the page tables at boot, is a first-fit scan of the bitmap.
  *
  * Locking.  uvm_fpageq_lock, a spin mutex at IPL_VM, protects the bitmap
  * and the counters, so VM_NOSLEEP allocations work in interrupt handlers.

@@ -8,8 +8,9 @@
  *
  *	direct map	every gigabyte holding RAM or devices is mapped at
  *			its physical address by one level-2 leaf, so the
- *			kernel, page tables, thread stacks and the page
- *			allocator's pages need no mapping work;
+ *			kernel, the boot stack, page tables and the page
+ *			allocator's pages need no mapping work (thread
+ *			stacks come from kmem, in the kmem range);
  *	kmem range	PMAP_KVA_BASE and up, one gigabyte at most: a
  *			level-1 table and all its level-0 tables are made
  *			at boot, physically contiguous, so the PTEs of the
