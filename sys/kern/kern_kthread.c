@@ -21,7 +21,6 @@
 #include <sys/mutex.h>
 #include <sys/systm.h>
 
-
 static char kpause_wchan;	/* nobody wakes it: kpause always times out */
 
 /*

@@ -13,8 +13,8 @@
  * Adaptive mutexes.  The owner word holds the owning thread.  A
  * contender spins while the owner is running on a CPU (some CPU's
  * ci_curlwp is the owner: the thread itself is never looked at, since
- * it may be gone), since it should let go soon; otherwise it sets MTX_WAITERS and sleeps on the mutex's
- * address.  Both the flag and the sleep happen under sched_mutex, and
+ * it may be gone), since it should let go soon; otherwise it sets
+ * MTX_WAITERS and sleeps on the mutex's address.  Both the flag and the sleep happen under sched_mutex, and
  * mutex_exit takes sched_mutex whenever it finds the flag, so a release
  * can never slip between a contender's last look and its sleep.
  * mutex_exit may be called with sched_mutex already held: cv_wait does
@@ -101,7 +101,8 @@ mutex_spin_exit(kmutex_t *mtx)
  * answer comes from the CPUs, never from the thread: by the time we look
  * it may have released the mutex, exited and had its stack (where struct
  * lwp lives) freed and unmapped.  A stale answer only costs a spin more
- * or a trip to the sleep path, which checks again under sched_mutex.
+ * or a trip to the sleep path, which looks at the owner word again under
+ * sched_mutex before it sleeps.
  */
 static bool
 mutex_owner_running(uintptr_t owner)

@@ -43,8 +43,6 @@
 #include <sys/mutex.h>
 #include <sys/systm.h>
 
-#include <uvm/uvm_page.h>
-
 #define	SLEEPQ_HASHSIZE		64
 #define	SLEEPQ_HASH(wchan)						\
 	((((uintptr_t)(wchan)) >> 4) & (SLEEPQ_HASHSIZE - 1))
@@ -242,7 +240,7 @@ mi_switch(void)
 		return;
 	nl->l_cpu = ci;
 	nl->l_ncsw++;
-	ci->ci_curlwp = nl;
+	atomic_store_relaxed(&ci->ci_curlwp, nl);
 	ci->ci_nswitch++;
 	oldspl = ci->ci_mtx_oldspl;
 	prev = cpu_switchto(l, nl);

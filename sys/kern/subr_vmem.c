@@ -431,9 +431,9 @@ bt_hashhead(vmem_t *vm, vmem_addr_t addr)
 	return &vm->vm_hashlist[(h >> 32) & vm->vm_hashmask];
 }
 
-/* Find the busy segment that starts at addr, or NULL. */
+/* Find the hashed segment that starts at addr, or NULL. */
 static bt_t *
-bt_lookupbusy(vmem_t *vm, vmem_addr_t addr)
+bt_lookuphashed(vmem_t *vm, vmem_addr_t addr)
 {
 	bt_t *bt;
 
@@ -442,6 +442,15 @@ bt_lookupbusy(vmem_t *vm, vmem_addr_t addr)
 			return bt;
 	}
 	return NULL;
+}
+
+/* Find the allocated segment that starts at addr, or NULL. */
+static bt_t *
+bt_lookupbusy(vmem_t *vm, vmem_addr_t addr)
+{
+	bt_t *bt = bt_lookuphashed(vm, addr);
+
+	return bt != NULL && bt->bt_type == BT_TYPE_BUSY ? bt : NULL;
 }
 
 /* ---- the busy index: a treap of busy segments keyed by start */
@@ -561,7 +570,7 @@ vmem_order_busy(vmem_t *vm)
 	if (vm->vm_ordered)
 		return;
 	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-		if (bt->bt_type == BT_TYPE_BUSY)
+		if (BT_ISBUSY_P(bt))
 			vm->vm_busytree = bt_tree_insert(vm->vm_busytree, bt);
 	}
 	vm->vm_ordered = true;
@@ -585,7 +594,7 @@ static void
 bt_rembusy(vmem_t *vm, bt_t *bt)
 {
 
-	KASSERT(bt->bt_type == BT_TYPE_BUSY);
+	KASSERT(BT_ISBUSY_P(bt));
 	LIST_REMOVE(bt, bt_hashlist);
 	if (__predict_false(vm->vm_ordered))
 		vm->vm_busytree = bt_tree_remove(vm->vm_busytree, bt);
@@ -1106,8 +1115,8 @@ vmem_xalloc_misuse(vmem_t *vm, const char *func, const char *rule,
 
 /* Check a vmem_xalloc request and fill in rq; panic on misuse. */
 static void
-vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0, vmem_size_t align,
-    vmem_size_t phase, vmem_size_t nocross, vmem_addr_t minaddr,
+vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
+    vmem_size_t align, vmem_size_t phase, vmem_size_t nocross, vmem_addr_t minaddr,
     vmem_addr_t maxaddr, vm_flag_t flags, struct vmem_req *rq)
 {
 	vmem_size_t q = vm->vm_quantum_mask + 1;
@@ -1372,7 +1381,8 @@ vmem_free_done(vmem_t *vm, bt_t *span)
 
 /*
  * Free the busy segment bt, first unbacking it in a backed arena (with
- * the lock dropped: the segment stays busy, so no one else touches it).
+ * the lock dropped: the segment stays hashed but UNBACKING, so no one
+ * else touches it and a second free of it is reported as misuse).
  * => arena lock held; released.
  */
 static void
@@ -1383,11 +1393,12 @@ vmem_free_busy(vmem_t *vm, bt_t *bt)
 
 	KASSERT(mutex_owned(&vm->vm_lock));
 	if (vm->vm_unbackfn != NULL) {
+		bt->bt_type = BT_TYPE_UNBACKING;
 		mutex_exit(&vm->vm_lock);
 		(*vm->vm_unbackfn)(vm, addr, size);
 		mutex_enter(&vm->vm_lock);
-		KASSERT(bt->bt_type == BT_TYPE_BUSY && bt->bt_start == addr &&
-		    bt->bt_size == size);
+		KASSERT(bt->bt_type == BT_TYPE_UNBACKING &&
+		    bt->bt_start == addr && bt->bt_size == size);
 	}
 	vmem_free_done(vm, vmem_free1(vm, bt));
 }
@@ -1889,8 +1900,8 @@ vmem_check_seglist(vmem_t *vm, size_t *nfreep, size_t *nspanp)
 		    bt->bt_type != BT_TYPE_FREE, "free segments %#lx and %#lx "
 		    "not coalesced", (unsigned long)prev->bt_start,
 		    (unsigned long)bt->bt_start);
-		if (bt->bt_type == BT_TYPE_BUSY) {
-			VMEM_INVARIANT(vm, bt_lookupbusy(vm, bt->bt_start) == bt,
+		if (BT_ISBUSY_P(bt)) {
+			VMEM_INVARIANT(vm, bt_lookuphashed(vm, bt->bt_start) == bt,
 			    "busy segment %#lx not hashed",
 			    (unsigned long)bt->bt_start);
 			inuse += bt->bt_size;
@@ -1945,7 +1956,7 @@ vmem_check_hash(vmem_t *vm)
 
 	for (i = 0; i <= vm->vm_hashmask; i++) {
 		LIST_FOREACH(bt, &vm->vm_hashlist[i], bt_hashlist) {
-			VMEM_INVARIANT(vm, bt->bt_type == BT_TYPE_BUSY &&
+			VMEM_INVARIANT(vm, BT_ISBUSY_P(bt) &&
 			    bt_hashhead(vm, bt->bt_start) == &vm->vm_hashlist[i],
 			    "hash chain %zu holds %#lx", i,
 			    (unsigned long)bt->bt_start);
@@ -1968,8 +1979,8 @@ vmem_check_tree(vmem_t *vm, bt_t *t, bool spans, vmem_addr_t lo,
 
 	if (t == NULL)
 		return 0;
-	VMEM_INVARIANT(vm, (spans ? BT_ISSPAN_P(t) :
-	    t->bt_type == BT_TYPE_BUSY) && t->bt_start >= lo &&
+	VMEM_INVARIANT(vm, (spans ? BT_ISSPAN_P(t) : BT_ISBUSY_P(t)) &&
+	    t->bt_start >= lo &&
 	    t->bt_start <= hi, "%s index holds %#lx out of order",
 	    spans ? "span" : "busy", (unsigned long)t->bt_start);
 	VMEM_INVARIANT(vm, (t->bt_tleft == NULL ||

@@ -26,8 +26,9 @@ typedef struct vmem_btag bt_t;
 
 /*
  * A backed arena's hooks (vmem_set_backing): give the range backing
- * before it is handed out, or fail (VM_NOSLEEP only); take it away
- * before the range becomes free.
+ * before it is handed out, or fail (the request then fails if VM_NOSLEEP,
+ * or reclaims, waits a tick and tries again if VM_SLEEP); take it away
+ * before the range becomes free, wherever vmem_free may be called.
  */
 typedef int (vmem_back_t)(vmem_t *, vmem_addr_t, vmem_size_t, vm_flag_t);
 typedef void (vmem_unback_t)(vmem_t *, vmem_addr_t, vmem_size_t);
@@ -40,13 +41,16 @@ LIST_HEAD(vmem_hashlist, vmem_btag);
  * A boundary tag describes one span or one segment.  Every tag of an
  * arena is on the address-ordered segment list; a span's tag comes just
  * before the segments that tile it.  A free segment is also on the free
- * list of its size order, a busy segment on its hash chain.
+ * list of its size order, a busy segment on its hash chain.  In a backed
+ * arena a segment being freed is BT_TYPE_UNBACKING while its backing goes
+ * (with the lock dropped): still hashed and indexed, but no longer
+ * allocated, so a second free of it is caught as one.
  */
 struct vmem_btag {
 	TAILQ_ENTRY(vmem_btag) bt_seglist;	/* l: all tags, by address */
 	union {
 		LIST_ENTRY(vmem_btag) u_freelist; /* l: BT_TYPE_FREE */
-		LIST_ENTRY(vmem_btag) u_hashlist; /* l: BT_TYPE_BUSY */
+		LIST_ENTRY(vmem_btag) u_hashlist; /* l: BT_ISBUSY_P */
 	} bt_u;
 	struct vmem_btag *bt_tleft;		/* l: busy or span index, lower */
 	struct vmem_btag *bt_tright;		/* l: busy or span index, higher */
@@ -61,6 +65,8 @@ struct vmem_btag {
 #define	BT_TYPE_SPAN_STATIC	2	/* span from vmem_create/vmem_add */
 #define	BT_TYPE_FREE		3	/* free segment */
 #define	BT_TYPE_BUSY		4	/* allocated segment */
+#define	BT_TYPE_UNBACKING	5	/* busy, being unbacked to be freed */
+#define	BT_ISBUSY_P(bt)		((bt)->bt_type >= BT_TYPE_BUSY)
 #define	BT_ISSPAN_P(bt)		((bt)->bt_type <= BT_TYPE_SPAN_STATIC)
 
 /* Last address of a tag's range; never overflows. */

@@ -9,7 +9,11 @@
  * that runs out of pages undoes what it mapped and fails, a VM_SLEEP one
  * waits in the page allocator.  Unbacking removes the mappings, shoots
  * them down on every CPU, and only then frees the pages, so no CPU can
- * still reach a page that someone else may already be reusing.
+ * still reach a page that someone else may already be reusing.  A new
+ * mapping is made visible on this CPU only: the kernel assumes, as QEMU
+ * provides and the Svvptc extension promises, that no hart keeps an
+ * invalid entry cached, so another CPU that touches the page later walks
+ * the tables afresh.
  */
 
 #include <sys/param.h>

@@ -196,7 +196,7 @@ main(int argc, char **argv)
 		printf("%9zu %10.1f %10.1f\n", nregions[i], whole[i], frag[i]);
 	}
 	printf("\nextent_free, 10^5 regions / 10^2: %.2fx whole, %.2fx "
-	    "fragment (targets <= 1.5x whole, <= 3x fragment)\n", whole[last] / whole[0],
-	    frag[last] / frag[0]);
+	    "fragment (targets <= 1.5x whole, <= 3x fragment)\n",
+	    whole[last] / whole[0], frag[last] / frag[0]);
 	return 0;
 }

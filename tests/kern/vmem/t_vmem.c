@@ -686,6 +686,20 @@ t_unback(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 	t_backed -= size;
 }
 
+/* A backed arena importing 64 KiB spans from a fresh t_parent. */
+static vmem_t *
+t_backed_arena(vmem_unback_t *unbackfn)
+{
+	vmem_t *vm;
+
+	t_parent = t_arena("parent", 0x100000, 0x100000, 0x1000);
+	vm = vmem_create("backed", 0, 0, 0x1000, vmem_alloc, vmem_free,
+	    t_parent, 0, VM_SLEEP, IPL_NONE);
+	ATF_REQUIRE(vm != NULL);
+	vmem_set_backing(vm, t_back, unbackfn, 0x10000);
+	return vm;
+}
+
 ATF_TC(backed_arena);
 ATF_TC_HEAD(backed_arena, tc)
 {
@@ -701,11 +715,7 @@ ATF_TC_BODY(backed_arena, tc)
 	vmem_t *vm;
 	int i;
 
-	t_parent = t_arena("parent", 0x100000, 0x100000, 0x1000);
-	vm = vmem_create("backed", 0, 0, 0x1000, vmem_alloc, vmem_free,
-	    t_parent, 0, VM_SLEEP, IPL_NONE);
-	ATF_REQUIRE(vm != NULL);
-	vmem_set_backing(vm, t_back, t_unback, 0x10000);
+	vm = t_backed_arena(t_unback);
 	for (i = 0; i < 8; i++)
 		ATF_REQUIRE_EQ(vmem_alloc(vm, 0x1000 * (i + 1), VM_NOSLEEP,
 		    &a[i]), 0);
@@ -1043,6 +1053,33 @@ ATF_TC_BODY(misuse_double_free, tc)
 	vmem_free(vm, a, 0x10);
 }
 
+static int t_unback_depth;		/* unbacks of the segment under way */
+
+/* An unbackfn during which another thread frees the same segment. */
+static void
+t_unback_refree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
+{
+
+	if (t_unback_depth++ > 0)
+		atf_tc_fail("segment %#lx unbacked twice", (unsigned long)addr);
+	vmem_xfree(vm, addr, size);
+	t_unback_depth--;
+}
+
+T_MISUSE(misuse_free_while_unbacking, "in a backed arena, freeing a "
+    "segment again while its first free is still unbacking it panics, "
+    "before it is unbacked twice")
+ATF_TC_BODY(misuse_free_while_unbacking, tc)
+{
+	vmem_t *vm;
+	vmem_addr_t a;
+
+	vm = t_backed_arena(t_unback_refree);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x2000, VM_NOSLEEP, &a), 0);
+	atf_tc_expect_signal(SIGABRT, "the second free must panic");
+	vmem_xfree(vm, a, 0x2000);
+}
+
 T_MISUSE(misuse_wrong_size, "freeing with a size other than the "
     "allocated one panics")
 ATF_TC_BODY(misuse_wrong_size, tc)
@@ -1198,6 +1235,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, sleep_until_source_frees);
 	ATF_TP_ADD_TC(tp, stress_threads);
 	ATF_TP_ADD_TC(tp, misuse_double_free);
+	ATF_TP_ADD_TC(tp, misuse_free_while_unbacking);
 	ATF_TP_ADD_TC(tp, misuse_wrong_size);
 	ATF_TP_ADD_TC(tp, misuse_foreign);
 	ATF_TP_ADD_TC(tp, misuse_overconstrained);

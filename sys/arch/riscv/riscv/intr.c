@@ -165,21 +165,26 @@ ipi_intr(struct cpu_info *ci, struct trapframe *tf)
 /*
  * Leaving an interrupt that came in at IPL_NONE: switch away if a
  * reschedule is due and the interrupted code may be preempted, unless
- * this interrupt came in while the thread was already doing so.
- * => SIE off; on again only while switching
+ * this interrupt came in while the thread was already doing so.  A
+ * reschedule asked for while we were at it (an interrupt in the window
+ * leaves it to us) is honoured by going round again, in this frame.
+ * => SIE off on entry and return; on while switching (and while reaping
+ *    dead threads, which may shoot down TLB entries)
  */
 static void
-intr_preempt(struct cpu_info *ci, struct trapframe *tf)
+intr_preempt(struct trapframe *tf)
 {
 	struct lwp *l = curlwp;
 
-	if (!ci->ci_want_resched || l->l_nopreempt != 0 ||
-	    l->l_intrpreempt || (tf->tf_sstatus & SSTATUS_SPIE) == 0)
+	if (l->l_nopreempt != 0 || l->l_intrpreempt ||
+	    (tf->tf_sstatus & SSTATUS_SPIE) == 0)
 		return;
 	l->l_intrpreempt = true;
-	csr_set(sstatus, SSTATUS_SIE);
-	sched_preempt_check();
-	csr_clear(sstatus, SSTATUS_SIE);
+	while (atomic_load_relaxed(&curcpu()->ci_want_resched)) {
+		csr_set(sstatus, SSTATUS_SIE);
+		sched_preempt_check();
+		csr_clear(sstatus, SSTATUS_SIE);
+	}
 	l->l_intrpreempt = false;
 }
 
@@ -210,7 +215,7 @@ cpu_intr(struct trapframe *tf, u_long irq)
 	ipl_set(ci, s);
 	ci->ci_intr_depth--;
 	if (ci->ci_intr_depth == 0 && s == IPL_NONE)
-		intr_preempt(ci, tf);
+		intr_preempt(tf);
 }
 
 /* What a trap cause is called, for panic messages. */

@@ -201,8 +201,10 @@ cpu_trap_vector:
  * struct lwp *cpu_switchto(struct lwp *old, struct lwp *new)
  *
  * Save old's callee-saved registers in its pcb, load new's, and return,
- * as new, the thread we came from.  Interrupts stay as they are: the
- * stack is valid at every instruction, and tp changes in one write.
+ * as new, the thread we came from.  Interrupts stay as they are, but
+ * for the two instructions that move sp and tp to the new thread: a trap
+ * between them would push its frame on one thread's stack while curlwp
+ * still names the other, and cpu_trap checks that the two agree.
  */
 #define	PCB(n)	(L_PCB + (n) * 8)
 	.globl	cpu_switchto
@@ -234,8 +236,11 @@ cpu_switchto:
 	ld	s9, PCB(11)(a1)
 	ld	s10, PCB(12)(a1)
 	ld	s11, PCB(13)(a1)
+	csrrci	t0, sstatus, SSTATUS_SIE
 	ld	sp, PCB(1)(a1)
 	mv	tp, a1
+	andi	t0, t0, SSTATUS_SIE
+	csrs	sstatus, t0
 	ret
 
 /* A new thread's first return from cpu_switchto lands here. */

@@ -37,7 +37,7 @@ struct lwp;
  * s sched_mutex, a atomic.
  */
 struct cpu_info {
-	struct lwp	*ci_curlwp;	/* s: the running thread */
+	struct lwp	*ci_curlwp;	/* s, a: the running thread */
 	vaddr_t		ci_bootsp;	/* I: stack of the hart's first code */
 	u_int		ci_index;	/* I: dense index, 0 .. ncpu - 1 */
 	u_long		ci_hartid;	/* I: the SBI's name for the hart */
