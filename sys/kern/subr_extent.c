@@ -44,15 +44,13 @@
  * Freeing: in an EX_NOCOALESCE map only a whole allocation is freed,
  * with vmem_xfree in O(1); it never needs a tag, so it never fails.  In a
  * coalescing map the range may cover parts of k adjacent allocations,
- * and nothing is walked: vmem_busy_find gives the allocation that holds
- * the first number, through vmem's hash in O(1) if it starts there and
- * through its busy index in O(log n) if not, and each next one starts
- * just after the last, so the hash finds it.  A first pass checks that
- * every number is allocated (and panics before anything is freed if
- * not), a second frees the pieces: whole ones with vmem_xfree, a part of
- * one (only the first and the last can be) with vmem_xfree_part, which
- * may need a tag (ENOMEM with EX_NOWAIT).  So a free costs O(k), plus
- * O(log n) when it starts or ends inside an allocation, whatever the
+ * and one vmem_xfree_run frees it: vmem finds the allocation holding the
+ * first number through its busy index in O(log n), follows the adjacent
+ * ones along its segment list, checks that every number is allocated
+ * (and panics before anything is freed if not), splits the first and
+ * last where the range cuts them (the only step that needs tags: ENOMEM
+ * with EX_NOWAIT, and then nothing is freed), and frees the k pieces.
+ * So a free costs O(k + log n), whatever the
  * number n of allocations in the map.  extent_destroy frees the lowest
  * allocation until none is left, in O(n log n).
  *
@@ -491,59 +489,12 @@ extent_free_misuse(struct extent *ex, const char *rule, u_long start,
 }
 
 /*
- * The allocation (busy segment) [*sp, *lp] that holds the number n of
- * the range [start, end] being freed; panics if n is not allocated.
- */
-static void
-extent_busy_at(struct extent *ex, u_long n, u_long start, u_long end,
-    u_long *sp, u_long *lp)
-{
-	vmem_addr_t s;
-	vmem_size_t size;
-
-	if (!vmem_busy_find(&ex->ex_vmem, n, &s, &size) || s > n)
-		extent_free_misuse(ex, "a number in the range is not "
-		    "allocated", start, end - start + 1);
-	*sp = s;
-	*lp = s + (size - 1);
-}
-
-/*
- * Free [start, end] out of a coalescing map: check that every number is
- * allocated, then free the pieces, each one a whole allocation
- * (vmem_xfree) or, first or last, a part of one (vmem_xfree_part).  The
- * first allocation is looked up once, for both passes.
- * Returns 0, or ENOMEM if a part needed a tag and vmflag is VM_NOSLEEP.
- */
-static int
-extent_free_range(struct extent *ex, u_long start, u_long end,
-    vm_flag_t vmflag)
-{
-	u_long n, s, l, s0, l0;
-	int error;
-
-	extent_busy_at(ex, start, start, end, &s0, &l0);
-	for (l = l0; l < end;)
-		extent_busy_at(ex, l + 1, start, end, &s, &l);
-	for (n = start, s = s0, l = l0;; n = l + 1) {
-		if (n != start)
-			extent_busy_at(ex, n, start, end, &s, &l);
-		if (s == n && l <= end)
-			vmem_xfree(&ex->ex_vmem, s, l - s + 1);
-		else if ((error = vmem_xfree_part(&ex->ex_vmem, n,
-		    MIN(l, end) - n + 1, vmflag)) != 0)
-			return error;
-		if (l >= end)
-			return 0;
-	}
-}
-
-/*
  * extent_free: free [start, start + size - 1]: in an EX_NOCOALESCE map
  * exactly one earlier allocation, in any other map any allocated range.
  * => may sleep if flags has EX_WAITOK.
- * Returns 0, or ENOMEM (coalescing map, EX_NOWAIT, and part of an
- * allocation was freed but no tag was to be had for what remains).
+ * Returns 0, or ENOMEM (coalescing map, EX_NOWAIT, the range starts or
+ * ends inside an allocation and no tag was to be had to split it; then
+ * nothing is freed).
  * Panics if the range is empty, wraps, leaves the map, or holds a number
  * that is not allocated, and in an EX_NOCOALESCE map if it is not one
  * whole allocation.
@@ -562,7 +513,8 @@ extent_free(struct extent *ex, u_long start, u_long size, int flags)
 	if ((ex->ex_flags & EXF_NOCOALESCE) != 0)
 		vmem_xfree(&ex->ex_vmem, start, size);
 	else
-		error = extent_free_range(ex, start, end, extent_vmflag(flags));
+		error = vmem_xfree_run(&ex->ex_vmem, start, size,
+		    extent_vmflag(flags));
 	extent_wakeup(ex);
 	return error;
 }

@@ -1474,6 +1474,116 @@ vmem_split_busy(vmem_t *vm, bt_t *bt, vmem_addr_t addr)
 }
 
 /*
+ * The first allocated segment of the run of adjacent allocated segments
+ * (span tags between them aside) that covers [addr, last], with the last
+ * one in *lastp; NULL if a number of the range is not allocated, or, if
+ * one, if the range leaves the first segment.  O(1) through the hash if
+ * the range starts a segment, else O(log n) through the busy index (built
+ * here the first time), plus a step for each further segment.
+ * => arena lock held
+ */
+static bt_t *
+vmem_busy_run(vmem_t *vm, vmem_addr_t addr, vmem_addr_t last, bool one,
+    bt_t **lastp)
+{
+	bt_t *first, *bt, *next;
+
+	if ((bt = bt_lookupbusy(vm, addr)) == NULL) {
+		vmem_order_busy(vm);
+		bt = bt_tree_floor(vm->vm_busytree, addr);
+		if (bt == NULL || bt->bt_type != BT_TYPE_BUSY ||
+		    BT_END(bt) < addr)
+			return NULL;
+	}
+	first = bt;
+	while (BT_END(bt) < last) {
+		if (one)
+			return NULL;
+		next = TAILQ_NEXT(bt, bt_seglist);
+		while (next != NULL && BT_ISSPAN_P(next) &&
+		    next->bt_start == BT_END(bt) + 1)
+			next = TAILQ_NEXT(next, bt_seglist);
+		if (next == NULL || next->bt_type != BT_TYPE_BUSY ||
+		    next->bt_start != BT_END(bt) + 1)
+			return NULL;
+		bt = next;
+	}
+	*lastp = bt;
+	return first;
+}
+
+/*
+ * Find the run covering [addr, last] and take the arena lock with the
+ * tags its split ends need (a whole run needs none); returns the first
+ * segment of the run, split so that it starts at addr, or NULL, unlocked,
+ * if the tags could not be had.  Panics (as func) on a bad range.
+ */
+static bt_t *
+vmem_busy_run_split(vmem_t *vm, const char *func, vmem_addr_t addr,
+    vmem_size_t size, vm_flag_t flags, bool one)
+{
+	vmem_addr_t last = addr + size - 1;
+	bt_t *first, *lastbt;
+	size_t need;
+
+	for (;;) {
+		mutex_enter(&vm->vm_lock);
+		first = vmem_busy_run(vm, addr, last, one, &lastbt);
+		if (first == NULL) {
+			mutex_exit(&vm->vm_lock);
+			vmem_free_misuse(vm, func, one ? "range is not inside "
+			    "one allocated segment" : "range is not wholly "
+			    "allocated", addr, size, 0);
+		}
+		need = (addr > first->bt_start) + (last < BT_END(lastbt));
+		if (vm->vm_nfreetags >= need)
+			break;
+		mutex_exit(&vm->vm_lock);
+		if (!bt_refill(vm, flags))
+			return NULL;
+	}
+	if (last < BT_END(lastbt))
+		(void)vmem_split_busy(vm, lastbt, last + 1);
+	if (addr > first->bt_start)
+		first = vmem_split_busy(vm, first, addr);
+	return first;
+}
+
+/*
+ * Free [addr, addr + size): the parts of allocated segments at its ends
+ * and the whole segments between them, all or nothing.
+ */
+static int
+vmem_xfree_range(vmem_t *vm, const char *func, vmem_addr_t addr,
+    vmem_size_t size, vm_flag_t flags, bool one)
+{
+	vmem_addr_t next, last = addr + size - 1;
+	bt_t *bt;
+	bool done;
+
+	if (size == 0 || last < addr ||
+	    ((addr | size) & vm->vm_quantum_mask) != 0)
+		vmem_free_misuse(vm, func, "range is empty, wraps, or is not "
+		    "a multiple of the quantum", addr, size, 0);
+	if ((bt = vmem_busy_run_split(vm, func, addr, size, flags, one)) ==
+	    NULL)
+		return ENOMEM;
+	for (;;) {
+		done = BT_END(bt) >= last;
+		next = BT_END(bt) + 1;
+		vmem_free_busy(vm, bt);
+		if (done)
+			return 0;
+		mutex_enter(&vm->vm_lock);
+		if ((bt = bt_lookupbusy(vm, next)) == NULL) {
+			mutex_exit(&vm->vm_lock);
+			vmem_free_misuse(vm, func, "part of the range was freed "
+			    "meanwhile", next, last - next + 1, 0);
+		}
+	}
+}
+
+/*
  * vmem_xfree_part: free [addr, addr + size), any quantum-aligned part of
  * one allocated segment; the rest of the segment stays allocated, as up
  * to two segments that are freed separately (with vmem_xfree, or again
@@ -1489,28 +1599,26 @@ int
 vmem_xfree_part(vmem_t *vm, vmem_addr_t addr, vmem_size_t size,
     vm_flag_t flags)
 {
-	vmem_addr_t last = addr + size - 1;
-	bt_t *bt;
 
-	if (size == 0 || last < addr ||
-	    ((addr | size) & vm->vm_quantum_mask) != 0)
-		vmem_free_misuse(vm, "vmem_xfree_part", "range is empty, "
-		    "wraps, or is not a multiple of the quantum", addr, size, 0);
-	if (!vmem_lock_tags(vm, 2, flags))
-		return ENOMEM;
-	vmem_order_busy(vm);
-	bt = bt_tree_floor(vm->vm_busytree, addr);
-	if (bt == NULL || last > BT_END(bt)) {
-		mutex_exit(&vm->vm_lock);
-		vmem_free_misuse(vm, "vmem_xfree_part", "range is not inside "
-		    "one allocated segment", addr, size, 0);
-	}
-	if (last < BT_END(bt))
-		(void)vmem_split_busy(vm, bt, last + 1);
-	if (addr > bt->bt_start)
-		bt = vmem_split_busy(vm, bt, addr);
-	vmem_free_busy(vm, bt);
-	return 0;
+	return vmem_xfree_range(vm, "vmem_xfree_part", addr, size, flags,
+	    true);
+}
+
+/*
+ * vmem_xfree_run: free [addr, addr + size), a quantum-aligned range that
+ * is wholly allocated, as adjacent segments of which the first and last
+ * may be freed in part: in O(log n + k) for k segments, all or nothing.
+ * => as vmem_xfree_part; only the split ends need tags, so a range of
+ *    whole segments never fails.  Panics if a number of the range is
+ *    not allocated.
+ */
+int
+vmem_xfree_run(vmem_t *vm, vmem_addr_t addr, vmem_size_t size,
+    vm_flag_t flags)
+{
+
+	return vmem_xfree_range(vm, "vmem_xfree_run", addr, size, flags,
+	    false);
 }
 
 /*

@@ -144,6 +144,7 @@ void	vmem_set_backing(vmem_t *, vmem_back_t *, vmem_unback_t *,
 void	vmem_set_qcache_ops(const struct vmem_qcache_ops *);
 void	vmem_check(vmem_t *);
 bool	vmem_busy_find(vmem_t *, vmem_addr_t, vmem_addr_t *, vmem_size_t *);
+int	vmem_xfree_run(vmem_t *, vmem_addr_t, vmem_size_t, vm_flag_t);
 void	vmem_starve_tags(vmem_t *, bool);
 void	vmem_foreach(void (*)(vmem_t *, void *), void *);
 extern bool vmem_check_enabled;

@@ -556,10 +556,13 @@ ATF_TC_BODY(nowait_enomem, tc)
 	/* A fragment needs a tag: nothing is freed. */
 	ATF_CHECK_EQ(extent_free(ex, 0x140, 0x10, EX_NOWAIT), ENOMEM);
 	ATF_CHECK(t_alloc_p(ex, 0x100, 0x100));
-	/* A whole allocation, then part of the next: the first is freed. */
+	/* A whole allocation, then part of the next: all or nothing. */
 	ATF_CHECK_EQ(extent_free(ex, 0x100, 0x180, EX_NOWAIT), ENOMEM);
+	ATF_CHECK(t_alloc_p(ex, 0x100, 0x100) && t_alloc_p(ex, 0x200, 0x100));
+	ATF_CHECK_EQ(vmem_size(&ex->ex_vmem, VMEM_ALLOC), 0x210 + n * 0x10);
+	/* Whole allocations only: no tag needed, so it cannot fail. */
+	ATF_CHECK_EQ(extent_free(ex, 0x100, 0x100, EX_NOWAIT), 0);
 	ATF_CHECK(!t_alloc_p(ex, 0x100, 0x100));
-	ATF_CHECK(t_alloc_p(ex, 0x200, 0x100));
 	ATF_CHECK_EQ(vmem_size(&ex->ex_vmem, VMEM_ALLOC), 0x110 + n * 0x10);
 	ATF_CHECK_EQ(t_ntags(ex), tags);
 	vmem_check(&ex->ex_vmem);

@@ -544,6 +544,80 @@ t_ntags(vmem_t *vm)
 	return n;
 }
 
+/* Allocate exactly [a, a + size) in vm. */
+static void
+t_xalloc_at(vmem_t *vm, vmem_addr_t a, vmem_size_t size)
+{
+	vmem_addr_t got;
+
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, size, 0, 0, 0, a, a + size - 1,
+	    VM_NOSLEEP, &got), 0);
+	ATF_REQUIRE_EQ(got, a);
+}
+
+ATF_TC(xfree_run);
+ATF_TC_HEAD(xfree_run, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "vmem_xfree_run frees a range over "
+	    "adjacent allocations, parts of the first and last and all of "
+	    "those between; starved of tags it fails with ENOMEM having "
+	    "freed nothing, unless it splits nothing");
+}
+ATF_TC_BODY(xfree_run, tc)
+{
+	vmem_addr_t a;
+	size_t n, tags;
+	vmem_t *vm;
+	int i;
+
+	vm = t_arena("t", 0, 0x1000, 0x10);
+	for (i = 0; i < 4; i++)
+		t_xalloc_at(vm, 0x100 + i * 0x40, 0x40);
+	ATF_REQUIRE_EQ(vmem_xfree_run(vm, 0x120, 0x80, VM_NOSLEEP), 0);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0x80);
+	vmem_check(vm);
+	/* What is left is [0x100, 0x120), [0x1a0, 0x1c0) and [0x1c0, 0x200). */
+	vmem_xfree(vm, 0x100, 0x20);
+	vmem_xfree(vm, 0x1a0, 0x20);
+	vmem_xfree(vm, 0x1c0, 0x40);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
+
+	for (i = 0; i < 4; i++)
+		t_xalloc_at(vm, 0x100 + i * 0x40, 0x40);
+	vmem_starve_tags(vm, true);
+	for (n = 0; vmem_xalloc(vm, 0x10, 0, 0, 0, 0x800 + n * 0x20,
+	    0x80f + n * 0x20, VM_NOSLEEP, &a) == 0; n++)
+		continue;		/* spend the spare tags */
+	tags = t_ntags(vm);
+	ATF_CHECK_EQ(vmem_xfree_run(vm, 0x110, 0xe0, VM_NOSLEEP), ENOMEM);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0x100 + n * 0x10);
+	ATF_CHECK_EQ(t_ntags(vm), tags);
+	vmem_check(vm);
+	ATF_CHECK_EQ(vmem_xfree_run(vm, 0x100, 0xc0, VM_NOSLEEP), 0);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0x40 + n * 0x10);
+	ATF_CHECK_EQ(t_ntags(vm), tags);
+	vmem_check(vm);
+	vmem_starve_tags(vm, false);
+	vmem_xfree(vm, 0x1c0, 0x40);
+	while (n-- > 0)
+		vmem_xfree(vm, 0x800 + n * 0x20, 0x10);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
+	vmem_destroy(vm);
+}
+
+T_MISUSE(misuse_run_gap, "vmem_xfree_run over a number that is not "
+    "allocated panics, having freed nothing")
+ATF_TC_BODY(misuse_run_gap, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x1000, 0x10);
+
+	t_xalloc_at(vm, 0x100, 0x40);
+	t_xalloc_at(vm, 0x150, 0x40);
+	atf_tc_expect_signal(SIGABRT, "a gap in the run must panic");
+	(void)vmem_xfree_run(vm, 0x100, 0x90, VM_NOSLEEP);
+}
+
 ATF_TC(tag_exhaustion);
 ATF_TC_HEAD(tag_exhaustion, tc)
 {
@@ -1225,6 +1299,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, xfree_part_release);
 	ATF_TP_ADD_TC(tp, busy_find);
 	ATF_TP_ADD_TC(tp, tag_exhaustion);
+	ATF_TP_ADD_TC(tp, xfree_run);
+	ATF_TP_ADD_TC(tp, misuse_run_gap);
 	ATF_TP_ADD_TC(tp, import_release);
 	ATF_TP_ADD_TC(tp, import_constrained);
 	ATF_TP_ADD_TC(tp, backed_arena);
