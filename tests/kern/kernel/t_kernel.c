@@ -278,6 +278,23 @@ ATF_TC_BODY(sleep_until_pages_freed, tc)
  */
 static volatile bool t_hook_armed;
 
+/*
+ * With memory exhausted, arm hook h until every CPU's clock has run it
+ * once, then remove it and give the memory back; whether all CPUs did.
+ */
+static bool
+t_run_armed_hook(void *h)
+{
+	bool hooked;
+
+	t_hook_armed = true;
+	hooked = t_wait_hooks(1);
+	t_hook_armed = false;
+	clockhook_disestablish(h);
+	t_unexhaust();
+	return hooked;
+}
+
 /* Clock hook: one VM_NOSLEEP attempt per CPU, recording the outcome. */
 static void
 t_hook_exhausted(void *arg)
@@ -322,11 +339,7 @@ ATF_TC_BODY(nosleep_fails_when_exhausted, tc)
 	    VM_NOSLEEP | VM_INSTANTFIT, &va), ENOMEM);
 	ATF_CHECK_MSG(ticks - t0 <= 1, "VM_NOSLEEP took %lu ticks",
 	    (u_long)(ticks - t0));
-	t_hook_armed = true;
-	hooked = t_wait_hooks(1);
-	t_hook_armed = false;
-	clockhook_disestablish(h);
-	t_unexhaust();
+	hooked = t_run_armed_hook(h);
 	ATF_REQUIRE(hooked);
 	for (i = 0; i < ncpu; i++)
 		ATF_CHECK_EQ_MSG(t_pc[i].tp_error, ENOMEM, "cpu%u", i);
@@ -440,11 +453,7 @@ ATF_TC_BODY(kmem_nosleep_fails_when_exhausted, tc)
 	ATF_CHECK_MSG(p == NULL, "KM_NOSLEEP found memory");
 	ATF_CHECK_MSG(ticks - t0 <= 1, "KM_NOSLEEP took %lu ticks",
 	    (u_long)(ticks - t0));
-	t_hook_armed = true;
-	hooked = t_wait_hooks(1);
-	t_hook_armed = false;
-	clockhook_disestablish(h);
-	t_unexhaust();
+	hooked = t_run_armed_hook(h);
 	ATF_REQUIRE(hooked);
 	for (i = 0; i < ncpu; i++)
 		ATF_CHECK_EQ_MSG(t_pc[i].tp_failed, 1, "cpu%u", i);
