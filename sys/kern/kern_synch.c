@@ -361,6 +361,7 @@ sleepq_block(const void *wchan, const char *wmesg, int timo)
 	l->l_wchan = wchan;
 	l->l_wmesg = wmesg;
 	l->l_stat = LSSLEEP;
+	l->l_nsleep++;
 	l->l_timedout = false;
 	TAILQ_INSERT_TAIL(&sleepq_hash[SLEEPQ_HASH(wchan)], l, l_runq);
 	l->l_timeout = 0;

@@ -65,6 +65,7 @@ struct lwp {
 	vaddr_t		l_stack;	/* I: stack block, this struct first */
 	size_t		l_stacksize;	/* I */
 	uint64_t	l_ncsw;		/* s: times switched in */
+	uint64_t	l_nsleep;	/* s: times blocked in sleepq_block */
 	bool		l_intrpreempt;	/* o: switching at an interrupt's end */
 	char		l_name[24];	/* I */
 };
