@@ -126,6 +126,7 @@
 #include <sys/queue.h>
 #include <sys/systm.h>
 #include <sys/vmem.h>
+#include <sys/vmem_impl.h>
 #include <sys/xcall.h>
 
 #include <uvm/uvm_km.h>
@@ -1077,8 +1078,8 @@ kmem_cache_foreach(void (*func)(kmem_cache_t *, void *), void *arg)
 
 /*
  * kmem_reap: give memory back to the arenas: ask every cache's owner to
- * reclaim, free every magazine on the CPUs and in the depots, and return
- * every wholly free slab.
+ * reclaim, free every magazine on the CPUs and in the depots, return
+ * every wholly free slab, then let vmem return its idle tag pages.
  * => thread context, no spin lock held; may sleep.
  */
 void
@@ -1104,6 +1105,7 @@ kmem_reap(void)
 			kmem_cache_drain_local(kc);
 	}
 	mutex_exit(&kmem_cache_lock);
+	vmem_bt_trim();
 }
 
 /*

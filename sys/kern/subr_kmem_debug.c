@@ -412,7 +412,12 @@ void
 kmem_print(void)
 {
 
+	size_t npages, nstock;
+
 	kmem_print_header();
 	kmem_cache_foreach(kmem_print_cache, NULL);
 	vmem_foreach(kmem_print_arena, NULL);
+	vmem_bt_stats(&npages, &nstock);
+	printf("vmem boundary tags: %zu pages from the meta arena, %zu spare "
+	    "in the stock\n", npages, nstock);
 }

@@ -95,8 +95,12 @@
  * (which allocates from an arena, and so consumes tags) always has tags
  * to use.  Each arena keeps VMEM_BT_RESERVE spare tags of its own, topped
  * up before its lock is taken: a request needs at most that many, so it
- * never fails for lack of a tag while the arena has space.  Tests starve
- * an arena of tags (vmem_starve_tags) to reach the ENOMEM paths.
+ * never fails for lack of a tag while the arena has space.  Each tag page
+ * counts its tags in the stock; when every one of them is back there,
+ * vmem_bt_trim (which kmem_reap calls) gives the page back to the meta
+ * arena, so that a burst of fragmentation does not pin tag pages for
+ * ever.  Tests starve an arena of tags (vmem_starve_tags) to reach the
+ * ENOMEM paths.
  *
  * Locking: each arena has one lock, a spin mutex at the arena's IPL if
  * that is above IPL_NONE (the arena may then be used from interrupt
@@ -126,6 +130,7 @@
 #define	VMEM_BT_KEEP		(4 * VMEM_BT_RESERVE) /* spare tags kept */
 #define	VMEM_BT_STATIC		1024	/* tags for early boot */
 #define	VMEM_BT_LOWAT		128	/* refill the stock below this */
+#define	VMEM_BT_TRIMKEEP	(2 * VMEM_BT_LOWAT) /* trimming keeps these */
 #define	VMEM_STATIC_ARENAS	16	/* arenas vmem_create can make early */
 
 #define	VMEM_FLAGS_ALLOC	(VM_SLEEP | VM_NOSLEEP | VM_FITMASK)
@@ -154,9 +159,25 @@ static void vmem_free_done(vmem_t *, bt_t *);
 static kmutex_t vmem_list_lock;
 static LIST_HEAD(, vmem) vmem_list = LIST_HEAD_INITIALIZER(vmem_list);
 
+/*
+ * A page of boundary tags from the meta arena: this header, then
+ * VMEM_BT_PERPAGE tags.  bp_nstock counts those of its tags that are in
+ * the global stock; the page can go back once all of them are.
+ */
+struct bt_page {
+	LIST_ENTRY(bt_page) bp_list;	/* b: on vmem_bt_pages */
+	size_t		bp_nstock;	/* b: its tags in vmem_bt_stock */
+};
+LIST_HEAD(bt_pagelist, bt_page);
+#define	VMEM_BT_PERPAGE	\
+	((PAGE_SIZE - sizeof(struct bt_page)) / sizeof(bt_t))
+
 static kmutex_t vmem_bt_lock;
 static struct vmem_freelist vmem_bt_stock;	/* b: spare tags */
 static size_t vmem_bt_nstock;			/* b */
+static struct bt_pagelist vmem_bt_pages =	/* b: every tag page */
+    LIST_HEAD_INITIALIZER(vmem_bt_pages);
+static size_t vmem_bt_npages;			/* b */
 static bool vmem_bt_refilling;			/* b: a refill is running */
 static vmem_t *vmem_meta_arena;			/* b: tag pages come here */
 static bt_t vmem_bt_static[VMEM_BT_STATIC];
@@ -273,12 +294,56 @@ vmem_meta_page(vm_flag_t flags)
 	return (void *)va;
 }
 
+/* The tag page bt lives in, or NULL for a tag of the static reserve. */
+static struct bt_page *
+bt_page_of(bt_t *bt)
+{
+
+	if (bt >= vmem_bt_static && bt < vmem_bt_static + VMEM_BT_STATIC)
+		return NULL;
+	return (struct bt_page *)((uintptr_t)bt & ~(uintptr_t)PAGE_MASK);
+}
+
+/* Put a tag in the global stock. */
+static void
+bt_stock_put(bt_t *bt)
+{
+	struct bt_page *bp = bt_page_of(bt);
+
+	KASSERT(mutex_owned(&vmem_bt_lock));
+	LIST_INSERT_HEAD(&vmem_bt_stock, bt, bt_freelist);
+	vmem_bt_nstock++;
+	if (bp != NULL) {
+		KASSERTMSG(bp->bp_nstock < VMEM_BT_PERPAGE,
+		    "vmem: tag %p put in the stock twice", bt);
+		bp->bp_nstock++;
+	}
+}
+
+/* Take a tag from the global stock, or NULL if it is empty. */
+static bt_t *
+bt_stock_get(void)
+{
+	struct bt_page *bp;
+	bt_t *bt;
+
+	KASSERT(mutex_owned(&vmem_bt_lock));
+	if ((bt = LIST_FIRST(&vmem_bt_stock)) == NULL)
+		return NULL;
+	LIST_REMOVE(bt, bt_freelist);
+	vmem_bt_nstock--;
+	if ((bp = bt_page_of(bt)) != NULL)
+		bp->bp_nstock--;
+	return bt;
+}
+
 /* Refill the global tag stock with a page of tags if it runs low. */
 static void
 bt_stock_refill(vm_flag_t flags)
 {
+	struct bt_page *bp;
 	bt_t *bt;
-	size_t i, n = PAGE_SIZE / sizeof(bt_t);
+	size_t i;
 
 	mutex_enter(&vmem_bt_lock);
 	if (vmem_bt_nstock >= VMEM_BT_LOWAT || vmem_bt_refilling ||
@@ -289,14 +354,117 @@ bt_stock_refill(vm_flag_t flags)
 	vmem_bt_refilling = true;
 	mutex_exit(&vmem_bt_lock);
 
-	bt = vmem_meta_page(flags);
+	bp = vmem_meta_page(flags);
 
 	mutex_enter(&vmem_bt_lock);
-	for (i = 0; bt != NULL && i < n; i++)
-		LIST_INSERT_HEAD(&vmem_bt_stock, &bt[i], bt_freelist);
-	if (bt != NULL)
-		vmem_bt_nstock += n;
+	if (bp != NULL) {
+		KASSERT(((uintptr_t)bp & PAGE_MASK) == 0);
+		bp->bp_nstock = 0;
+		LIST_INSERT_HEAD(&vmem_bt_pages, bp, bp_list);
+		vmem_bt_npages++;
+		bt = (bt_t *)(bp + 1);
+		for (i = 0; i < VMEM_BT_PERPAGE; i++)
+			bt_stock_put(&bt[i]);
+	}
 	vmem_bt_refilling = false;
+	mutex_exit(&vmem_bt_lock);
+}
+
+/*
+ * Take the tags of every wholly stocked page out of the stock, while
+ * more than VMEM_BT_TRIMKEEP would be left, and put the pages on gone.
+ */
+static void
+bt_trim_collect(struct bt_pagelist *gone)
+{
+	struct bt_page *bp, *next;
+	bt_t *bt;
+	size_t i;
+
+	KASSERT(mutex_owned(&vmem_bt_lock));
+	for (bp = LIST_FIRST(&vmem_bt_pages); bp != NULL; bp = next) {
+		next = LIST_NEXT(bp, bp_list);
+		if (bp->bp_nstock < VMEM_BT_PERPAGE ||
+		    vmem_bt_nstock < VMEM_BT_TRIMKEEP + VMEM_BT_PERPAGE)
+			continue;
+		bt = (bt_t *)(bp + 1);
+		for (i = 0; i < VMEM_BT_PERPAGE; i++)
+			LIST_REMOVE(&bt[i], bt_freelist);
+		vmem_bt_nstock -= VMEM_BT_PERPAGE;
+		vmem_bt_npages--;
+		LIST_REMOVE(bp, bp_list);
+		LIST_INSERT_HEAD(gone, bp, bp_list);
+	}
+}
+
+/*
+ * Give every arena's spare tags back to the stock; requests refill.
+ * Skipped if this thread holds the list of arenas: a VM_SLEEP request
+ * made while quantum caches are built reclaims, and so may come here.
+ */
+static void
+bt_spares_return(void)
+{
+	vmem_t *vm;
+	bt_t *bt;
+
+	if (mutex_owned(&vmem_list_lock))
+		return;
+	mutex_enter(&vmem_list_lock);
+	LIST_FOREACH(vm, &vmem_list, vm_alllist) {
+		mutex_enter(&vm->vm_lock);
+		mutex_enter(&vmem_bt_lock);
+		while ((bt = LIST_FIRST(&vm->vm_freetags)) != NULL) {
+			LIST_REMOVE(bt, bt_freelist);
+			vm->vm_nfreetags--;
+			bt_stock_put(bt);
+		}
+		mutex_exit(&vmem_bt_lock);
+		mutex_exit(&vm->vm_lock);
+	}
+	mutex_exit(&vmem_list_lock);
+}
+
+/*
+ * vmem_bt_trim: give the meta arena back every tag page whose tags are
+ * all in the stock, keeping at least VMEM_BT_TRIMKEEP spare tags.  The
+ * arenas' own spares go back to the stock first, since a few of them
+ * would otherwise pin as many pages.
+ * => thread context, no arena lock held; kmem_reap calls it.
+ */
+void
+vmem_bt_trim(void)
+{
+	struct bt_pagelist gone = LIST_HEAD_INITIALIZER(gone);
+	struct bt_page *bp;
+
+	bt_spares_return();
+
+	/* Freeing pages frees the meta arena's tags for them: go again. */
+	for (;;) {
+		mutex_enter(&vmem_bt_lock);
+		bt_trim_collect(&gone);
+		mutex_exit(&vmem_bt_lock);
+		if (LIST_EMPTY(&gone))
+			break;
+		while ((bp = LIST_FIRST(&gone)) != NULL) {
+			LIST_REMOVE(bp, bp_list);
+			vmem_free(vmem_meta_arena, (vmem_addr_t)bp, PAGE_SIZE);
+		}
+	}
+}
+
+/*
+ * vmem_bt_stats: the number of tag pages taken from the meta arena and
+ * of spare tags in the global stock.
+ */
+void
+vmem_bt_stats(size_t *npages, size_t *nstock)
+{
+
+	mutex_enter(&vmem_bt_lock);
+	*npages = vmem_bt_npages;
+	*nstock = vmem_bt_nstock;
 	mutex_exit(&vmem_bt_lock);
 }
 
@@ -315,9 +483,7 @@ bt_refill(vmem_t *vm, vm_flag_t flags)
 	mutex_enter(&vm->vm_lock);
 	mutex_enter(&vmem_bt_lock);
 	while (!vm->vm_starved && vm->vm_nfreetags < VMEM_BT_KEEP &&
-	    (bt = LIST_FIRST(&vmem_bt_stock)) != NULL) {
-		LIST_REMOVE(bt, bt_freelist);
-		vmem_bt_nstock--;
+	    (bt = bt_stock_get()) != NULL) {
 		LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
 		vm->vm_nfreetags++;
 	}
@@ -369,8 +535,7 @@ bt_free(vmem_t *vm, bt_t *bt)
 		return;
 	}
 	mutex_enter(&vmem_bt_lock);
-	LIST_INSERT_HEAD(&vmem_bt_stock, bt, bt_freelist);
-	vmem_bt_nstock++;
+	bt_stock_put(bt);
 	mutex_exit(&vmem_bt_lock);
 }
 
@@ -1847,8 +2012,7 @@ vmem_destroy(vmem_t *vm)
 	mutex_enter(&vmem_bt_lock);
 	while ((bt = LIST_FIRST(&vm->vm_freetags)) != NULL) {
 		LIST_REMOVE(bt, bt_freelist);
-		LIST_INSERT_HEAD(&vmem_bt_stock, bt, bt_freelist);
-		vmem_bt_nstock++;
+		bt_stock_put(bt);
 	}
 	mutex_exit(&vmem_bt_lock);
 	mutex_exit(&vm->vm_lock);

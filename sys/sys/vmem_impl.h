@@ -146,6 +146,8 @@ void	vmem_check(vmem_t *);
 bool	vmem_busy_find(vmem_t *, vmem_addr_t, vmem_addr_t *, vmem_size_t *);
 int	vmem_xfree_run(vmem_t *, vmem_addr_t, vmem_size_t, vm_flag_t);
 void	vmem_starve_tags(vmem_t *, bool);
+void	vmem_bt_trim(void);
+void	vmem_bt_stats(size_t *, size_t *);
 void	vmem_foreach(void (*)(vmem_t *, void *), void *);
 extern bool vmem_check_enabled;
 __END_DECLS

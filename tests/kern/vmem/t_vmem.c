@@ -12,6 +12,7 @@
 #include <sys/condvar.h>
 #include <sys/errno.h>
 #include <sys/intr.h>
+#include <sys/kmem.h>
 #include <sys/kthread.h>
 #include <sys/mutex.h>
 #include <sys/systm.h>
@@ -923,6 +924,58 @@ ATF_TC_BODY(meta_arena, tc)
 	vmem_check(kmem_arena);
 }
 
+ATF_TC(tag_pages_trimmed);
+ATF_TC_HEAD(tag_pages_trimmed, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "after a burst of fragmentation is "
+	    "freed, kmem_reap gives the boundary tag pages back to the meta "
+	    "arena");
+}
+ATF_TC_BODY(tag_pages_trimmed, tc)
+{
+	const vmem_addr_t n = 10000;	/* n busy and n free segments */
+	size_t pages0, pages1, pages2, stock0, stock;
+	vmem_size_t meta0, meta1, meta2;
+	vmem_addr_t a, i;
+	vmem_t *vm;
+
+	vmem_check_enabled = false;	/* O(n) each step: too slow here */
+	kmem_reap();
+	vmem_bt_stats(&pages0, &stock0);
+	meta0 = vmem_size(kmem_arena, VMEM_ALLOC);
+	vm = t_arena("frag", 0, 2 * n, 1);
+	for (i = 0; i < 2 * n; i++) {
+		ATF_REQUIRE_EQ(vmem_alloc(vm, 1, VM_NOSLEEP | VM_INSTANTFIT,
+		    &a), 0);
+		ATF_REQUIRE_EQ(a, i);
+	}
+	for (i = 1; i < 2 * n; i += 2)
+		vmem_free(vm, i, 1);
+	vmem_bt_stats(&pages1, &stock);
+	meta1 = vmem_size(kmem_arena, VMEM_ALLOC);
+	for (i = 0; i < 2 * n; i += 2)
+		vmem_free(vm, i, 1);
+	vmem_destroy(vm);
+	kmem_reap();
+	vmem_bt_stats(&pages2, &stock);
+	meta2 = vmem_size(kmem_arena, VMEM_ALLOC);
+	printf("tag pages: %zu before, %zu with %llu segments, %zu after "
+	    "reap (%zu tags in stock); meta arena in use: %#llx, %#llx, "
+	    "%#llx bytes\n", pages0, pages1, (unsigned long long)(2 * n),
+	    pages2, stock, (unsigned long long)meta0,
+	    (unsigned long long)meta1, (unsigned long long)meta2);
+	/* The stock at the start served some; new pages the rest. */
+	ATF_REQUIRE_MSG((pages1 - pages0) * (PAGE_SIZE / sizeof(bt_t)) +
+	    stock0 >= 2 * n, "%zu new tag pages for %llu segments",
+	    pages1 - pages0, (unsigned long long)(2 * n));
+	ATF_CHECK_MSG(pages2 <= pages0 + 2, "%zu of %zu new tag pages kept",
+	    pages2 - pages0, pages1 - pages0);
+	ATF_CHECK_MSG(meta2 <= meta0 + 4 * PAGE_SIZE, "the meta arena holds "
+	    "%#llx bytes more than before",
+	    (unsigned long long)(meta2 - meta0));
+}
+
 /* ---- sleeping */
 
 struct t_sleeper {
@@ -1306,6 +1359,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, backed_arena);
 	ATF_TP_ADD_TC(tp, many_segments);
 	ATF_TP_ADD_TC(tp, meta_arena);
+	ATF_TP_ADD_TC(tp, tag_pages_trimmed);
 	ATF_TP_ADD_TC(tp, sleep_until_free);
 	ATF_TP_ADD_TC(tp, sleep_until_add);
 	ATF_TP_ADD_TC(tp, sleep_until_source_frees);
