@@ -1140,27 +1140,71 @@ t_stress_main(void *arg)
 	kthread_exit(0);
 }
 
+#define	T_CHURN_SIZE		4096	/* segments of a churn burst */
+#define	T_CHURN_ROUNDS		4	/* and at least this many bursts */
+
+static volatile int t_stress_done;
+static volatile u_int t_churn_rounds;
+
+/*
+ * Thread: until the stress is over, and at least T_CHURN_ROUNDS times,
+ * take and free a burst of segments (about 70 tag pages), then kmem_reap,
+ * which takes every arena's spare tags and frees tag pages under the
+ * stress threads' feet.
+ */
+static void
+t_churn_main(void *arg)
+{
+	vmem_addr_t a, i;
+	vmem_t *vm;
+
+	vm = vmem_create("churn", 0, T_CHURN_SIZE, 1, NULL, NULL, NULL, 0,
+	    VM_SLEEP, IPL_NONE);
+	do {
+		for (i = 0; i < T_CHURN_SIZE; i++)
+			if (vmem_alloc(vm, 1, VM_SLEEP | VM_INSTANTFIT,
+			    &a) != 0)
+				panic("VM_SLEEP failed");
+		for (i = 1; i < T_CHURN_SIZE; i += 2)
+			vmem_free(vm, i, 1);
+		for (i = 0; i < T_CHURN_SIZE; i += 2)
+			vmem_free(vm, i, 1);
+		kmem_reap();
+		t_churn_rounds++;
+	} while (atomic_load_acquire(&t_stress_done) == 0 ||
+	    t_churn_rounds < T_CHURN_ROUNDS);
+	vmem_destroy(vm);
+	kthread_exit(0);
+}
+
 ATF_TC(stress_threads);
 ATF_TC_HEAD(stress_threads, tc)
 {
 
 	atf_tc_set_md_var(tc, "descr", "threads on several CPUs allocate and "
-	    "free concurrently; no two ever own the same address");
+	    "free concurrently while another churns tag pages and reaps; no "
+	    "two ever own the same address");
 }
 ATF_TC_BODY(stress_threads, tc)
 {
-	lwp_t *l[T_STRESS_THREADS];
+	lwp_t *l[T_STRESS_THREADS], *churn;
 	int i;
 
 	vmem_check_enabled = false;
 	t_stress_vm = vmem_create("stress", 0, T_STRESS_SIZE, 1, NULL, NULL,
 	    NULL, 0, VM_SLEEP, IPL_VM);
+	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
+	    t_churn_main, NULL, &churn, "churn"), 0);
 	for (i = 0; i < T_STRESS_THREADS; i++)
 		ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN,
 		    NULL, t_stress_main, (void *)(uintptr_t)(i + 1), &l[i],
 		    "stress%d", i), 0);
 	for (i = 0; i < T_STRESS_THREADS; i++)
 		kthread_join(l[i]);
+	atomic_store_release(&t_stress_done, 1);
+	kthread_join(churn);
+	printf("%u churn rounds of %d segments, each followed by a reap\n",
+	    t_churn_rounds, T_CHURN_SIZE);
 	ATF_CHECK_EQ(vmem_size(t_stress_vm, VMEM_ALLOC), 0);
 	vmem_check(t_stress_vm);
 	vmem_destroy(t_stress_vm);
