@@ -903,7 +903,7 @@ kmem_alloc_misuse(const char *func, void *p, size_t size, const char *rule)
 }
 
 /* Allocate size bytes, more than KMEM_MAXSIZE, straight from kmem_arena. */
-static void *
+static __noinline void *
 kmem_alloc_large(size_t size, int kmflags)
 {
 	vmem_addr_t addr;

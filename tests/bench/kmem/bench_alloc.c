@@ -7,7 +7,8 @@
  * is linked with (glibc, jemalloc, tcmalloc, mimalloc).  It prints one
  * "metric<TAB>value" line per figure; run-bench puts the binaries' lines
  * side by side.  This is a host program: it uses the C library and
- * includes only <sys/kmem.h> and <sys/vmem.h> from the kernel.
+ * includes only <sys/kmem.h>, <sys/kmem_impl.h> (for the statistics) and
+ * <sys/vmem.h> from the kernel.
  *
  * Figures:
  *	pair_cache_N	ns per kmem_cache_alloc + kmem_cache_free of N bytes
@@ -19,6 +20,11 @@
  *	held_after	resident memory still added after everything is
  *			freed (and, for kmem, kmem_reap), over the peak
  *	speedup_2t	pairs per second of two threads over one
+ *	speedup_shared	kmem only: operations on shared state (allocations
+ *			and frees that reached a slab, waits for a depot
+ *			lock) per million pairs of the two-thread runs; the
+ *			wall-clock speedup swings with the host, this
+ *			count does not
  *	prodcons_ns	ns per object passed from a producer thread that
  *			allocates to a consumer thread that frees
  */
@@ -33,6 +39,7 @@
 
 #ifdef BENCH_KMEM
 #include <sys/kmem.h>
+#include <sys/kmem_impl.h>
 #include <sys/vmem.h>
 #define	BENCH_NAME	"kmem"
 #else
@@ -116,6 +123,30 @@ b_reclaim(void)
 #ifdef BENCH_KMEM
 	kmem_reap();
 #endif
+}
+
+#ifdef BENCH_KMEM
+/* Add a cache's slab traffic and depot lock waits to *arg. */
+static void
+b_shared_add(kmem_cache_t *kc, void *arg)
+{
+	struct kmem_cache_stats ks;
+
+	kmem_cache_stats(kc, &ks);
+	*(uint64_t *)arg += ks.ks_mag_misses + ks.ks_depot_contention;
+}
+#endif
+
+/* Operations on shared state so far, in every cache; 0 for a peer. */
+static uint64_t
+b_shared_ops(void)
+{
+	uint64_t n = 0;
+
+#ifdef BENCH_KMEM
+	kmem_cache_foreach(b_shared_add, &n);
+#endif
+	return n;
 }
 
 /* ---- pairs */
@@ -259,20 +290,26 @@ pairs_threads(int n)
 	return slowest;
 }
 
-/* Two threads doing pairs at once, against one alone; best of 5 each. */
+/* Two threads doing pairs at once, against one alone; best of RUNS each. */
 static void
 speedup(void)
 {
 	double one = 1e30, two = 1e30, t;
+	uint64_t shared = 0, n0;
 	int r;
 
-	for (r = 0; r < 5; r++) {
+	for (r = 0; r < RUNS; r++) {
 		if ((t = pairs_threads(1)) < one)
 			one = t;
+		n0 = b_shared_ops();
 		if ((t = pairs_threads(2)) < two)
 			two = t;
+		shared += b_shared_ops() - n0;
 	}
 	printf("speedup_2t\t%.2f\n", 2.0 * one / two);
+#ifdef BENCH_KMEM
+	printf("speedup_shared\t%.1f\n", shared * 1e6 / (RUNS * 2.0 * PAIRS));
+#endif
 }
 
 static void *volatile ring[RING];
