@@ -95,7 +95,13 @@
  * (which allocates from an arena, and so consumes tags) always has tags
  * to use.  Each arena keeps VMEM_BT_RESERVE spare tags of its own, topped
  * up before its lock is taken: a request needs at most that many, so it
- * never fails for lack of a tag while the arena has space.  Each tag page
+ * never fails for lack of a tag while the arena has space.  One thread
+ * refills at a time; its requests to the meta arena and that arena's
+ * source carry VM_TAGREFILL, which may take the last VMEM_BT_REFILLRES
+ * tags of the stock that every other request leaves alone, so the refill
+ * always has the tags it needs.  Another VM_SLEEP request that finds
+ * only those left waits a tick and tries again; a VM_NOSLEEP one fails.
+ * Each tag page
  * counts its tags in the stock; when every one of them is back there,
  * vmem_bt_trim (which kmem_reap calls) gives the page back to the meta
  * arena, so that a burst of fragmentation does not pin tag pages for
@@ -120,6 +126,7 @@
 #include <sys/cpu.h>
 #include <sys/errno.h>
 #include <sys/intr.h>
+#include <sys/kthread.h>
 #include <sys/mutex.h>
 #include <sys/queue.h>
 #include <sys/systm.h>
@@ -131,9 +138,11 @@
 #define	VMEM_BT_STATIC		1024	/* tags for early boot */
 #define	VMEM_BT_LOWAT		128	/* refill the stock below this */
 #define	VMEM_BT_TRIMKEEP	(2 * VMEM_BT_LOWAT) /* trimming keeps these */
+#define	VMEM_BT_REFILLRES	(4 * VMEM_BT_RESERVE) /* only refills take */
+#define	VMEM_BT_TRIMBATCH	8	/* pages freed per hold of the lock */
 #define	VMEM_STATIC_ARENAS	16	/* arenas vmem_create can make early */
 
-#define	VMEM_FLAGS_ALLOC	(VM_SLEEP | VM_NOSLEEP | VM_FITMASK)
+#define	VMEM_FLAGS_ALLOC	(VM_SLEEP | VM_NOSLEEP | VM_FITMASK | VM_TAGREFILL)
 
 CTASSERT(VMEM_MAXORDER <= 64);
 CTASSERT(sizeof(vmem_addr_t) == sizeof(vmem_size_t));
@@ -354,7 +363,7 @@ bt_stock_refill(vm_flag_t flags)
 	vmem_bt_refilling = true;
 	mutex_exit(&vmem_bt_lock);
 
-	bp = vmem_meta_page(flags);
+	bp = vmem_meta_page((flags & (VM_SLEEP | VM_NOSLEEP)) | VM_TAGREFILL);
 
 	mutex_enter(&vmem_bt_lock);
 	if (bp != NULL) {
@@ -371,18 +380,20 @@ bt_stock_refill(vm_flag_t flags)
 }
 
 /*
- * Take the tags of every wholly stocked page out of the stock, while
- * more than VMEM_BT_TRIMKEEP would be left, and put the pages on gone.
+ * Take the tags of up to VMEM_BT_TRIMBATCH wholly stocked pages out of
+ * the stock, while more than VMEM_BT_TRIMKEEP would be left, and put the
+ * pages on gone; the batch bounds the time the spin lock is held.
  */
 static void
 bt_trim_collect(struct bt_pagelist *gone)
 {
 	struct bt_page *bp, *next;
+	size_t i, n = 0;
 	bt_t *bt;
-	size_t i;
 
 	KASSERT(mutex_owned(&vmem_bt_lock));
-	for (bp = LIST_FIRST(&vmem_bt_pages); bp != NULL; bp = next) {
+	for (bp = LIST_FIRST(&vmem_bt_pages); bp != NULL &&
+	    n < VMEM_BT_TRIMBATCH; bp = next) {
 		next = LIST_NEXT(bp, bp_list);
 		if (bp->bp_nstock < VMEM_BT_PERPAGE ||
 		    vmem_bt_nstock < VMEM_BT_TRIMKEEP + VMEM_BT_PERPAGE)
@@ -394,13 +405,15 @@ bt_trim_collect(struct bt_pagelist *gone)
 		vmem_bt_npages--;
 		LIST_REMOVE(bp, bp_list);
 		LIST_INSERT_HEAD(gone, bp, bp_list);
+		n++;
 	}
 }
 
 /*
  * Give every arena's spare tags back to the stock; requests refill.
- * Skipped if this thread holds the list of arenas: a VM_SLEEP request
- * made while quantum caches are built reclaims, and so may come here.
+ * Arenas a test starves keep theirs.  Skipped if the list of arenas is
+ * held: its holder may be building quantum caches and waiting for the
+ * very memory a reaper (the page daemon) is reclaiming.
  */
 static void
 bt_spares_return(void)
@@ -408,11 +421,14 @@ bt_spares_return(void)
 	vmem_t *vm;
 	bt_t *bt;
 
-	if (mutex_owned(&vmem_list_lock))
+	if (!mutex_tryenter(&vmem_list_lock))
 		return;
-	mutex_enter(&vmem_list_lock);
 	LIST_FOREACH(vm, &vmem_list, vm_alllist) {
 		mutex_enter(&vm->vm_lock);
+		if (vm->vm_starved) {
+			mutex_exit(&vm->vm_lock);
+			continue;
+		}
 		mutex_enter(&vmem_bt_lock);
 		while ((bt = LIST_FIRST(&vm->vm_freetags)) != NULL) {
 			LIST_REMOVE(bt, bt_freelist);
@@ -429,7 +445,9 @@ bt_spares_return(void)
  * vmem_bt_trim: give the meta arena back every tag page whose tags are
  * all in the stock, keeping at least VMEM_BT_TRIMKEEP spare tags.  The
  * arenas' own spares go back to the stock first, since a few of them
- * would otherwise pin as many pages.
+ * would otherwise pin as many pages.  Freeing a page frees the meta
+ * arena's tag for it, which may complete another page: go on until a
+ * pass frees nothing.
  * => thread context, no arena lock held; kmem_reap calls it.
  */
 void
@@ -439,8 +457,6 @@ vmem_bt_trim(void)
 	struct bt_page *bp;
 
 	bt_spares_return();
-
-	/* Freeing pages frees the meta arena's tags for them: go again. */
 	for (;;) {
 		mutex_enter(&vmem_bt_lock);
 		bt_trim_collect(&gone);
@@ -469,28 +485,54 @@ vmem_bt_stats(size_t *npages, size_t *nstock)
 }
 
 /*
- * Top up the arena's spare tags to VMEM_BT_KEEP from the global stock.
+ * Top up the arena's spare tags from the global stock: to VMEM_BT_KEEP,
+ * leaving the stock's last VMEM_BT_REFILLRES; or, for a refill's own
+ * request (VM_TAGREFILL), to VMEM_BT_RESERVE, from all of it.
  * => arena lock must not be held.
- * Returns false if the stock could not supply VMEM_BT_RESERVE.
+ * Returns false if the arena could not get VMEM_BT_RESERVE; *starved
+ * says whether a test starves it.
  */
 static bool
-bt_refill(vmem_t *vm, vm_flag_t flags)
+bt_refill1(vmem_t *vm, vm_flag_t flags, bool *starved)
 {
-	bool ok;
+	bool refill = (flags & VM_TAGREFILL) != 0, ok;
+	size_t keep = refill ? VMEM_BT_RESERVE : VMEM_BT_KEEP;
+	size_t floor = refill ? 0 : VMEM_BT_REFILLRES;
 	bt_t *bt;
 
-	bt_stock_refill(flags);
+	if (!refill)
+		bt_stock_refill(flags);
 	mutex_enter(&vm->vm_lock);
 	mutex_enter(&vmem_bt_lock);
-	while (!vm->vm_starved && vm->vm_nfreetags < VMEM_BT_KEEP &&
-	    (bt = bt_stock_get()) != NULL) {
+	while (!vm->vm_starved && vm->vm_nfreetags < keep &&
+	    vmem_bt_nstock > floor && (bt = bt_stock_get()) != NULL) {
 		LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
 		vm->vm_nfreetags++;
 	}
 	mutex_exit(&vmem_bt_lock);
 	ok = vm->vm_nfreetags >= VMEM_BT_RESERVE;
+	*starved = vm->vm_starved;
 	mutex_exit(&vm->vm_lock);
 	return ok;
+}
+
+/*
+ * bt_refill1, and for VM_SLEEP, again each tick until it succeeds: the
+ * stock is down to the refill's reserve only while another thread's
+ * refill is under way.
+ * Returns false for VM_NOSLEEP, or for an arena a test starves.
+ */
+static bool
+bt_refill(vmem_t *vm, vm_flag_t flags)
+{
+	bool starved;
+
+	while (!bt_refill1(vm, flags, &starved)) {
+		if ((flags & VM_SLEEP) == 0 || starved)
+			return false;
+		(void)kpause("vmembt", false, 1, NULL);
+	}
+	return true;
 }
 
 /*
@@ -1196,7 +1238,7 @@ vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 
 	if (vm->vm_importfn == NULL)
 		return ENOMEM;
-	flags &= VM_SLEEP | VM_NOSLEEP;
+	flags &= VM_SLEEP | VM_NOSLEEP | VM_TAGREFILL;
 	if (vmem_import_exact(vm)) {
 		error = vmem_import_xalloc(vm, rq, flags, &addr, &size);
 	} else {

@@ -25,6 +25,13 @@
 typedef struct vmem_btag bt_t;
 
 /*
+ * Private allocation flag: a request made by the boundary tag refill, on
+ * the meta arena and (through imports) its sources, which may take the
+ * tags the stock keeps for it.
+ */
+#define	VM_TAGREFILL	0x00100000
+
+/*
  * A backed arena's hooks (vmem_set_backing): give the range backing
  * before it is handed out, or fail (the request then fails if VM_NOSLEEP,
  * or reclaims, waits a tick and tries again if VM_SLEEP); take it away
