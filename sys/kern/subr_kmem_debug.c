@@ -418,6 +418,6 @@ kmem_print(void)
 	kmem_cache_foreach(kmem_print_cache, NULL);
 	vmem_foreach(kmem_print_arena, NULL);
 	vmem_bt_stats(&npages, &nstock);
-	printf("vmem boundary tags: %zu pages from the meta arena, %zu spare "
+	printf("vmem boundary tags: %zu pages, %zu spare "
 	    "in the stock\n", npages, nstock);
 }

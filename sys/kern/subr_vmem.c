@@ -91,21 +91,17 @@
  *
  * Boundary tags: a static reserve serves early boot; once the page level
  * is up (vmem_subsystem_init) the global stock is refilled a page at a
- * time from the meta arena, before it runs low, so that the refill itself
- * (which allocates from an arena, and so consumes tags) always has tags
- * to use.  Each arena keeps VMEM_BT_RESERVE spare tags of its own, topped
- * up before its lock is taken: a request needs at most that many, so it
- * never fails for lack of a tag while the arena has space.  One thread
- * refills at a time; its requests to the meta arena and that arena's
- * source carry VM_TAGREFILL, which may take the last VMEM_BT_REFILLRES
- * tags of the stock that every other request leaves alone, so the refill
- * always has the tags it needs.  Another VM_SLEEP request that finds
- * only those left waits a tick and tries again; a VM_NOSLEEP one fails.
- * Each tag page
- * counts its tags in the stock; when every one of them is back there,
- * vmem_bt_trim (which kmem_reap calls) gives the page back to the meta
- * arena, so that a burst of fragmentation does not pin tag pages for
- * ever.  Tests starve an arena of tags (vmem_starve_tags) to reach the
+ * time, when it runs low, with pages the page level hands out directly
+ * (the kernel's direct map), not through an arena.  So a refill needs no
+ * tag itself, any thread may refill, and no tag page is ever described by
+ * a tag in another tag page.  Each arena keeps VMEM_BT_RESERVE spare tags
+ * of its own, topped up before its lock is taken: a request needs at most
+ * that many, so it never fails for lack of a tag while the arena has
+ * space; a VM_SLEEP request that finds the stock drained by others
+ * refills again until it has them.  Each tag page counts its tags in the
+ * stock; when every one of them is back there, vmem_bt_trim (which
+ * kmem_reap calls) gives the page back, so that a burst of fragmentation
+ * does not pin tag pages for ever.  Tests starve an arena of tags (vmem_starve_tags) to reach the
  * ENOMEM paths.
  *
  * Locking: each arena has one lock, a spin mutex at the arena's IPL if
@@ -126,7 +122,6 @@
 #include <sys/cpu.h>
 #include <sys/errno.h>
 #include <sys/intr.h>
-#include <sys/kthread.h>
 #include <sys/mutex.h>
 #include <sys/queue.h>
 #include <sys/systm.h>
@@ -138,11 +133,10 @@
 #define	VMEM_BT_STATIC		1024	/* tags for early boot */
 #define	VMEM_BT_LOWAT		128	/* refill the stock below this */
 #define	VMEM_BT_TRIMKEEP	(2 * VMEM_BT_LOWAT) /* trimming keeps these */
-#define	VMEM_BT_REFILLRES	(4 * VMEM_BT_RESERVE) /* only refills take */
 #define	VMEM_BT_TRIMBATCH	8	/* pages freed per hold of the lock */
 #define	VMEM_STATIC_ARENAS	16	/* arenas vmem_create can make early */
 
-#define	VMEM_FLAGS_ALLOC	(VM_SLEEP | VM_NOSLEEP | VM_FITMASK | VM_TAGREFILL)
+#define	VMEM_FLAGS_ALLOC	(VM_SLEEP | VM_NOSLEEP | VM_FITMASK)
 
 CTASSERT(VMEM_MAXORDER <= 64);
 CTASSERT(sizeof(vmem_addr_t) == sizeof(vmem_size_t));
@@ -187,8 +181,9 @@ static size_t vmem_bt_nstock;			/* b */
 static struct bt_pagelist vmem_bt_pages =	/* b: every tag page */
     LIST_HEAD_INITIALIZER(vmem_bt_pages);
 static size_t vmem_bt_npages;			/* b */
-static bool vmem_bt_refilling;			/* b: a refill is running */
-static vmem_t *vmem_meta_arena;			/* b: tag pages come here */
+static vmem_t *vmem_meta_arena;			/* b: arenas, hash tables */
+static vmem_pagealloc_t *vmem_bt_pagealloc;	/* b: tag pages come here */
+static vmem_pagefree_t *vmem_bt_pagefree;	/* b: and go back here */
 static bt_t vmem_bt_static[VMEM_BT_STATIC];
 
 static vmem_t vmem_static_arenas[VMEM_STATIC_ARENAS];
@@ -216,16 +211,20 @@ vmem_bootstrap(void)
 }
 
 /*
- * vmem_subsystem_init: from now on, refill the tag stock with pages
- * from meta, and allocate arenas and hash tables there.
- * => called once, by the page level, when meta can allocate.
+ * vmem_subsystem_init: from now on, allocate arenas and hash tables from
+ * meta, and refill the tag stock with pages from pagealloc (given back
+ * with pagefree), which must not call into vmem.
+ * => called once, by the page level, when both can allocate.
  */
 void
-vmem_subsystem_init(vmem_t *meta)
+vmem_subsystem_init(vmem_t *meta, vmem_pagealloc_t *pagealloc,
+    vmem_pagefree_t *pagefree)
 {
 
 	mutex_enter(&vmem_bt_lock);
 	vmem_meta_arena = meta;
+	vmem_bt_pagealloc = pagealloc;
+	vmem_bt_pagefree = pagefree;
 	mutex_exit(&vmem_bt_lock);
 }
 
@@ -346,36 +345,35 @@ bt_stock_get(void)
 	return bt;
 }
 
-/* Refill the global tag stock with a page of tags if it runs low. */
+/*
+ * Add a page of tags to the global stock if it runs low and the page
+ * level is up.  Several threads may do so at once.
+ */
 static void
 bt_stock_refill(vm_flag_t flags)
 {
+	vmem_pagealloc_t *pagealloc;
 	struct bt_page *bp;
 	bt_t *bt;
 	size_t i;
 
 	mutex_enter(&vmem_bt_lock);
-	if (vmem_bt_nstock >= VMEM_BT_LOWAT || vmem_bt_refilling ||
-	    vmem_meta_arena == NULL) {
+	pagealloc = vmem_bt_pagealloc;
+	if (vmem_bt_nstock >= VMEM_BT_LOWAT || pagealloc == NULL) {
 		mutex_exit(&vmem_bt_lock);
 		return;
 	}
-	vmem_bt_refilling = true;
 	mutex_exit(&vmem_bt_lock);
-
-	bp = vmem_meta_page((flags & (VM_SLEEP | VM_NOSLEEP)) | VM_TAGREFILL);
-
+	if ((bp = (*pagealloc)(flags & (VM_SLEEP | VM_NOSLEEP))) == NULL)
+		return;
+	KASSERT(((uintptr_t)bp & PAGE_MASK) == 0);
 	mutex_enter(&vmem_bt_lock);
-	if (bp != NULL) {
-		KASSERT(((uintptr_t)bp & PAGE_MASK) == 0);
-		bp->bp_nstock = 0;
-		LIST_INSERT_HEAD(&vmem_bt_pages, bp, bp_list);
-		vmem_bt_npages++;
-		bt = (bt_t *)(bp + 1);
-		for (i = 0; i < VMEM_BT_PERPAGE; i++)
-			bt_stock_put(&bt[i]);
-	}
-	vmem_bt_refilling = false;
+	bp->bp_nstock = 0;
+	LIST_INSERT_HEAD(&vmem_bt_pages, bp, bp_list);
+	vmem_bt_npages++;
+	bt = (bt_t *)(bp + 1);
+	for (i = 0; i < VMEM_BT_PERPAGE; i++)
+		bt_stock_put(&bt[i]);
 	mutex_exit(&vmem_bt_lock);
 }
 
@@ -442,12 +440,10 @@ bt_spares_return(void)
 }
 
 /*
- * vmem_bt_trim: give the meta arena back every tag page whose tags are
+ * vmem_bt_trim: give the page level back every tag page whose tags are
  * all in the stock, keeping at least VMEM_BT_TRIMKEEP spare tags.  The
  * arenas' own spares go back to the stock first, since a few of them
- * would otherwise pin as many pages.  Freeing a page frees the meta
- * arena's tag for it, which may complete another page: go on until a
- * pass frees nothing.
+ * would otherwise pin as many pages.
  * => thread context, no arena lock held; kmem_reap calls it.
  */
 void
@@ -465,13 +461,13 @@ vmem_bt_trim(void)
 			break;
 		while ((bp = LIST_FIRST(&gone)) != NULL) {
 			LIST_REMOVE(bp, bp_list);
-			vmem_free(vmem_meta_arena, (vmem_addr_t)bp, PAGE_SIZE);
+			(*vmem_bt_pagefree)(bp);
 		}
 	}
 }
 
 /*
- * vmem_bt_stats: the number of tag pages taken from the meta arena and
+ * vmem_bt_stats: the number of tag pages taken from the page level and
  * of spare tags in the global stock.
  */
 void
@@ -485,54 +481,37 @@ vmem_bt_stats(size_t *npages, size_t *nstock)
 }
 
 /*
- * Top up the arena's spare tags from the global stock: to VMEM_BT_KEEP,
- * leaving the stock's last VMEM_BT_REFILLRES; or, for a refill's own
- * request (VM_TAGREFILL), to VMEM_BT_RESERVE, from all of it.
+ * Top up the arena's spare tags to VMEM_BT_KEEP from the global stock,
+ * refilling the stock first if it runs low.  A VM_SLEEP request goes on
+ * refilling (its refill waits for a page and so always adds tags) until
+ * it has VMEM_BT_RESERVE, unless the page level is not up yet or a test
+ * starves the arena.
  * => arena lock must not be held.
- * Returns false if the arena could not get VMEM_BT_RESERVE; *starved
- * says whether a test starves it.
- */
-static bool
-bt_refill1(vmem_t *vm, vm_flag_t flags, bool *starved)
-{
-	bool refill = (flags & VM_TAGREFILL) != 0, ok;
-	size_t keep = refill ? VMEM_BT_RESERVE : VMEM_BT_KEEP;
-	size_t floor = refill ? 0 : VMEM_BT_REFILLRES;
-	bt_t *bt;
-
-	if (!refill)
-		bt_stock_refill(flags);
-	mutex_enter(&vm->vm_lock);
-	mutex_enter(&vmem_bt_lock);
-	while (!vm->vm_starved && vm->vm_nfreetags < keep &&
-	    vmem_bt_nstock > floor && (bt = bt_stock_get()) != NULL) {
-		LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
-		vm->vm_nfreetags++;
-	}
-	mutex_exit(&vmem_bt_lock);
-	ok = vm->vm_nfreetags >= VMEM_BT_RESERVE;
-	*starved = vm->vm_starved;
-	mutex_exit(&vm->vm_lock);
-	return ok;
-}
-
-/*
- * bt_refill1, and for VM_SLEEP, again each tick until it succeeds: the
- * stock is down to the refill's reserve only while another thread's
- * refill is under way.
- * Returns false for VM_NOSLEEP, or for an arena a test starves.
+ * Returns false if the arena could not get VMEM_BT_RESERVE.
  */
 static bool
 bt_refill(vmem_t *vm, vm_flag_t flags)
 {
-	bool starved;
+	bool ok, again;
+	bt_t *bt;
 
-	while (!bt_refill1(vm, flags, &starved)) {
-		if ((flags & VM_SLEEP) == 0 || starved)
-			return false;
-		(void)kpause("vmembt", false, 1, NULL);
+	for (;;) {
+		bt_stock_refill(flags);
+		mutex_enter(&vm->vm_lock);
+		mutex_enter(&vmem_bt_lock);
+		while (!vm->vm_starved && vm->vm_nfreetags < VMEM_BT_KEEP &&
+		    (bt = bt_stock_get()) != NULL) {
+			LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
+			vm->vm_nfreetags++;
+		}
+		again = (flags & VM_SLEEP) != 0 && !vm->vm_starved &&
+		    vmem_bt_pagealloc != NULL;
+		mutex_exit(&vmem_bt_lock);
+		ok = vm->vm_nfreetags >= VMEM_BT_RESERVE;
+		mutex_exit(&vm->vm_lock);
+		if (ok || !again)
+			return ok;
 	}
-	return true;
 }
 
 /*
@@ -1238,7 +1217,7 @@ vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 
 	if (vm->vm_importfn == NULL)
 		return ENOMEM;
-	flags &= VM_SLEEP | VM_NOSLEEP | VM_TAGREFILL;
+	flags &= VM_SLEEP | VM_NOSLEEP;
 	if (vmem_import_exact(vm)) {
 		error = vmem_import_xalloc(vm, rq, flags, &addr, &size);
 	} else {

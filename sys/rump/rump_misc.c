@@ -83,6 +83,26 @@ uvm_km_unback(uintptr_t va, size_t size)
 		    (unsigned long)va, (unsigned long)(va + size));
 }
 
+/* One page for vmem's boundary tags, outside the kmem range. */
+void *
+uvm_km_page_alloc(unsigned int flags)
+{
+	void *va;
+
+	(void)flags;
+	va = mmap(NULL, (size_t)1 << PAGE_SHIFT, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return va == MAP_FAILED ? NULL : va;
+}
+
+void
+uvm_km_page_free(void *va)
+{
+
+	if (munmap(va, (size_t)1 << PAGE_SHIFT) == -1)
+		panic("uvm_km_page_free: cannot release %p", va);
+}
+
 /* The kernel's strlcpy; the host C library may lack it. */
 size_t
 strlcpy(char *dst, const char *src, size_t size)

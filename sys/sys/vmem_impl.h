@@ -25,11 +25,12 @@
 typedef struct vmem_btag bt_t;
 
 /*
- * Private allocation flag: a request made by the boundary tag refill, on
- * the meta arena and (through imports) its sources, which may take the
- * tags the stock keeps for it.
+ * The page level's hooks for boundary tag pages (vmem_subsystem_init):
+ * one wired, mapped, page-aligned page, or NULL (VM_NOSLEEP only); and
+ * its return.  They must not call into vmem.
  */
-#define	VM_TAGREFILL	0x00100000
+typedef void *(vmem_pagealloc_t)(vm_flag_t);
+typedef void (vmem_pagefree_t)(void *);
 
 /*
  * A backed arena's hooks (vmem_set_backing): give the range backing
@@ -145,7 +146,8 @@ struct vmem_qcache_ops {
 };
 
 __BEGIN_DECLS
-void	vmem_subsystem_init(vmem_t *);
+void	vmem_subsystem_init(vmem_t *, vmem_pagealloc_t *,
+	    vmem_pagefree_t *);
 void	vmem_set_backing(vmem_t *, vmem_back_t *, vmem_unback_t *,
 	    vmem_size_t);
 void	vmem_set_qcache_ops(const struct vmem_qcache_ops *);

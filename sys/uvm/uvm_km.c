@@ -11,8 +11,8 @@
  * in kmem_va_arena, are shared by the many slabs carved from it.  Both
  * are created from static storage with the static tag reserve, so that
  * they exist before any allocator does; kmem_arena then becomes the meta
- * arena from which vmem takes pages for boundary tags, arena structures
- * and hash tables.  Both use spin locks at IPL_VM, so that KM_NOSLEEP
+ * arena from which vmem takes arena structures and hash tables, while its
+ * boundary tag pages come straight from uvm_km_page_alloc.  Both use spin locks at IPL_VM, so that KM_NOSLEEP
  * requests can reach them from interrupt handlers.
  */
 
@@ -67,5 +67,5 @@ uvm_km_bootstrap(vaddr_t start, vaddr_t end)
 		panic("uvm_km_bootstrap: cannot create the kmem arenas");
 	vmem_set_backing(kmem_arena, uvm_km_kmem_back, uvm_km_kmem_unback,
 	    UVM_KM_IMPORT);
-	vmem_subsystem_init(kmem_arena);
+	vmem_subsystem_init(kmem_arena, uvm_km_page_alloc, uvm_km_page_free);
 }

@@ -13,7 +13,10 @@
  * Each host supplies uvm_km_back and uvm_km_unback: the test kernel with
  * its physical page allocator and pmap, the host platform with mmap.
  * uvm_km_back with VM_SLEEP waits for free pages and never fails; with
- * VM_NOSLEEP it fails with ENOMEM when no page is free.
+ * VM_NOSLEEP it fails with ENOMEM when no page is free.  Each also
+ * supplies uvm_km_page_alloc and uvm_km_page_free, one wired page outside
+ * every arena (the kernel's direct map), for vmem's boundary tags: a tag
+ * page that came from an arena would need tags of its own.
  */
 
 #ifndef _UVM_UVM_KM_H_
@@ -33,6 +36,8 @@ void	uvm_km_kmem_unback(vmem_t *, vmem_addr_t, vmem_size_t);
 /* Supplied by the host. */
 int	uvm_km_back(vaddr_t, vsize_t, vm_flag_t);
 void	uvm_km_unback(vaddr_t, vsize_t);
+void	*uvm_km_page_alloc(vm_flag_t);
+void	uvm_km_page_free(void *);
 __END_DECLS
 
 #endif /* !_UVM_UVM_KM_H_ */

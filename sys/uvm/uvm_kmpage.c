@@ -56,3 +56,25 @@ uvm_km_unback(vaddr_t va, vsize_t size)
 	for (v = va; v < va + size; v += PAGE_SIZE)
 		uvm_pagefree(pmap_kforget(v));
 }
+
+/*
+ * uvm_km_page_alloc: one zeroed page, wired and reached through the
+ * direct map, for vmem's boundary tags; NULL if VM_NOSLEEP finds none.
+ */
+void *
+uvm_km_page_alloc(vm_flag_t flags)
+{
+	paddr_t pa;
+
+	if ((pa = uvm_pagealloc(flags)) == UVM_NOPAGE)
+		return NULL;
+	return (void *)PMAP_DIRECT_MAP(pa);
+}
+
+/* uvm_km_page_free: give back a page from uvm_km_page_alloc. */
+void
+uvm_km_page_free(void *va)
+{
+
+	uvm_pagefree(PMAP_DIRECT_UNMAP((vaddr_t)va));
+}
