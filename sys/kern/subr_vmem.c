@@ -97,12 +97,13 @@
  * a tag in another tag page.  Each arena keeps VMEM_BT_RESERVE spare tags
  * of its own, topped up before its lock is taken: a request needs at most
  * that many, so it never fails for lack of a tag while the arena has
- * space; a VM_SLEEP request that finds the stock drained by others
- * refills again until it has them.  Each tag page counts its tags in the
- * stock; when every one of them is back there, vmem_bt_trim (which
- * kmem_reap calls) gives the page back, so that a burst of fragmentation
- * does not pin tag pages for ever.  Tests starve an arena of tags (vmem_starve_tags) to reach the
- * ENOMEM paths.
+ * space.  A request tops up from the stock first, refilling it without
+ * sleeping when it runs low; only a VM_SLEEP request the stock cannot
+ * serve sleeps for a page, and tries again until it has its tags.  Each
+ * tag page counts its tags in the stock; when every one of them is back
+ * there, vmem_bt_trim (which kmem_reap calls) gives the page back, so
+ * that a burst of fragmentation does not pin tag pages for ever.  Tests
+ * starve an arena of tags (vmem_starve_tags) to reach the ENOMEM paths.
  *
  * Locking: each arena has one lock, a spin mutex at the arena's IPL if
  * that is above IPL_NONE (the arena may then be used from interrupt
@@ -122,6 +123,7 @@
 #include <sys/cpu.h>
 #include <sys/errno.h>
 #include <sys/intr.h>
+#include <sys/kthread.h>
 #include <sys/mutex.h>
 #include <sys/queue.h>
 #include <sys/systm.h>
@@ -163,7 +165,7 @@ static kmutex_t vmem_list_lock;
 static LIST_HEAD(, vmem) vmem_list = LIST_HEAD_INITIALIZER(vmem_list);
 
 /*
- * A page of boundary tags from the meta arena: this header, then
+ * A page of boundary tags from the page level: this header, then
  * VMEM_BT_PERPAGE tags.  bp_nstock counts those of its tags that are in
  * the global stock; the page can go back once all of them are.
  */
@@ -346,11 +348,12 @@ bt_stock_get(void)
 }
 
 /*
- * Add a page of tags to the global stock if it runs low and the page
- * level is up.  Several threads may do so at once.
+ * Add a page of tags to the global stock, if the page level is up and
+ * the stock runs low (or always, if force).  Several threads may do so
+ * at once.  Returns whether a page was added.
  */
-static void
-bt_stock_refill(vm_flag_t flags)
+static bool
+bt_stock_refill(vm_flag_t flags, bool force)
 {
 	vmem_pagealloc_t *pagealloc;
 	struct bt_page *bp;
@@ -359,13 +362,13 @@ bt_stock_refill(vm_flag_t flags)
 
 	mutex_enter(&vmem_bt_lock);
 	pagealloc = vmem_bt_pagealloc;
-	if (vmem_bt_nstock >= VMEM_BT_LOWAT || pagealloc == NULL) {
+	if ((!force && vmem_bt_nstock >= VMEM_BT_LOWAT) || pagealloc == NULL) {
 		mutex_exit(&vmem_bt_lock);
-		return;
+		return false;
 	}
 	mutex_exit(&vmem_bt_lock);
-	if ((bp = (*pagealloc)(flags & (VM_SLEEP | VM_NOSLEEP))) == NULL)
-		return;
+	if ((bp = (*pagealloc)(flags)) == NULL)
+		return false;
 	KASSERT(((uintptr_t)bp & PAGE_MASK) == 0);
 	mutex_enter(&vmem_bt_lock);
 	bp->bp_nstock = 0;
@@ -375,6 +378,7 @@ bt_stock_refill(vm_flag_t flags)
 	for (i = 0; i < VMEM_BT_PERPAGE; i++)
 		bt_stock_put(&bt[i]);
 	mutex_exit(&vmem_bt_lock);
+	return true;
 }
 
 /*
@@ -482,10 +486,10 @@ vmem_bt_stats(size_t *npages, size_t *nstock)
 
 /*
  * Top up the arena's spare tags to VMEM_BT_KEEP from the global stock,
- * refilling the stock first if it runs low.  A VM_SLEEP request goes on
- * refilling (its refill waits for a page and so always adds tags) until
- * it has VMEM_BT_RESERVE, unless the page level is not up yet or a test
- * starves the arena.
+ * refilling the stock without sleeping if it runs low.  If the arena
+ * still has fewer than VMEM_BT_RESERVE, a VM_SLEEP request sleeps for a
+ * page of tags (or a tick, if the page level gives none) and tries
+ * again, unless the page level is not up yet or a test starves the arena.
  * => arena lock must not be held.
  * Returns false if the arena could not get VMEM_BT_RESERVE.
  */
@@ -495,8 +499,8 @@ bt_refill(vmem_t *vm, vm_flag_t flags)
 	bool ok, again;
 	bt_t *bt;
 
+	(void)bt_stock_refill(VM_NOSLEEP, false);
 	for (;;) {
-		bt_stock_refill(flags);
 		mutex_enter(&vm->vm_lock);
 		mutex_enter(&vmem_bt_lock);
 		while (!vm->vm_starved && vm->vm_nfreetags < VMEM_BT_KEEP &&
@@ -511,6 +515,8 @@ bt_refill(vmem_t *vm, vm_flag_t flags)
 		mutex_exit(&vm->vm_lock);
 		if (ok || !again)
 			return ok;
+		if (!bt_stock_refill(VM_SLEEP, true))
+			(void)kpause("vmembt", false, 1, NULL);
 	}
 }
 
@@ -1302,8 +1308,9 @@ vmem_xalloc_misuse(vmem_t *vm, const char *func, const char *rule,
 /* Check a vmem_xalloc request and fill in rq; panic on misuse. */
 static void
 vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
-    vmem_size_t align, vmem_size_t phase, vmem_size_t nocross, vmem_addr_t minaddr,
-    vmem_addr_t maxaddr, vm_flag_t flags, struct vmem_req *rq)
+    vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
+    vmem_addr_t minaddr, vmem_addr_t maxaddr, vm_flag_t flags,
+    struct vmem_req *rq)
 {
 	vmem_size_t q = vm->vm_quantum_mask + 1;
 	vmem_size_t size = vmem_roundup_size(vm, size0);

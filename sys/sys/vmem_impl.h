@@ -26,8 +26,9 @@ typedef struct vmem_btag bt_t;
 
 /*
  * The page level's hooks for boundary tag pages (vmem_subsystem_init):
- * one wired, mapped, page-aligned page, or NULL (VM_NOSLEEP only); and
- * its return.  They must not call into vmem.
+ * one wired, mapped, page-aligned page, or NULL if none can be had (a
+ * VM_SLEEP request then waits a tick and asks again); and its return.
+ * They must not call into vmem.
  */
 typedef void *(vmem_pagealloc_t)(vm_flag_t);
 typedef void (vmem_pagefree_t)(void *);

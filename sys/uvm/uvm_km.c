@@ -12,8 +12,9 @@
  * are created from static storage with the static tag reserve, so that
  * they exist before any allocator does; kmem_arena then becomes the meta
  * arena from which vmem takes arena structures and hash tables, while its
- * boundary tag pages come straight from uvm_km_page_alloc.  Both use spin locks at IPL_VM, so that KM_NOSLEEP
- * requests can reach them from interrupt handlers.
+ * boundary tag pages come straight from uvm_km_page_alloc.  Both arenas
+ * use spin locks at IPL_VM, so that KM_NOSLEEP requests can reach them
+ * from interrupt handlers.
  */
 
 #include <sys/param.h>

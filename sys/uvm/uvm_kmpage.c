@@ -14,6 +14,10 @@
  * provides and the Svvptc extension promises, that no hart keeps an
  * invalid entry cached, so another CPU that touches the page later walks
  * the tables afresh.
+ *
+ * uvm_km_page_alloc hands vmem single pages for its boundary tags
+ * outside the kmem range, through the direct map, so that a tag page
+ * needs no tag of its own; uvm_km_page_free takes them back.
  */
 
 #include <sys/param.h>

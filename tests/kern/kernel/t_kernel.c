@@ -26,6 +26,7 @@
 #include <sys/mutex.h>
 #include <sys/systm.h>
 #include <sys/vmem.h>
+#include <sys/vmem_impl.h>
 #include <sys/xcall.h>
 
 #include <machine/pmap.h>
@@ -465,6 +466,78 @@ ATF_TC_BODY(kmem_nosleep_fails_when_exhausted, tc)
 	kmem_cache_destroy(t_kc);
 }
 
+/* ---- boundary tags under page exhaustion */
+
+#define	T_DRAIN_MAX		4096	/* segments the drain may take */
+#define	T_DRAIN_STOCK		64	/* drain the stock below this */
+
+static vmem_addr_t t_drained[T_DRAIN_MAX];
+static volatile int t_later_go;
+
+/*
+ * Thread: half a second after it is told, give back the pages t_exhaust
+ * took (it is made before, since making a thread takes memory).
+ */
+static void
+t_unexhaust_later(void *arg)
+{
+
+	(void)arg;
+	while (atomic_load_acquire(&t_later_go) == 0)
+		(void)kpause("tlater", false, 1, NULL);
+	(void)kpause("tlater", false, hz / 2, NULL);
+	t_unexhaust();
+	kthread_exit(0);
+}
+
+ATF_TC(sleep_tags_from_stock);
+ATF_TC_HEAD(sleep_tags_from_stock, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "with every physical page taken and "
+	    "the boundary tag stock low, a VM_SLEEP request the stock can "
+	    "still serve takes its tags from it and does not sleep for a "
+	    "page");
+}
+ATF_TC_BODY(sleep_tags_from_stock, tc)
+{
+	size_t n, i, npages, nstock;
+	uint64_t nsleep;
+	vmem_addr_t b;
+	vmem_t *vm;
+	lwp_t *l;
+
+	vmem_check_enabled = false;	/* O(n) each step: too slow here */
+	vm = vmem_create("t_drain", 0, T_DRAIN_MAX + 1, 1, NULL, NULL, NULL,
+	    0, VM_SLEEP, IPL_NONE);
+	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
+	    t_unexhaust_later, NULL, &l, "tlater"), 0);
+	t_exhaust();
+	/*
+	 * VM_NOSLEEP cannot refill the stock now: take tags until it is
+	 * low and the arena's own spares are too few for a request.
+	 */
+	for (n = 0; n < T_DRAIN_MAX; n++) {
+		vmem_bt_stats(&npages, &nstock);
+		if (nstock < T_DRAIN_STOCK && vm->vm_nfreetags < 2)
+			break;
+		ATF_REQUIRE_EQ_MSG(vmem_alloc(vm, 1, VM_NOSLEEP |
+		    VM_INSTANTFIT, &t_drained[n]), 0, "segment %zu", n);
+	}
+	printf("%zu segments took the stock down to %zu tags\n", n, nstock);
+	atomic_store_release(&t_later_go, 1);
+	ATF_REQUIRE(n < T_DRAIN_MAX);
+	nsleep = curlwp->l_nsleep;
+	ATF_CHECK_EQ(vmem_alloc(vm, 1, VM_SLEEP | VM_INSTANTFIT, &b), 0);
+	ATF_CHECK_MSG(curlwp->l_nsleep == nsleep, "VM_SLEEP slept %lu times "
+	    "with tags in the stock", (u_long)(curlwp->l_nsleep - nsleep));
+	kthread_join(l);
+	vmem_free(vm, b, 1);
+	for (i = 0; i < n; i++)
+		vmem_free(vm, t_drained[i], 1);
+	vmem_destroy(vm);
+}
+
 /* ---- TLB shootdown */
 
 static volatile u_int t_probe_ok;	/* CPUs whose read succeeded */
@@ -767,6 +840,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, nosleep_fails_when_exhausted);
 	ATF_TP_ADD_TC(tp, kmem_sleep_until_pages_freed);
 	ATF_TP_ADD_TC(tp, kmem_nosleep_fails_when_exhausted);
+	ATF_TP_ADD_TC(tp, sleep_tags_from_stock);
 	ATF_TP_ADD_TC(tp, unmapped_on_every_cpu);
 	ATF_TP_ADD_TC(tp, xcall_every_cpu);
 	ATF_TP_ADD_TC(tp, clock_preempts);
