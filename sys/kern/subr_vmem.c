@@ -348,12 +348,12 @@ bt_stock_get(void)
 }
 
 /*
- * Add a page of tags to the global stock, if the page level is up and
- * the stock runs low (or always, if force).  Several threads may do so
- * at once.  Returns whether a page was added.
+ * Add a page of tags to the global stock if it holds fewer than min and
+ * the page level is up.  Several threads may do so at once.  Returns
+ * whether the stock held min or a page was added.
  */
 static bool
-bt_stock_refill(vm_flag_t flags, bool force)
+bt_stock_refill(vm_flag_t flags, size_t min)
 {
 	vmem_pagealloc_t *pagealloc;
 	struct bt_page *bp;
@@ -362,9 +362,9 @@ bt_stock_refill(vm_flag_t flags, bool force)
 
 	mutex_enter(&vmem_bt_lock);
 	pagealloc = vmem_bt_pagealloc;
-	if ((!force && vmem_bt_nstock >= VMEM_BT_LOWAT) || pagealloc == NULL) {
+	if (vmem_bt_nstock >= min || pagealloc == NULL) {
 		mutex_exit(&vmem_bt_lock);
-		return false;
+		return pagealloc != NULL;
 	}
 	mutex_exit(&vmem_bt_lock);
 	if ((bp = (*pagealloc)(flags)) == NULL)
@@ -499,7 +499,7 @@ bt_refill(vmem_t *vm, vm_flag_t flags)
 	bool ok, again;
 	bt_t *bt;
 
-	(void)bt_stock_refill(VM_NOSLEEP, false);
+	(void)bt_stock_refill(VM_NOSLEEP, VMEM_BT_LOWAT);
 	for (;;) {
 		mutex_enter(&vm->vm_lock);
 		mutex_enter(&vmem_bt_lock);
@@ -515,7 +515,8 @@ bt_refill(vmem_t *vm, vm_flag_t flags)
 		mutex_exit(&vm->vm_lock);
 		if (ok || !again)
 			return ok;
-		if (!bt_stock_refill(VM_SLEEP, true))
+		/* Tags freed meanwhile are taken on the next pass. */
+		if (!bt_stock_refill(VM_SLEEP, VMEM_BT_RESERVE))
 			(void)kpause("vmembt", false, 1, NULL);
 	}
 }
