@@ -395,10 +395,10 @@ bt_trim_collect(struct bt_pagelist *gone)
 
 	KASSERT(mutex_owned(&vmem_bt_lock));
 	for (bp = LIST_FIRST(&vmem_bt_pages); bp != NULL &&
-	    n < VMEM_BT_TRIMBATCH; bp = next) {
+	    n < VMEM_BT_TRIMBATCH &&
+	    vmem_bt_nstock >= VMEM_BT_TRIMKEEP + VMEM_BT_PERPAGE; bp = next) {
 		next = LIST_NEXT(bp, bp_list);
-		if (bp->bp_nstock < VMEM_BT_PERPAGE ||
-		    vmem_bt_nstock < VMEM_BT_TRIMKEEP + VMEM_BT_PERPAGE)
+		if (bp->bp_nstock < VMEM_BT_PERPAGE)
 			continue;
 		bt = (bt_t *)(bp + 1);
 		for (i = 0; i < VMEM_BT_PERPAGE; i++)
@@ -411,6 +411,22 @@ bt_trim_collect(struct bt_pagelist *gone)
 	}
 }
 
+/* Move all of the arena's spare tags to the global stock. */
+static void
+bt_spares_put(vmem_t *vm)
+{
+	bt_t *bt;
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	mutex_enter(&vmem_bt_lock);
+	while ((bt = LIST_FIRST(&vm->vm_freetags)) != NULL) {
+		LIST_REMOVE(bt, bt_freelist);
+		bt_stock_put(bt);
+	}
+	vm->vm_nfreetags = 0;
+	mutex_exit(&vmem_bt_lock);
+}
+
 /*
  * Give every arena's spare tags back to the stock; requests refill.
  * Arenas a test starves keep theirs.  Skipped if the list of arenas is
@@ -421,23 +437,13 @@ static void
 bt_spares_return(void)
 {
 	vmem_t *vm;
-	bt_t *bt;
 
 	if (!mutex_tryenter(&vmem_list_lock))
 		return;
 	LIST_FOREACH(vm, &vmem_list, vm_alllist) {
 		mutex_enter(&vm->vm_lock);
-		if (vm->vm_starved) {
-			mutex_exit(&vm->vm_lock);
-			continue;
-		}
-		mutex_enter(&vmem_bt_lock);
-		while ((bt = LIST_FIRST(&vm->vm_freetags)) != NULL) {
-			LIST_REMOVE(bt, bt_freelist);
-			vm->vm_nfreetags--;
-			bt_stock_put(bt);
-		}
-		mutex_exit(&vmem_bt_lock);
+		if (!vm->vm_starved)
+			bt_spares_put(vm);
 		mutex_exit(&vm->vm_lock);
 	}
 	mutex_exit(&vmem_list_lock);
@@ -2038,12 +2044,7 @@ vmem_destroy(vmem_t *vm)
 		bt_free(vm, bt);
 	}
 	vm->vm_spantree = NULL;
-	mutex_enter(&vmem_bt_lock);
-	while ((bt = LIST_FIRST(&vm->vm_freetags)) != NULL) {
-		LIST_REMOVE(bt, bt_freelist);
-		bt_stock_put(bt);
-	}
-	mutex_exit(&vmem_bt_lock);
+	bt_spares_put(vm);
 	mutex_exit(&vm->vm_lock);
 	if (vm->vm_hashlist != vm->vm_hash0)
 		vmem_free(vmem_meta_arena, (vmem_addr_t)vm->vm_hashlist,
