@@ -13,10 +13,10 @@
 NPROC:=		$(shell nproc 2>/dev/null || echo 2)
 
 include share/mk/deps.mk
-include sys/Makefile.inc
-include tests/Makefile.inc
+include share/mk/srcs.mk
+include share/mk/tests.mk
 include $(sort $(wildcard tests/*/Makefile.inc tests/*/*/Makefile.inc))
--include sys/arch/riscv/Makefile.inc
+-include sys/harness/arch/riscv/Makefile.inc
 include share/mk/host.mk
 include share/mk/lint.mk
 -include tests/bench/Makefile.bench

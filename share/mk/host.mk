@@ -9,16 +9,17 @@
 #	bench	-O2 without DIAGNOSTIC: benchmarks and the installed library
 #
 # Kernel code compiles with -nostdinc against sys/ and the compiler's
-# freestanding headers; the glue in sys/rump/ sees the C library first
+# freestanding headers; the glue in sys/harness/rump/ sees the C library first
 # and the kernel's headers after it.
 
 CC?=		cc
 CCINC:=		$(shell $(CC) -print-file-name=include)
 WARNS=		-Wall -Wextra -Wno-unused-parameter -Wstrict-prototypes \
 		-Wmissing-prototypes -Wshadow -Wpointer-arith -Werror
-KERN_CPPFLAGS=	-D_KERNEL -ffreestanding -nostdinc -isystem $(CCINC) -Isys \
-		-Isys/rump/include -Itests/include
-RUMP_CPPFLAGS=	-D_GNU_SOURCE -Isys/rump/include -idirafter sys
+KERN_CPPFLAGS=	-D_KERNEL -ffreestanding -nostdinc -isystem $(CCINC) \
+		-Isys/harness -Isys/harness/rump/include -Isys -Itests/include
+RUMP_CPPFLAGS=	-D_GNU_SOURCE -Isys/harness/rump/include -idirafter sys/harness \
+		-idirafter sys
 TEST_LDLIBS=	-latf-c -lpthread
 
 CFLAGS_host=	-O2 -g -DDIAGNOSTIC
@@ -44,7 +45,7 @@ $$(ALLOC_OBJS_$(1)): .obj/$(1)/%.o: %.c
 	$$(CC) -std=gnu11 $$(CFLAGS_$(1)) $$(WARNS) $$(KERN_CPPFLAGS) \
 	    -MMD -MP -c $$< -o $$@
 
-$$(RUMP_OBJS_$(1)) .obj/$(1)/sys/rump/rump_san.o: .obj/$(1)/%.o: %.c
+$$(RUMP_OBJS_$(1)) .obj/$(1)/sys/harness/rump/rump_san.o: .obj/$(1)/%.o: %.c
 	@mkdir -p $$(@D)
 	$$(CC) -std=gnu11 $$(CFLAGS_$(1)) $$(WARNS) -Wno-missing-prototypes \
 	    $$(RUMP_CPPFLAGS) -MMD -MP -c $$< -o $$@
@@ -74,7 +75,7 @@ $(foreach v,$(HOST_VARIANTS),$(eval $(call host_variant,$(v))))
 # $(call test_prog,V,T): link test program T of variant V.
 define test_prog
 .obj/$(1)/$(2): $$(patsubst %.c,.obj/$(1)/%.o,$(2).c $$($(2)_SRCS)) \
-    .obj/$(1)/sys/rump/rump_san.o $$(LIB_$(1))
+    .obj/$(1)/sys/harness/rump/rump_san.o $$(LIB_$(1))
 	$$(CC) $$(CFLAGS_$(1)) -o $$@ $$^ $$(TEST_LDLIBS) $$($(2)_LDLIBS)
 endef
 

@@ -5,7 +5,7 @@
  * on two hosts.  On the host platform this header binds them to the
  * system's libatf-c, whose test-program protocol kyua speaks; in the test
  * kernel it binds them to the kernel's own implementation of the same
- * functions (sys/kern/kern_atf.c).  It needs only the compiler's
+ * functions (sys/harness/kern/kern_atf.c).  It needs only the compiler's
  * freestanding headers, so test programs compile against the kernel's
  * headers and never see the C library's.
  *

@@ -1,6 +1,6 @@
 /*
  * machine/condvar.h for the riscv64 test kernel: a condition variable is
- * a wait channel on the scheduler's sleep queues (sys/kern/kern_condvar.c).
+ * a wait channel on the scheduler's sleep queues (sys/harness/kern/kern_condvar.c).
  */
 
 #ifndef _RISCV_MACHINE_CONDVAR_H_

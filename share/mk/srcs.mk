@@ -1,4 +1,4 @@
-# sys/Makefile.inc: the kernel sources each host compiles.
+# share/mk/srcs.mk: the kernel sources each host compiles.
 #
 # ALLOC_SRCS are the allocator and its page level: machine-independent,
 # compiled unchanged for the host platform and for the test kernel.
@@ -13,10 +13,10 @@ ALLOC_SRCS+=	sys/kern/subr_kmem_slab.c
 ALLOC_SRCS+=	sys/kern/subr_vmem.c
 ALLOC_SRCS+=	sys/uvm/uvm_km.c
 
-RUMP_SRCS+=	sys/rump/rump_cpu.c
-RUMP_SRCS+=	sys/rump/rump_misc.c
-RUMP_SRCS+=	sys/rump/rump_sync.c
-RUMP_SRCS+=	sys/rump/rump_thread.c
+RUMP_SRCS+=	sys/harness/rump/rump_cpu.c
+RUMP_SRCS+=	sys/harness/rump/rump_misc.c
+RUMP_SRCS+=	sys/harness/rump/rump_sync.c
+RUMP_SRCS+=	sys/harness/rump/rump_thread.c
 
 # Headers installed with the host library for programs outside the tree.
 LIB_INCS+=	sys/sys/kmem.h

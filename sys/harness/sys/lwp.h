@@ -6,7 +6,7 @@
  * queue (waiting on a wait channel, an address), or ZOMB once it has
  * exited.  One spin mutex, sched_mutex at IPL_SCHED, protects the run
  * queue, every sleep queue and every thread's scheduling state; see
- * sys/kern/kern_synch.c.  The struct lives at the bottom of the thread's
+ * sys/harness/kern/kern_synch.c.  The struct lives at the bottom of the thread's
  * own stack block.
  */
 

@@ -5,7 +5,7 @@
  * at their physical addresses (the direct map): PMAP_DIRECT_MAP(pa) is a
  * kernel virtual address for any physical one.  Kernel virtual addresses
  * for kmem live in one range of the upper half, mapped page by page with
- * pmap_kenter_pa and pmap_kremove; see sys/arch/riscv/riscv/pmap.c.
+ * pmap_kenter_pa and pmap_kremove; see sys/harness/arch/riscv/riscv/pmap.c.
  */
 
 #ifndef _RISCV_MACHINE_PMAP_H_

@@ -3,7 +3,7 @@
  *
  * One word says who holds the mutex: the holding thread for an adaptive
  * mutex (with MTX_WAITERS set once a thread sleeps on it), the holding
- * CPU for a spin mutex.  See sys/kern/kern_mutex.c.
+ * CPU for a spin mutex.  See sys/harness/kern/kern_mutex.c.
  */
 
 #ifndef _RISCV_MACHINE_MUTEX_H_
