@@ -13,7 +13,7 @@
  *			8 bytes, the header, hold the size and a tag of the
  *			type;
  *	large		a larger request; it takes whole pages straight from
- *			kmem_arena, as kmem_alloc does for such sizes, with
+ *			kmem_va_arena, as kmem_alloc does for such sizes, with
  *			no header in them: the size and the type go in a
  *			record in the large index instead, so that a request
  *			of an exact number of pages wastes nothing;
@@ -218,7 +218,7 @@ malloc_large_alloc(size_t size, struct malloc_type *type, int flags)
 	ml = kmem_alloc(sizeof(*ml), km);
 	if (ml == NULL)
 		return NULL;
-	if (vmem_xalloc(kmem_arena, roundup2(size, PAGE_SIZE), 0, 0, 0,
+	if (vmem_xalloc(kmem_va_arena, roundup2(size, PAGE_SIZE), 0, 0, 0,
 	    VMEM_ADDR_MIN, VMEM_ADDR_MAX, vmf | VM_INSTANTFIT, &va) != 0) {
 		kmem_free(ml, sizeof(*ml));
 		return NULL;
@@ -318,7 +318,8 @@ kern_free(void *addr, struct malloc_type *type)
 			    "with type %s", type->ks_shortdesc, addr,
 			    ml->ml_size, ml->ml_type->ks_shortdesc);
 		size = ml->ml_size;
-		vmem_xfree(kmem_arena, ml->ml_addr, roundup2(size, PAGE_SIZE));
+		vmem_xfree(kmem_va_arena, ml->ml_addr,
+		    roundup2(size, PAGE_SIZE));
 		kmem_free(ml, sizeof(*ml));
 	} else {
 		mh = malloc_header(addr, type, "free");

@@ -54,7 +54,7 @@
  * about 2%.  Below 128 bytes the 8-byte step bounds the waste instead (9
  * bytes in 16 is the worst).  A table indexed by (size - 1) / 8 finds the
  * class in O(1).  Larger sizes are page multiples straight from
- * kmem_arena.
+ * kmem_va_arena.
  *
  * Data structures (struct kmem_cache in <sys/kmem_impl.h>):
  *
@@ -763,7 +763,7 @@ kmem_cache_magtype(kmem_cache_t *kc)
 
 /*
  * kmem_cache_create: make a cache of buffers of size bytes aligned to
- * align (0: KMEM_ALIGN), with slabs from source (NULL: kmem_arena).
+ * align (0: KMEM_ALIGN), with slabs from source (NULL: kmem_va_arena).
  * => thread context; may sleep.
  */
 kmem_cache_t *
@@ -779,7 +779,7 @@ kmem_cache_create(const char *name, size_t size, size_t align,
 		panic("kmem_cache_create(\"%s\"): called before kmem_init",
 		    name);
 	kcsize = kmem_cache_bytes();
-	(void)kmem_source_alloc(kmem_arena, kcsize, KM_SLEEP, &addr);
+	(void)kmem_source_alloc(kmem_va_arena, kcsize, KM_SLEEP, &addr);
 	kc = (kmem_cache_t *)addr;
 	memset(kc, 0, kcsize);
 	strlcpy(kc->kc_name, name, sizeof(kc->kc_name));
@@ -788,7 +788,7 @@ kmem_cache_create(const char *name, size_t size, size_t align,
 	kc->kc_dtor = dtor;
 	kc->kc_reclaim = reclaim;
 	kc->kc_arg = arg;
-	kc->kc_source = source != NULL ? source : kmem_arena;
+	kc->kc_source = source != NULL ? source : kmem_va_arena;
 	kc->kc_magtype = kmem_cache_magtype(kc);
 	mutex_init(&kc->kc_depot_lock, MUTEX_SPIN, IPL_VM);
 	kmem_slab_init(kc);
@@ -849,7 +849,7 @@ kmem_cache_destroy(kmem_cache_t *kc)
 		    kc->kc_name, kc, (unsigned long long)inuse);
 	kmem_slab_fini(kc);
 	mutex_destroy(&kc->kc_depot_lock);
-	vmem_xfree(kmem_arena, (vmem_addr_t)kc, kmem_cache_bytes());
+	vmem_xfree(kmem_va_arena, (vmem_addr_t)kc, kmem_cache_bytes());
 }
 
 /*
@@ -902,7 +902,7 @@ kmem_alloc_misuse(const char *func, void *p, size_t size, const char *rule)
 	panic("%s(%p, %zu): %s", func, p, size, rule);
 }
 
-/* Allocate size bytes, more than KMEM_MAXSIZE, straight from kmem_arena. */
+/* Allocate size bytes, more than KMEM_MAXSIZE, straight from kmem_va_arena. */
 static __noinline void *
 kmem_alloc_large(size_t size, int kmflags)
 {
@@ -910,7 +910,7 @@ kmem_alloc_large(size_t size, int kmflags)
 
 	if (size == 0)
 		kmem_alloc_misuse("kmem_alloc", NULL, size, "zero size");
-	if (kmem_source_alloc(kmem_arena, roundup2(size, PAGE_SIZE), kmflags,
+	if (kmem_source_alloc(kmem_va_arena, roundup2(size, PAGE_SIZE), kmflags,
 	    &addr) != 0)
 		return NULL;
 	return (void *)addr;
@@ -962,7 +962,7 @@ kmem_free(void *p, size_t size)
 	if (__predict_false(size - 1 >= KMEM_MAXSIZE)) {
 		if (size == 0)
 			kmem_alloc_misuse("kmem_free", p, size, "zero size");
-		vmem_xfree(kmem_arena, (vmem_addr_t)p,
+		vmem_xfree(kmem_va_arena, (vmem_addr_t)p,
 		    roundup2(size, PAGE_SIZE));
 		return;
 	}
@@ -1043,7 +1043,7 @@ kmem_magazine_init(void)
 /*
  * kmem_init: set up kmem: the magazine caches, the size classes, and
  * vmem's quantum caches.
- * => called once, when the page level (kmem_arena) is up.
+ * => called once, when the page level (kmem_va_arena) is up.
  */
 void
 kmem_init(void)

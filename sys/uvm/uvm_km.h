@@ -3,10 +3,10 @@
  *
  * The machine-independent part (uvm_km.c) builds the bottom arenas:
  *
- *	kmem_va_arena	kernel virtual addresses reserved for kmem, quantum
+ *	kmem_arena	kernel virtual addresses reserved for kmem, quantum
  *			PAGE_SIZE, nothing mapped;
- *	kmem_arena	wired, mapped kernel memory: it imports address
- *			space from kmem_va_arena and backs each segment it
+ *	kmem_va_arena	wired, mapped kernel memory: it imports address
+ *			space from kmem_arena and backs each segment it
  *			hands out with physical pages (uvm_km_back); freeing
  *			a segment unmaps it on every CPU and frees the pages.
  *
@@ -25,8 +25,8 @@
 #include <sys/types.h>
 #include <sys/vmem.h>
 
-extern vmem_t *kmem_va_arena;
 extern vmem_t *kmem_arena;
+extern vmem_t *kmem_va_arena;
 
 __BEGIN_DECLS
 void	uvm_km_bootstrap(vaddr_t, vaddr_t);
