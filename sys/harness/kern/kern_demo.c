@@ -364,6 +364,11 @@ demo_run(void)
 	h = clockhook_establish(demo_intr, NULL);
 	demo_intr_on = true;
 	demo_phase_workers();
+	printf("demo: workers done after %lu ms; %lu TLB shootdowns so far "
+	    "unmapped %lu freed pages, %zu pages pending\n",
+	    (u_long)((clock_time_us() - start) / 1000),
+	    (u_long)uvmexp.kmpurges, (u_long)uvmexp.kmpurged,
+	    uvmexp.kmpending);
 	demo_phase_driver();
 	demo_phase_pressure();
 	demo_intr_on = false;
