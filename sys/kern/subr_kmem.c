@@ -142,7 +142,8 @@ CTASSERT(sizeof(struct kmem_cpu_cache) == COHERENCY_UNIT);
 CTASSERT(KMEM_MAXSIZE <= PAGE_SIZE * 2);
 CTASSERT(KMEM_ALIGN >= sizeof(void *));
 
-#ifdef DIAGNOSTIC
+/* KMEM_DEBUG (the test builds): every cache a debugging one (KMF_DEBUG). */
+#ifdef KMEM_DEBUG
 #define	KMEM_DEBUG_DEFAULT	KMEM_DEBUG_ON
 #else
 #define	KMEM_DEBUG_DEFAULT	0

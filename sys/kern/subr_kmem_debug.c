@@ -4,8 +4,8 @@
  * ---- Theory
  *
  * A debugging cache (KMF_DEBUG: KMC_DEBUG, or kmem_debug set when the
- * cache is made; on by default in DIAGNOSTIC kernels, which the test
- * builds are) lays each buffer out as
+ * cache is made; on by default in kernels built with KMEM_DEBUG, as the
+ * test builds are, and not in DIAGNOSTIC ones) lays each buffer out as
  *
  *	[ object: bt_size bytes | redzone bytes | struct kmem_buftag ]
  *	0                       bt_size         kc_tagoff          kc_bufsize

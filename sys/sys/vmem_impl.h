@@ -132,6 +132,7 @@ struct vmem {
 	uint64_t		vm_nimport;	/* l: spans imported */
 	uint64_t		vm_nrelease;	/* l: spans released */
 	uint64_t		vm_nrehash;	/* l: hash table growths */
+	size_t			vm_nunchecked;	/* l: changes since vmem_check */
 
 	LIST_ENTRY(vmem)	vm_alllist;	/* g: all arenas */
 	int			vm_storage;	/* I: VMEM_STORAGE_* */
@@ -168,7 +169,6 @@ void	vmem_starve_tags(vmem_t *, bool);
 void	vmem_bt_trim(void);
 void	vmem_bt_stats(size_t *, size_t *);
 void	vmem_foreach(void (*)(vmem_t *, void *), void *);
-extern bool vmem_check_enabled;
 
 #ifdef _VMEM_PRIVATE
 /* ---- between the vmem source files */
@@ -257,6 +257,7 @@ void	vmem_xalloc_args(vmem_t *, const char *, vmem_size_t, vmem_size_t,
 void	vmem_free_misuse(vmem_t *, const char *, const char *, vmem_addr_t,
 	    vmem_size_t, vmem_size_t) __dead;
 void	vmem_check_locked(vmem_t *);
+void	vmem_check_some(vmem_t *);
 
 /* subr_vmem_tree.c */
 void	bt_tree_insert(struct bt_tree *, bt_t *);

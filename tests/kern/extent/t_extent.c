@@ -804,7 +804,6 @@ ATF_TC_BODY(threads, tc)
 	lwp_t *l[T_THREADS];
 	int i;
 
-	vmem_check_enabled = false;
 	t_shared = t_extent(0, T_SHARED_SIZE / 4 - 1, 0);
 	for (i = 0; i < T_THREADS; i++)
 		ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN,

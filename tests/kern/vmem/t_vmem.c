@@ -877,7 +877,6 @@ ATF_TC_BODY(many_segments, tc)
 	vmem_t *vm;
 	int i;
 
-	vmem_check_enabled = false;	/* O(n) each step: too slow here */
 	vm = t_arena("many", 0, n, 1);
 	for (i = 0; i < n; i++)
 		ATF_REQUIRE_EQ_MSG(vmem_alloc(vm, 1, VM_NOSLEEP, &a), 0,
@@ -940,7 +939,6 @@ ATF_TC_BODY(tag_pages_trimmed, tc)
 	vmem_addr_t a, b, i;
 	vmem_t *vm, *keep;
 
-	vmem_check_enabled = false;	/* O(n) each step: too slow here */
 	keep = t_arena("keep", 0, 0x100, 1);
 	ATF_REQUIRE_EQ(vmem_alloc(keep, 0x10, VM_SLEEP, &b), 0);
 	ATF_REQUIRE(keep->vm_nfreetags > 0);
@@ -1198,7 +1196,6 @@ ATF_TC_BODY(stress_threads, tc)
 	lwp_t *l[T_STRESS_THREADS], *churn;
 	int i;
 
-	vmem_check_enabled = false;
 	t_stress_vm = vmem_create("stress", 0, T_STRESS_SIZE, 1, NULL, NULL,
 	    NULL, 0, VM_SLEEP, IPL_VM);
 	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
