@@ -11,7 +11,8 @@
 #	bench	-O2 without DIAGNOSTIC: benchmarks and the installed library
 #
 # Kernel code compiles with -nostdinc against sys/ and the compiler's
-# freestanding headers; the glue in sys/rump/ sees the C library first
+# freestanding headers; test programs also see tests/include (atf-c.h),
+# and nothing else does; the glue in sys/rump/ sees the C library first
 # and the kernel's headers after it.
 
 CC?=		cc
@@ -19,7 +20,8 @@ CCINC:=		$(shell $(CC) -print-file-name=include)
 WARNS=		-Wall -Wextra -Wno-unused-parameter -Wstrict-prototypes \
 		-Wmissing-prototypes -Wshadow -Wpointer-arith -Werror
 KERN_CPPFLAGS=	-D_KERNEL -ffreestanding -nostdinc -isystem $(CCINC) -Isys \
-		-Isys/rump/include -Itests/include
+		-Isys/rump/include
+TEST_CPPFLAGS=	$(KERN_CPPFLAGS) -Itests/include
 RUMP_CPPFLAGS=	-D_GNU_SOURCE -Isys/rump/include -idirafter sys
 TEST_LDLIBS=	-latf-c -lpthread
 
@@ -58,7 +60,7 @@ $$(LIB_$(1)): $$(ALLOC_OBJS_$(1)) $$(RUMP_OBJS_$(1))
 
 .obj/$(1)/tests/%.o: tests/%.c
 	@mkdir -p $$(@D)
-	$$(CC) -std=gnu11 $$(CFLAGS_$(1)) $$(WARNS) $$(KERN_CPPFLAGS) \
+	$$(CC) -std=gnu11 $$(CFLAGS_$(1)) $$(WARNS) $$(TEST_CPPFLAGS) \
 	    -MMD -MP -c $$< -o $$@
 
 .obj/$(1)/tests/%/Kyuafile: tests/%/Kyuafile
