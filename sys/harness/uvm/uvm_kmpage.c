@@ -68,10 +68,13 @@
 
 #define	UVM_KM_PURGE_PAGES	64	/* pending pages that start a purge */
 
-/* The head of a range waiting for a purge, in the range's first page. */
+/*
+ * The head of a range waiting for a purge, in the range's first page.
+ * Legend: p uvm_km_pend_lock; f the freeing thread, before queueing.
+ */
 struct uvm_km_pend {
 	struct uvm_km_pend *kp_next;	/* p: the next range */
-	vsize_t		kp_size;	/* p: this range's size */
+	vsize_t		kp_size;	/* f: this range's size */
 };
 
 /* Legend: p uvm_km_pend_lock, P uvm_km_purge_lock. */

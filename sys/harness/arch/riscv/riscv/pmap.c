@@ -38,7 +38,6 @@
 #include <sys/atomic.h>
 #include <sys/cpu.h>
 #include <sys/intr.h>
-#include <sys/mutex.h>
 #include <sys/systm.h>
 
 #include <machine/pmap.h>
@@ -287,7 +286,9 @@ pmap_tlb_shootdown_ranges(const struct pmap_range *r, u_int n)
 	struct pmap_tlb_req *tr;
 	u_int mask = 0, slot, spins = 0, i;
 
-	KASSERT(curcpu()->ci_ipl < IPL_HIGH);
+	KASSERTMSG(!cpu_intr_p() && curcpu()->ci_ipl < IPL_HIGH,
+	    "pmap_tlb_shootdown_ranges: in an interrupt or at ipl %d",
+	    curcpu()->ci_ipl);
 	CTASSERT(MAXCPUS <= 32 && PMAP_TLB_NSLOTS < 32);
 	slot = pmap_tlb_claim();
 	tr = &pmap_tlb_req[slot];
