@@ -6,6 +6,8 @@
 #	host	-O2 with DIAGNOSTIC: the plain test run
 #	asan	AddressSanitizer and UndefinedBehaviorSanitizer
 #	tsan	ThreadSanitizer
+#
+# (these three also with VMEM_DEBUG and KMEM_DEBUG: the O(n) checks)
 #	bench	-O2 without DIAGNOSTIC: benchmarks and the installed library
 #
 # Kernel code compiles with -nostdinc against sys/ and the compiler's
@@ -22,10 +24,11 @@ RUMP_CPPFLAGS=	-D_GNU_SOURCE -Isys/harness/rump/include -idirafter sys/harness \
 		-idirafter sys
 TEST_LDLIBS=	-latf-c -lpthread
 
-CFLAGS_host=	-O2 -g -DDIAGNOSTIC
-CFLAGS_asan=	-O1 -g -DDIAGNOSTIC -fsanitize=address,undefined \
+DEBUG_CFLAGS=	-DDIAGNOSTIC -DVMEM_DEBUG -DKMEM_DEBUG
+CFLAGS_host=	-O2 -g $(DEBUG_CFLAGS)
+CFLAGS_asan=	-O1 -g $(DEBUG_CFLAGS) -fsanitize=address,undefined \
 		-fno-sanitize-recover=undefined -fno-omit-frame-pointer
-CFLAGS_tsan=	-O1 -g -DDIAGNOSTIC -DTEST_SCALE=10 -fsanitize=thread
+CFLAGS_tsan=	-O1 -g $(DEBUG_CFLAGS) -DTEST_SCALE=10 -fsanitize=thread
 CFLAGS_bench=	-O2 -g -DNDEBUG
 
 HOST_VARIANTS=	host asan tsan bench

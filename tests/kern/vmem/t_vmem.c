@@ -23,6 +23,8 @@
 
 #include <atf-c.h>
 
+#include "../t_sleeper.h"
+
 #ifndef TEST_SCALE
 #define	TEST_SCALE	1
 #endif
@@ -877,7 +879,6 @@ ATF_TC_BODY(many_segments, tc)
 	vmem_t *vm;
 	int i;
 
-	vmem_check_enabled = false;	/* O(n) each step: too slow here */
 	vm = t_arena("many", 0, n, 1);
 	for (i = 0; i < n; i++)
 		ATF_REQUIRE_EQ_MSG(vmem_alloc(vm, 1, VM_NOSLEEP, &a), 0,
@@ -940,7 +941,6 @@ ATF_TC_BODY(tag_pages_trimmed, tc)
 	vmem_addr_t a, b, i;
 	vmem_t *vm, *keep;
 
-	vmem_check_enabled = false;	/* O(n) each step: too slow here */
 	keep = t_arena("keep", 0, 0x100, 1);
 	ATF_REQUIRE_EQ(vmem_alloc(keep, 0x10, VM_SLEEP, &b), 0);
 	ATF_REQUIRE(keep->vm_nfreetags > 0);
@@ -986,40 +986,21 @@ ATF_TC_BODY(tag_pages_trimmed, tc)
 
 /* ---- sleeping */
 
-struct t_sleeper {
-	vmem_t		*ts_vm;
-	vmem_size_t	ts_size;
-	volatile int	ts_state;	/* 0 started, 1 asleep?, 2 done */
-	vmem_addr_t	ts_addr;
+/* A VM_SLEEP allocation for a t_sleeper to make. */
+struct t_valloc {
+	vmem_t		*ta_vm;
+	vmem_size_t	ta_size;
+	vmem_addr_t	ta_addr;
 };
 
-/* A thread that allocates with VM_SLEEP and records the result. */
+/* Allocate with VM_SLEEP and record the address; it never fails. */
 static void
-t_sleeper_main(void *arg)
+t_valloc_sleep(void *arg)
 {
-	struct t_sleeper *ts = arg;
+	struct t_valloc *ta = arg;
 
-	atomic_store_release(&ts->ts_state, 1);
-	if (vmem_alloc(ts->ts_vm, ts->ts_size, VM_SLEEP, &ts->ts_addr) != 0)
+	if (vmem_alloc(ta->ta_vm, ta->ta_size, VM_SLEEP, &ta->ta_addr) != 0)
 		panic("VM_SLEEP allocation failed");
-	atomic_store_release(&ts->ts_state, 2);
-	kthread_exit(0);
-}
-
-/* Start a sleeper and check that it is still waiting a while later. */
-static lwp_t *
-t_sleeper_start(struct t_sleeper *ts)
-{
-	lwp_t *l;
-
-	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
-	    t_sleeper_main, ts, &l, "sleeper"), 0);
-	while (atomic_load_acquire(&ts->ts_state) == 0)
-		kpause("start", false, 1, NULL);
-	kpause("sleep", false, hz / 10, NULL);
-	ATF_CHECK_EQ_MSG(atomic_load_acquire(&ts->ts_state), 1,
-	    "VM_SLEEP allocation did not wait");
-	return l;
 }
 
 ATF_TC(sleep_until_free);
@@ -1031,6 +1012,7 @@ ATF_TC_HEAD(sleep_until_free, tc)
 }
 ATF_TC_BODY(sleep_until_free, tc)
 {
+	struct t_valloc ta;
 	struct t_sleeper ts;
 	vmem_addr_t a;
 	vmem_t *vm;
@@ -1038,13 +1020,14 @@ ATF_TC_BODY(sleep_until_free, tc)
 
 	vm = t_arena("t", 0, 0x100, 1);
 	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x100, VM_SLEEP, &a), 0);
-	ts = (struct t_sleeper){ .ts_vm = vm, .ts_size = 0x80 };
-	l = t_sleeper_start(&ts);
+	ta = (struct t_valloc){ .ta_vm = vm, .ta_size = 0x80 };
+	ts = (struct t_sleeper){ .ts_call = t_valloc_sleep, .ts_arg = &ta };
+	l = t_sleeper_start(&ts, "VM_SLEEP allocation");
 	vmem_free(vm, a, 0x100);
 	kthread_join(l);
-	ATF_CHECK_EQ(ts.ts_state, 2);
-	ATF_CHECK(ts.ts_addr + 0x80 <= 0x100);
-	vmem_free(vm, ts.ts_addr, 0x80);
+	ATF_CHECK_EQ(t_sleeper_state(&ts), T_SLEEPER_DONE);
+	ATF_CHECK(ta.ta_addr + 0x80 <= 0x100);
+	vmem_free(vm, ta.ta_addr, 0x80);
 	vmem_destroy(vm);
 }
 
@@ -1057,18 +1040,20 @@ ATF_TC_HEAD(sleep_until_add, tc)
 }
 ATF_TC_BODY(sleep_until_add, tc)
 {
+	struct t_valloc ta;
 	struct t_sleeper ts;
 	vmem_t *vm;
 	lwp_t *l;
 
 	vm = vmem_create("t", 0, 0, 1, NULL, NULL, NULL, 0, VM_SLEEP, 0);
 	ATF_REQUIRE(vm != NULL);
-	ts = (struct t_sleeper){ .ts_vm = vm, .ts_size = 0x10 };
-	l = t_sleeper_start(&ts);
+	ta = (struct t_valloc){ .ta_vm = vm, .ta_size = 0x10 };
+	ts = (struct t_sleeper){ .ts_call = t_valloc_sleep, .ts_arg = &ta };
+	l = t_sleeper_start(&ts, "VM_SLEEP allocation");
 	ATF_REQUIRE_EQ(vmem_add(vm, 0x1000, 0x10, VM_SLEEP), 0);
 	kthread_join(l);
-	ATF_CHECK_EQ(ts.ts_addr, 0x1000);
-	vmem_free(vm, ts.ts_addr, 0x10);
+	ATF_CHECK_EQ(ta.ta_addr, 0x1000);
+	vmem_free(vm, ta.ta_addr, 0x10);
 	vmem_destroy(vm);
 }
 
@@ -1081,6 +1066,7 @@ ATF_TC_HEAD(sleep_until_source_frees, tc)
 }
 ATF_TC_BODY(sleep_until_source_frees, tc)
 {
+	struct t_valloc ta;
 	struct t_sleeper ts;
 	vmem_addr_t a;
 	vmem_t *vm;
@@ -1090,12 +1076,13 @@ ATF_TC_BODY(sleep_until_source_frees, tc)
 	vm = vmem_create("child", 0, 0, 1, vmem_alloc, vmem_free, t_parent,
 	    0, VM_SLEEP, IPL_NONE);
 	ATF_REQUIRE_EQ(vmem_alloc(t_parent, 0x2000, VM_SLEEP, &a), 0);
-	ts = (struct t_sleeper){ .ts_vm = vm, .ts_size = 0x10 };
-	l = t_sleeper_start(&ts);
+	ta = (struct t_valloc){ .ta_vm = vm, .ta_size = 0x10 };
+	ts = (struct t_sleeper){ .ts_call = t_valloc_sleep, .ts_arg = &ta };
+	l = t_sleeper_start(&ts, "VM_SLEEP allocation");
 	vmem_free(t_parent, a, 0x2000);
 	kthread_join(l);
-	ATF_CHECK_EQ(ts.ts_state, 2);
-	vmem_free(vm, ts.ts_addr, 0x10);
+	ATF_CHECK_EQ(t_sleeper_state(&ts), T_SLEEPER_DONE);
+	vmem_free(vm, ta.ta_addr, 0x10);
 	vmem_destroy(vm);
 	vmem_destroy(t_parent);
 }
@@ -1198,7 +1185,6 @@ ATF_TC_BODY(stress_threads, tc)
 	lwp_t *l[T_STRESS_THREADS], *churn;
 	int i;
 
-	vmem_check_enabled = false;
 	t_stress_vm = vmem_create("stress", 0, T_STRESS_SIZE, 1, NULL, NULL,
 	    NULL, 0, VM_SLEEP, IPL_VM);
 	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
