@@ -731,8 +731,10 @@ vmem_xalloc(vmem_t *vm, vmem_size_t size, vmem_size_t align,
 {
 	struct vmem_req rq;
 
-	vmem_xalloc_args(vm, "vmem_xalloc", size, align, phase, nocross,
-	    minaddr, maxaddr, flags, &rq);
+	if ((align | phase | nocross) != 0 || minaddr != VMEM_ADDR_MIN ||
+	    maxaddr != VMEM_ADDR_MAX || !vmem_req_size(vm, size, flags, &rq))
+		vmem_xalloc_args(vm, "vmem_xalloc", size, align, phase,
+		    nocross, minaddr, maxaddr, flags, &rq);
 	return vmem_xalloc1(vm, &rq, flags, addrp);
 }
 
@@ -749,8 +751,9 @@ vmem_alloc(vmem_t *vm, vmem_size_t size, vm_flag_t flags,
 	struct vmem_req rq;
 	void *p;
 
-	vmem_xalloc_args(vm, "vmem_alloc", size, 0, 0, 0, VMEM_ADDR_MIN,
-	    VMEM_ADDR_MAX, flags, &rq);
+	if (!vmem_req_size(vm, size, flags, &rq))
+		vmem_xalloc_args(vm, "vmem_alloc", size, 0, 0, 0,
+		    VMEM_ADDR_MIN, VMEM_ADDR_MAX, flags, &rq);
 	if (rq.rq_size <= vm->vm_qcache_max && ops != NULL) {
 		p = vm->vm_qcache[(rq.rq_size >> vm->vm_quantum_shift) - 1];
 		if (p != NULL) {
@@ -881,7 +884,7 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 		    "address is not allocated (double free?)" :
 		    "address is not in the arena", addr, size, 0);
 	}
-	if (bt->bt_size != vmem_roundup_size(vm, size)) {
+	if (bt->bt_size != vmem_round(vm, size)) {
 		mutex_exit(&vm->vm_lock);
 		vmem_free_misuse(vm, "vmem_xfree", "wrong size", addr, size,
 		    bt->bt_size);
@@ -897,7 +900,7 @@ void
 vmem_free(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 {
 	const struct vmem_qcache_ops *ops = vmem_qcache_ops;
-	vmem_size_t rsize = vmem_roundup_size(vm, size);
+	vmem_size_t rsize = vmem_round(vm, size);
 	void *qc;
 
 	if (size == 0)

@@ -36,7 +36,6 @@
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
-#define	VMEM_FLAGS_ALLOC	(VM_SLEEP | VM_NOSLEEP | VM_FITMASK)
 #define	VMEM_CHECK_SPREAD	64	/* 6.2 */
 
 /* ---- misuse */
@@ -64,7 +63,7 @@ vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
     struct vmem_req *rq)
 {
 	vmem_size_t q = vm->vm_quantum_mask + 1;
-	vmem_size_t size = vmem_roundup_size(vm, size0);
+	vmem_size_t size = vmem_round(vm, size0);
 	const char *rule = NULL;
 
 	if (size0 == 0)
@@ -104,6 +103,8 @@ vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
 	rq->rq_nocross = nocross;
 	rq->rq_minaddr = minaddr;
 	rq->rq_maxaddr = maxaddr;
+	rq->rq_plain = rq->rq_align == q && phase == 0 && nocross == 0 &&
+	    minaddr == VMEM_ADDR_MIN && maxaddr == VMEM_ADDR_MAX;
 }
 
 /* Panic, naming the arena and arguments of a bad free. */
@@ -127,7 +128,7 @@ vmem_size_t
 vmem_roundup_size(vmem_t *vm, vmem_size_t size)
 {
 
-	return (size + vm->vm_quantum_mask) & ~vm->vm_quantum_mask;
+	return vmem_round(vm, size);
 }
 
 /*

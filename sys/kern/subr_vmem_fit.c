@@ -49,16 +49,6 @@ vmem_order_ceil(const vmem_t *vm, vmem_size_t size)
 	return powerof2(q) ? order : order + 1;
 }
 
-/* Is the request just a size, with no constraint beyond the quantum? */
-static bool
-vmem_req_plain(const vmem_t *vm, const struct vmem_req *rq)
-{
-
-	return rq->rq_align == vm->vm_quantum_mask + 1 &&
-	    rq->rq_phase == 0 && rq->rq_nocross == 0 &&
-	    rq->rq_minaddr == VMEM_ADDR_MIN && rq->rq_maxaddr == VMEM_ADDR_MAX;
-}
-
 /*
  * Find the lowest address in the free segment bt where the request fits;
  * O(1).  Returns false if there is none.
@@ -125,7 +115,7 @@ vmem_fit_instant(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
 	bt_t *bt;
 
 	first = vmem_order_ceil(vm, rq->rq_size);
-	if (first < (int)VMEM_MAXORDER && vmem_req_plain(vm, rq)) {
+	if (first < (int)VMEM_MAXORDER && rq->rq_plain) {
 		map = vm->vm_freemap & ~(((uint64_t)1 << first) - 1);
 		if (map != 0) {
 			bt = LIST_FIRST(&vm->vm_freelist[__builtin_ctzll(map)]);

@@ -184,7 +184,11 @@ struct vmem_req {
 	vmem_size_t	rq_nocross;	/* 0 or a power of 2 >= size */
 	vmem_addr_t	rq_minaddr;	/* inclusive */
 	vmem_addr_t	rq_maxaddr;	/* inclusive */
+	bool		rq_plain;	/* none of the above but the size */
 };
+
+/* The flags a vmem_xalloc or vmem_alloc may carry (6.1). */
+#define	VMEM_FLAGS_ALLOC	(VM_SLEEP | VM_NOSLEEP | VM_FITMASK)
 
 LIST_HEAD(vmem_list, vmem);
 extern kmutex_t vmem_list_lock;
@@ -198,6 +202,40 @@ vmem_order(const vmem_t *vm, vmem_size_t size)
 
 	KASSERT(q > 0);
 	return (int)(sizeof(q) * NBBY - 1) - __builtin_clzl(q);
+}
+
+/* A size rounded up to the quantum; below size if that wraps. */
+static inline vmem_size_t
+vmem_round(const vmem_t *vm, vmem_size_t size)
+{
+
+	return (size + vm->vm_quantum_mask) & ~vm->vm_quantum_mask;
+}
+
+/*
+ * Fill in rq for a request with no constraint but its size, if size and
+ * flags are good, and return true; false leaves the verdict to
+ * vmem_xalloc_args, which panics.  The common request's checks (6.1),
+ * inline.
+ */
+static inline bool
+vmem_req_size(const vmem_t *vm, vmem_size_t size, vm_flag_t flags,
+    struct vmem_req *rq)
+{
+	vmem_size_t rsize = vmem_round(vm, size);
+	vm_flag_t sleep = flags & (VM_SLEEP | VM_NOSLEEP);
+
+	if (size == 0 || rsize < size || (flags & ~VMEM_FLAGS_ALLOC) != 0 ||
+	    (sleep != VM_SLEEP && sleep != VM_NOSLEEP))
+		return false;
+	rq->rq_size = rsize;
+	rq->rq_align = vm->vm_quantum_mask + 1;
+	rq->rq_phase = 0;
+	rq->rq_nocross = 0;
+	rq->rq_minaddr = VMEM_ADDR_MIN;
+	rq->rq_maxaddr = VMEM_ADDR_MAX;
+	rq->rq_plain = true;
+	return true;
 }
 
 /* The hash chain of a start address. */
