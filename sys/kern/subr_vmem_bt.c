@@ -34,11 +34,15 @@
  * for another request on the same arena between the refill and the lock:
  * 3 * VMEM_BT_PERHOLD = 6, so that a request that refilled seldom has to
  * refill again before its last hold.  VMEM_BT_KEEP, the spares an arena
- * tops up to, is four such reserves, so that an arena in steady churn
- * takes the global stock's lock (shared by every arena) once in
- * VMEM_BT_KEEP - VMEM_BT_RESERVE tags rather than for each one.  A refilled
- * page must hold a whole VMEM_BT_KEEP, and the stock's low-water mark
- * must too, so that one arena's top-up never empties a fresh stock.
+ * tops up to, is four such reserves, and an arena gives spares back to
+ * the stock only when it has more than VMEM_BT_SPARE_MAX (twice that),
+ * down to VMEM_BT_KEEP, so that an arena in steady churn takes the
+ * global stock's lock (shared by every arena) once in at least
+ * VMEM_BT_KEEP - VMEM_BT_RESERVE tags either way rather than for each
+ * one; taking a spare and giving one back (bt_alloc, bt_free) are
+ * inline.  A refilled page must hold a whole VMEM_BT_KEEP, and the
+ * stock's low-water mark must too, so that one arena's top-up never
+ * empties a fresh stock.
  *
  * 2.4 Giving pages back.  Each tag page counts its tags in the stock;
  * when every one of them is back there, vmem_bt_trim (which kmem_reap
@@ -62,8 +66,6 @@
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
-#define	VMEM_BT_RESERVE		(3 * VMEM_BT_PERHOLD) /* 2.3 */
-#define	VMEM_BT_KEEP		(4 * VMEM_BT_RESERVE) /* spare tags kept */
 #define	VMEM_BT_STATIC		1024	/* tags for early boot */
 #define	VMEM_BT_LOWAT		128	/* refill the stock below this */
 #define	VMEM_BT_TRIMKEEP	(2 * VMEM_BT_LOWAT) /* trimming keeps these */
@@ -366,32 +368,19 @@ vmem_starve_tags(vmem_t *vm, bool starve)
 	mutex_exit(&vm->vm_lock);
 }
 
-/* Take a spare tag from the arena. */
-bt_t *
-bt_alloc(vmem_t *vm)
+/* Move the arena's spare tags beyond VMEM_BT_KEEP to the global stock. */
+void
+bt_spares_trim(vmem_t *vm)
 {
 	bt_t *bt;
 
 	KASSERT(mutex_owned(&vm->vm_lock));
-	bt = LIST_FIRST(&vm->vm_freetags);
-	KASSERTMSG(bt != NULL, "vmem %s: out of spare tags", vm->vm_name);
-	LIST_REMOVE(bt, bt_freelist);
-	vm->vm_nfreetags--;
-	return bt;
-}
-
-/* Give a tag back to the arena, and extras back to the global stock. */
-void
-bt_free(vmem_t *vm, bt_t *bt)
-{
-
-	KASSERT(mutex_owned(&vm->vm_lock));
-	if (vm->vm_nfreetags < VMEM_BT_KEEP) {
-		LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
-		vm->vm_nfreetags++;
-		return;
-	}
 	mutex_enter(&vmem_bt_lock);
-	bt_stock_put(bt);
+	while (vm->vm_nfreetags > VMEM_BT_KEEP) {
+		bt = LIST_FIRST(&vm->vm_freetags);
+		LIST_REMOVE(bt, bt_freelist);
+		vm->vm_nfreetags--;
+		bt_stock_put(bt);
+	}
 	mutex_exit(&vmem_bt_lock);
 }

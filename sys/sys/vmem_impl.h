@@ -173,8 +173,11 @@ void	vmem_foreach(void (*)(vmem_t *, void *), void *);
 #ifdef _VMEM_PRIVATE
 /* ---- between the vmem source files */
 
-/* The most tags one hold of an arena lock takes (2.3). */
+/* The most tags one hold of an arena lock takes, and the spares (2.3). */
 #define	VMEM_BT_PERHOLD		2
+#define	VMEM_BT_RESERVE		(3 * VMEM_BT_PERHOLD) /* below: refill */
+#define	VMEM_BT_KEEP		(4 * VMEM_BT_RESERVE) /* refilled up to */
+#define	VMEM_BT_SPARE_MAX	(2 * VMEM_BT_KEEP) /* above: give back */
 
 /* The constraints of one request (5.2). */
 struct vmem_req {
@@ -279,8 +282,7 @@ void	vmem_free_busy(vmem_t *, bt_t *);
 void	bt_bootstrap(void);
 void	bt_set_pagelevel(vmem_pagealloc_t *, vmem_pagefree_t *);
 bool	bt_refill(vmem_t *, vm_flag_t);
-bt_t	*bt_alloc(vmem_t *);
-void	bt_free(vmem_t *, bt_t *);
+void	bt_spares_trim(vmem_t *);
 void	bt_spares_put(vmem_t *);
 
 /* subr_vmem_fit.c */
@@ -302,6 +304,31 @@ void	bt_tree_insert(struct bt_tree *, bt_t *);
 void	bt_tree_remove(struct bt_tree *, bt_t *);
 bt_t	*bt_tree_floor(const struct bt_tree *, vmem_addr_t);
 bt_t	*bt_tree_above(const struct bt_tree *, vmem_addr_t);
+
+/* Take a spare tag from the arena (2.2). */
+static inline bt_t *
+bt_alloc(vmem_t *vm)
+{
+	bt_t *bt;
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	bt = LIST_FIRST(&vm->vm_freetags);
+	KASSERTMSG(bt != NULL, "vmem %s: out of spare tags", vm->vm_name);
+	LIST_REMOVE(bt, bt_freelist);
+	vm->vm_nfreetags--;
+	return bt;
+}
+
+/* Give a tag back to the arena's spares, and extras to the stock (2.3). */
+static inline void
+bt_free(vmem_t *vm, bt_t *bt)
+{
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
+	if (__predict_false(++vm->vm_nfreetags > VMEM_BT_SPARE_MAX))
+		bt_spares_trim(vm);
+}
 #endif /* _VMEM_PRIVATE */
 __END_DECLS
 
