@@ -17,15 +17,18 @@
  *	boundary tag	the descriptor of one span or one segment (bt_t);
  *	quantum		the arena's unit: every size and address it deals
  *			in is a multiple of it;
- *	order		a free segment of n quanta has order floor(log2 n).
+ *	order		a free segment of n quanta has order floor(log2 n);
+ *	size class	an eighth of an order: the sizes whose three bits
+ *			below the leading one are the same (5.1).
  *
  * 1.2 Data structures, all under the arena lock:
  *
  *	- the segment list: every tag in address order, each span's tag
  *	  just before its segments, so that the neighbours of a segment are
  *	  found in O(1) when it is freed and coalesced;
- *	- the free lists: one per order, and a bitmap (vm_freemap) with bit i
- *	  set while list i is not empty (part 5, subr_vmem_fit.c);
+ *	- the free lists: one per size class, and a bitmap (vm_freemap)
+ *	  with bit i set while list i is not empty (part 5,
+ *	  subr_vmem_fit.c);
  *	- the hash of busy segments, keyed by start address, so that
  *	  vmem_free finds a segment in O(1); it doubles when it holds twice
  *	  as many segments as buckets;
@@ -119,6 +122,8 @@
 #define	VMEM_STATIC_ARENAS	16	/* arenas vmem_create can make early */
 
 CTASSERT(VMEM_MAXORDER <= 64);
+CTASSERT(VMEM_CLASS_ORDERS <= VMEM_MAXORDER);
+CTASSERT(VMEM_NCLASS <= 65536);		/* bt_class */
 CTASSERT(sizeof(vmem_addr_t) == sizeof(vmem_size_t));
 
 /*
@@ -247,27 +252,29 @@ vmem_meta_page(vm_flag_t flags)
 
 /* ---- free lists */
 
-/* Put a free segment on the list of its order. */
-static void
+/* Put a free segment on the list of its size class. */
+static inline void
 bt_insfree(vmem_t *vm, bt_t *bt)
 {
-	int order = vmem_order(vm, bt->bt_size);
+	u_int c = vmem_class(vm, bt->bt_size);
 
 	KASSERT(bt->bt_type == BT_TYPE_FREE);
-	LIST_INSERT_HEAD(&vm->vm_freelist[order], bt, bt_freelist);
-	vm->vm_freemap |= (uint64_t)1 << order;
+	bt->bt_class = c;
+	LIST_INSERT_HEAD(&vm->vm_freelist[c], bt, bt_freelist);
+	vm->vm_freemap[c / 64] |= (uint64_t)1 << (c % 64);
 }
 
 /* Take a free segment off its list. */
-static void
+static inline void
 bt_remfree(vmem_t *vm, bt_t *bt)
 {
-	int order = vmem_order(vm, bt->bt_size);
+	u_int c = bt->bt_class;
 
 	KASSERT(bt->bt_type == BT_TYPE_FREE);
+	KASSERT(c == vmem_class(vm, bt->bt_size));
 	LIST_REMOVE(bt, bt_freelist);
-	if (LIST_EMPTY(&vm->vm_freelist[order]))
-		vm->vm_freemap &= ~((uint64_t)1 << order);
+	if (LIST_EMPTY(&vm->vm_freelist[c]))
+		vm->vm_freemap[c / 64] &= ~((uint64_t)1 << (c % 64));
 }
 
 /* ---- busy segments */
@@ -1030,7 +1037,7 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 	vm->vm_qcache_max = MIN(roundup2(qcache_max, quantum),
 	    quantum * VMEM_QCACHE_IDX_MAX);
 	TAILQ_INIT(&vm->vm_seglist);
-	for (i = 0; i < VMEM_MAXORDER; i++)
+	for (i = 0; i < VMEM_NCLASS; i++)
 		LIST_INIT(&vm->vm_freelist[i]);
 	for (i = 0; i < VMEM_HASHSIZE_MIN; i++)
 		LIST_INIT(&vm->vm_hash0[i]);

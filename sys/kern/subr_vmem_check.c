@@ -208,12 +208,12 @@ vmem_print(vmem_t *vm)
 	    (unsigned long long)vm->vm_nrelease,
 	    (unsigned long long)vm->vm_nrehash, vm->vm_nbusytag,
 	    vm->vm_hashmask + 1);
-	for (i = 0; i < VMEM_MAXORDER; i++) {
+	for (i = 0; i < VMEM_NCLASS; i++) {
 		n = 0;
 		LIST_FOREACH(bt, &vm->vm_freelist[i], bt_freelist)
 			n++;
 		if (n != 0)
-			printf("  order %2zu: %zu free segments\n", i, n);
+			printf("  class %3zu: %zu free segments\n", i, n);
 	}
 	mutex_exit(&vm->vm_lock);
 }
@@ -299,13 +299,17 @@ vmem_check_freelists(vmem_t *vm, size_t nfree)
 	size_t i, n = 0;
 	bt_t *bt;
 
-	for (i = 0; i < VMEM_MAXORDER; i++) {
-		VMEM_INVARIANT(vm, LIST_EMPTY(&vm->vm_freelist[i]) ==
-		    ((vm->vm_freemap & ((uint64_t)1 << i)) == 0),
+	for (i = 0; i < VMEM_CLASSMAP_WORDS * 64; i++) {
+		VMEM_INVARIANT(vm, (i < VMEM_NCLASS &&
+		    !LIST_EMPTY(&vm->vm_freelist[i])) ==
+		    ((vm->vm_freemap[i / 64] & ((uint64_t)1 << (i % 64))) != 0),
 		    "bitmap bit %zu wrong", i);
+		if (i >= VMEM_NCLASS)
+			continue;
 		LIST_FOREACH(bt, &vm->vm_freelist[i], bt_freelist) {
 			VMEM_INVARIANT(vm, bt->bt_type == BT_TYPE_FREE &&
-			    vmem_order(vm, bt->bt_size) == (int)i,
+			    vmem_class(vm, bt->bt_size) == i &&
+			    bt->bt_class == i,
 			    "segment %#lx on list %zu",
 			    (unsigned long)bt->bt_start, i);
 			n++;

@@ -21,6 +21,19 @@
 #include <sys/vmem.h>
 
 #define	VMEM_MAXORDER		(sizeof(vmem_size_t) * 8)
+
+/*
+ * The free lists (5.1): one per size class.  A class is an order (sizes
+ * of 2^k to 2^(k+1) - 1 quanta) cut into VMEM_CLASS_PERORDER slices of
+ * equal width by the VMEM_CLASS_SHIFT bits below the leading one, for
+ * the orders below VMEM_CLASS_ORDERS; each order above is one class.
+ */
+#define	VMEM_CLASS_SHIFT	3
+#define	VMEM_CLASS_PERORDER	(1 << VMEM_CLASS_SHIFT)
+#define	VMEM_CLASS_ORDERS	32
+#define	VMEM_NCLASS		(VMEM_CLASS_ORDERS * VMEM_CLASS_PERORDER + \
+				 VMEM_MAXORDER - VMEM_CLASS_ORDERS)
+#define	VMEM_CLASSMAP_WORDS	((VMEM_NCLASS + 63) / 64)
 #define	VMEM_HASHSIZE_MIN	16	/* buckets in the built-in table */
 #define	VMEM_NAME_MAX		16
 #define	VMEM_QCACHE_IDX_MAX	16	/* quantum caches at most */
@@ -69,6 +82,7 @@ struct vmem_btag {
 	vmem_addr_t	bt_start;		/* l: first address */
 	vmem_size_t	bt_size;		/* l: length, > 0 */
 	int		bt_type;		/* l: BT_TYPE_* */
+	uint16_t	bt_class;		/* l: BT_TYPE_FREE: its list */
 	bool		bt_tred;		/* l: red in its index */
 };
 #define	bt_freelist	bt_u.u_freelist
@@ -107,8 +121,9 @@ struct vmem {
 	void			*vm_qcache[VMEM_QCACHE_IDX_MAX]; /* I */
 
 	struct vmem_seglist	vm_seglist;	/* l: every tag, by address */
-	struct vmem_freelist	vm_freelist[VMEM_MAXORDER]; /* l */
-	uint64_t		vm_freemap;	/* l: bit i: list i not empty */
+	struct vmem_freelist	vm_freelist[VMEM_NCLASS]; /* l: by class */
+	uint64_t		vm_freemap[VMEM_CLASSMAP_WORDS]; /* l: bit i:
+						   list i not empty */
 	struct vmem_hashlist	*vm_hashlist;	/* l: busy segments */
 	size_t			vm_hashmask;	/* l: buckets - 1 */
 	size_t			vm_nbusytag;	/* l: busy segments */
@@ -197,14 +212,33 @@ LIST_HEAD(vmem_list, vmem);
 extern kmutex_t vmem_list_lock;
 extern struct vmem_list vmem_list;		/* g: every arena */
 
-/* The order of a size: floor(log2(size in quanta)). */
-static inline int
-vmem_order(const vmem_t *vm, vmem_size_t size)
+/*
+ * The size class of a size (5.1); with up, the smallest class whose
+ * every segment holds size.
+ */
+static inline u_int
+vmem_class_round(const vmem_t *vm, vmem_size_t size, bool up)
 {
 	vmem_size_t q = size >> vm->vm_quantum_shift;
+	int order, shift;
 
 	KASSERT(q > 0);
-	return (int)(sizeof(q) * NBBY - 1) - __builtin_clzl(q);
+	order = (int)(sizeof(q) * NBBY - 1) - __builtin_clzl(q);
+	if (__predict_false(order >= VMEM_CLASS_ORDERS))
+		return VMEM_CLASS_ORDERS * VMEM_CLASS_PERORDER + order -
+		    VMEM_CLASS_ORDERS + (up && (q & (q - 1)) != 0);
+	shift = MAX(order - VMEM_CLASS_SHIFT, 0);
+	return order * VMEM_CLASS_PERORDER +
+	    ((q >> shift) & (VMEM_CLASS_PERORDER - 1)) +
+	    (up && (q & (((vmem_size_t)1 << shift) - 1)) != 0);
+}
+
+/* The size class of a size (5.1). */
+static inline u_int
+vmem_class(const vmem_t *vm, vmem_size_t size)
+{
+
+	return vmem_class_round(vm, size, false);
 }
 
 /* A size rounded up to the quantum; below size if that wraps. */
