@@ -30,8 +30,10 @@
  *	  with bit i set while list i is not empty (part 5,
  *	  subr_vmem_fit.c);
  *	- the hash of busy segments, keyed by start address, so that
- *	  vmem_free finds a segment in O(1); it doubles when it holds twice
- *	  as many segments as buckets;
+ *	  vmem_free finds a segment in O(1); it doubles when it holds more
+ *	  segments than buckets, so that a lookup reads about one tag
+ *	  besides the one it finds (each a likely cache miss); its chains
+ *	  are singly linked, so that a busy tag fits one cache line;
  *	- the arena's spare tags, so that an allocation never has to
  *	  allocate a tag while it holds the lock (part 2, subr_vmem_bt.c);
  *	- the span index, a red-black tree of span tags by start address
@@ -250,6 +252,22 @@ vmem_meta_page(vm_flag_t flags)
 	return (void *)va;
 }
 
+/* ---- the segment list */
+
+/*
+ * The tag before bt on the segment list, or NULL.  TAILQ_PREV would read
+ * the tag before that one too, for one more cache miss in each free.
+ */
+static inline bt_t *
+bt_prev(vmem_t *vm, bt_t *bt)
+{
+
+	if (bt == TAILQ_FIRST(&vm->vm_seglist))
+		return NULL;
+	return (bt_t *)((char *)bt->bt_seglist.tqe_prev -
+	    offsetof(bt_t, bt_seglist.tqe_next));
+}
+
 /* ---- free lists */
 
 /* Put a free segment on the list of its size class. */
@@ -285,20 +303,27 @@ bt_insbusy(vmem_t *vm, bt_t *bt)
 {
 
 	KASSERT(bt->bt_type == BT_TYPE_BUSY);
-	LIST_INSERT_HEAD(bt_hashhead(vm, bt->bt_start), bt, bt_hashlist);
+	SLIST_INSERT_HEAD(bt_hashhead(vm, bt->bt_start), bt, bt_hashlist);
 	if (__predict_false(vm->vm_ordered))
 		bt_tree_insert(&vm->vm_busytree, bt);
 	vm->vm_nbusytag++;
 	vm->vm_inuse += bt->bt_size;
 }
 
-/* Remove a busy segment from the hash (and the busy index, if kept). */
+/*
+ * Remove a busy segment from the hash (and the busy index, if kept); the
+ * chain is singly linked, and short (vmem_rehash).
+ */
 void
 bt_rembusy(vmem_t *vm, bt_t *bt)
 {
+	bt_t **btp;
 
 	KASSERT(BT_ISBUSY_P(bt));
-	LIST_REMOVE(bt, bt_hashlist);
+	for (btp = &SLIST_FIRST(bt_hashhead(vm, bt->bt_start)); *btp != bt;
+	    btp = &SLIST_NEXT(*btp, bt_hashlist))
+		KASSERT(*btp != NULL);
+	*btp = SLIST_NEXT(bt, bt_hashlist);
 	if (__predict_false(vm->vm_ordered))
 		bt_tree_remove(&vm->vm_busytree, bt);
 	vm->vm_nbusytag--;
@@ -306,7 +331,7 @@ bt_rembusy(vmem_t *vm, bt_t *bt)
 }
 
 /*
- * Double the hash table when it holds twice as many segments as buckets.
+ * Double the hash table when it holds more segments than buckets.
  * => arena lock must not be held; the table comes from the meta arena
  *    without sleeping, and a failure leaves the old table in place.
  *    The meta arena's own table comes from itself: vm_rehashing keeps
@@ -322,7 +347,7 @@ vmem_rehash(vmem_t *vm)
 	bt_t *bt;
 
 	mutex_enter(&vm->vm_lock);
-	if (vm->vm_nbusytag <= 2 * (vm->vm_hashmask + 1) ||
+	if (vm->vm_nbusytag <= vm->vm_hashmask + 1 ||
 	    vmem_meta_arena == NULL || vm->vm_rehashing) {
 		mutex_exit(&vm->vm_lock);
 		return;
@@ -343,7 +368,7 @@ vmem_rehash(vmem_t *vm)
 	}
 	newhash = (void *)va;
 	for (i = 0; i < nbuckets; i++)
-		LIST_INIT(&newhash[i]);
+		SLIST_INIT(&newhash[i]);
 
 	mutex_enter(&vm->vm_lock);
 	oldhash = vm->vm_hashlist;
@@ -351,9 +376,9 @@ vmem_rehash(vmem_t *vm)
 	vm->vm_hashlist = newhash;
 	vm->vm_hashmask = nbuckets - 1;
 	for (i = 0; i <= oldmask; i++) {
-		while ((bt = LIST_FIRST(&oldhash[i])) != NULL) {
-			LIST_REMOVE(bt, bt_hashlist);
-			LIST_INSERT_HEAD(bt_hashhead(vm, bt->bt_start), bt,
+		while ((bt = SLIST_FIRST(&oldhash[i])) != NULL) {
+			SLIST_REMOVE_HEAD(&oldhash[i], bt_hashlist);
+			SLIST_INSERT_HEAD(bt_hashhead(vm, bt->bt_start), bt,
 			    bt_hashlist);
 		}
 	}
@@ -423,7 +448,7 @@ vmem_span_release_check(vmem_t *vm, bt_t *bt)
 
 	if (vm->vm_importfn == NULL)
 		return NULL;
-	prev = TAILQ_PREV(bt, vmem_seglist, bt_seglist);
+	prev = bt_prev(vm, bt);
 	KASSERT(prev != NULL);
 	if (prev->bt_type != BT_TYPE_SPAN || prev->bt_size != bt->bt_size)
 		return NULL;
@@ -676,7 +701,7 @@ vmem_xalloc_space(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
 	if ((flags & VM_NEXTFIT) != 0)
 		vm->vm_rotor = TAILQ_NEXT(bt, bt_seglist);
 	vm->vm_nalloc++;
-	rehash = vm->vm_nbusytag > 2 * (vm->vm_hashmask + 1);
+	rehash = vm->vm_nbusytag > vm->vm_hashmask + 1;
 	VMEM_CHECK(vm);
 	mutex_exit(&vm->vm_lock);
 	*addrp = addr;
@@ -796,7 +821,7 @@ vmem_coalesce_next(vmem_t *vm, bt_t *bt)
 static bt_t *
 vmem_coalesce_prev(vmem_t *vm, bt_t *bt)
 {
-	bt_t *prev = TAILQ_PREV(bt, vmem_seglist, bt_seglist);
+	bt_t *prev = bt_prev(vm, bt);
 
 	if (prev == NULL || prev->bt_type != BT_TYPE_FREE)
 		return bt;
@@ -1040,7 +1065,7 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 	for (i = 0; i < VMEM_NCLASS; i++)
 		LIST_INIT(&vm->vm_freelist[i]);
 	for (i = 0; i < VMEM_HASHSIZE_MIN; i++)
-		LIST_INIT(&vm->vm_hash0[i]);
+		SLIST_INIT(&vm->vm_hash0[i]);
 	vm->vm_hashlist = vm->vm_hash0;
 	vm->vm_hashmask = VMEM_HASHSIZE_MIN - 1;
 	LIST_INIT(&vm->vm_freetags);

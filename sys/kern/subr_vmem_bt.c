@@ -72,8 +72,8 @@
 #define	VMEM_BT_TRIMBATCH	8	/* pages freed per hold of the lock */
 
 /*
- * A page of boundary tags from the page level: this header, then
- * VMEM_BT_PERPAGE tags.  bp_nstock counts those of its tags that are in
+ * A page of boundary tags from the page level: this header, then, from
+ * the next tag-aligned offset, VMEM_BT_PERPAGE tags.  bp_nstock counts those of its tags that are in
  * the global stock; the page can go back once all of them are.
  */
 struct bt_page {
@@ -81,8 +81,9 @@ struct bt_page {
 	size_t		bp_nstock;	/* b: its tags in vmem_bt_stock */
 };
 LIST_HEAD(bt_pagelist, bt_page);
-#define	VMEM_BT_PERPAGE	\
-	((PAGE_SIZE - sizeof(struct bt_page)) / sizeof(bt_t))
+#define	VMEM_BT_PAGEHDR	roundup(sizeof(struct bt_page), sizeof(bt_t))
+#define	VMEM_BT_PERPAGE	((PAGE_SIZE - VMEM_BT_PAGEHDR) / sizeof(bt_t))
+#define	bt_page_tags(bp) ((bt_t *)((char *)(bp) + VMEM_BT_PAGEHDR))
 
 /* 2.3: the reserve covers the longest chain; a page or the stock, KEEP. */
 CTASSERT(VMEM_BT_RESERVE >= 2 * VMEM_BT_PERHOLD);
@@ -90,6 +91,7 @@ CTASSERT(VMEM_BT_KEEP > VMEM_BT_RESERVE);
 CTASSERT(VMEM_BT_PERPAGE >= VMEM_BT_KEEP);
 CTASSERT(VMEM_BT_LOWAT >= VMEM_BT_KEEP);
 CTASSERT(VMEM_BT_STATIC >= VMEM_BT_LOWAT);
+CTASSERT(sizeof(bt_t) == COHERENCY_UNIT);	/* one line each */
 
 static kmutex_t vmem_bt_lock;
 static struct vmem_freelist vmem_bt_stock;	/* b: spare tags */
@@ -199,7 +201,7 @@ bt_stock_refill(vm_flag_t flags, size_t min)
 	bp->bp_nstock = 0;
 	LIST_INSERT_HEAD(&vmem_bt_pages, bp, bp_list);
 	vmem_bt_npages++;
-	bt = (bt_t *)(bp + 1);
+	bt = bt_page_tags(bp);
 	for (i = 0; i < VMEM_BT_PERPAGE; i++)
 		bt_stock_put(&bt[i]);
 	mutex_exit(&vmem_bt_lock);
@@ -225,7 +227,7 @@ bt_trim_collect(struct bt_pagelist *gone)
 		next = LIST_NEXT(bp, bp_list);
 		if (bp->bp_nstock < VMEM_BT_PERPAGE)
 			continue;
-		bt = (bt_t *)(bp + 1);
+		bt = bt_page_tags(bp);
 		for (i = 0; i < VMEM_BT_PERPAGE; i++)
 			LIST_REMOVE(&bt[i], bt_freelist);
 		vmem_bt_nstock -= VMEM_BT_PERPAGE;

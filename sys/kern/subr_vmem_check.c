@@ -327,7 +327,7 @@ vmem_check_hash(vmem_t *vm)
 	bt_t *bt;
 
 	for (i = 0; i <= vm->vm_hashmask; i++) {
-		LIST_FOREACH(bt, &vm->vm_hashlist[i], bt_hashlist) {
+		SLIST_FOREACH(bt, &vm->vm_hashlist[i], bt_hashlist) {
 			VMEM_INVARIANT(vm, BT_ISBUSY_P(bt) &&
 			    bt_hashhead(vm, bt->bt_start) == &vm->vm_hashlist[i],
 			    "hash chain %zu holds %#lx", i,

@@ -60,33 +60,39 @@ typedef void (vmem_unback_t)(vmem_t *, vmem_addr_t, vmem_size_t);
 
 TAILQ_HEAD(vmem_seglist, vmem_btag);
 LIST_HEAD(vmem_freelist, vmem_btag);
-LIST_HEAD(vmem_hashlist, vmem_btag);
+SLIST_HEAD(vmem_hashlist, vmem_btag);
 
 /*
  * A boundary tag describes one span or one segment.  Every tag of an
  * arena is on the address-ordered segment list; a span's tag comes just
  * before the segments that tile it.  A free segment is also on the free
- * list of its size order, a busy segment on its hash chain.  In a backed
+ * list of its size class, a busy segment on its hash chain (and in the
+ * busy index, if kept), a span in the span index.  In a backed
  * arena a segment being freed is BT_TYPE_UNBACKING while its backing goes
  * (with the lock dropped): still hashed and indexed, but no longer
- * allocated, so a second free of it is caught as one.
+ * allocated, so a second free of it is caught as one.  A tag is one
+ * cache line, aligned, so that each tag a request touches costs one line.
  */
 struct vmem_btag {
 	TAILQ_ENTRY(vmem_btag) bt_seglist;	/* l: all tags, by address */
 	union {
 		LIST_ENTRY(vmem_btag) u_freelist; /* l: BT_TYPE_FREE */
-		LIST_ENTRY(vmem_btag) u_hashlist; /* l: BT_ISBUSY_P */
+		struct {
+			SLIST_ENTRY(vmem_btag) u_hashlist; /* l: BT_ISBUSY_P */
+			struct vmem_btag *u_tchild[2];	/* l: busy or span
+							   index: lower,
+							   higher */
+		} u_s;
 	} bt_u;
-	struct vmem_btag *bt_tchild[2];		/* l: busy or span index:
-						   lower, higher */
 	vmem_addr_t	bt_start;		/* l: first address */
 	vmem_size_t	bt_size;		/* l: length, > 0 */
 	int		bt_type;		/* l: BT_TYPE_* */
 	uint16_t	bt_class;		/* l: BT_TYPE_FREE: its list */
 	bool		bt_tred;		/* l: red in its index */
-};
+} __aligned(COHERENCY_UNIT);
 #define	bt_freelist	bt_u.u_freelist
-#define	bt_hashlist	bt_u.u_hashlist
+#define	bt_hashlist	bt_u.u_s.u_hashlist
+#define	bt_tchild	bt_u.u_s.u_tchild
 
 #define	BT_TYPE_SPAN		1	/* imported span, may be released */
 #define	BT_TYPE_SPAN_STATIC	2	/* span from vmem_create/vmem_add */
@@ -291,7 +297,7 @@ bt_lookuphashed(vmem_t *vm, vmem_addr_t addr)
 {
 	bt_t *bt;
 
-	LIST_FOREACH(bt, bt_hashhead(vm, addr), bt_hashlist) {
+	SLIST_FOREACH(bt, bt_hashhead(vm, addr), bt_hashlist) {
 		if (bt->bt_start == addr)
 			return bt;
 	}
