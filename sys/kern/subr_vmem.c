@@ -298,7 +298,7 @@ bt_remfree(vmem_t *vm, bt_t *bt)
 /* ---- busy segments */
 
 /* Enter a busy segment in the hash (and the busy index, if kept). */
-void
+inline void
 bt_insbusy(vmem_t *vm, bt_t *bt)
 {
 
@@ -314,7 +314,7 @@ bt_insbusy(vmem_t *vm, bt_t *bt)
  * Remove a busy segment from the hash (and the busy index, if kept); the
  * chain is singly linked, and short (vmem_rehash).
  */
-void
+inline void
 bt_rembusy(vmem_t *vm, bt_t *bt)
 {
 	bt_t **btp;
@@ -839,7 +839,7 @@ vmem_coalesce_prev(vmem_t *vm, bt_t *bt)
  * release if it became wholly free (NULL if none).
  * => arena lock held.
  */
-static bt_t *
+static inline bt_t *
 vmem_free1(vmem_t *vm, bt_t *bt)
 {
 
@@ -854,7 +854,7 @@ vmem_free1(vmem_t *vm, bt_t *bt)
 }
 
 /* Unlock the arena, wake waiters, and release a span if there is one. */
-static void
+static inline void
 vmem_free_done(vmem_t *vm, bt_t *span)
 {
 	vmem_addr_t addr = 0;
@@ -878,7 +878,7 @@ vmem_free_done(vmem_t *vm, bt_t *span)
  * else touches it and a second free of it is reported as misuse).
  * => arena lock held; released.
  */
-void
+inline void
 vmem_free_busy(vmem_t *vm, bt_t *bt)
 {
 	vmem_addr_t addr = bt->bt_start;
