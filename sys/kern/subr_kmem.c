@@ -198,15 +198,6 @@ static bool kmem_initialized;
 
 /* ---- sleeping for memory */
 
-/* Set up the lock and condition variable KM_SLEEP requests wait on. */
-static void
-kmem_wait_init(void)
-{
-
-	mutex_init(&kmem_wait_lock, MUTEX_DEFAULT, IPL_NONE);
-	cv_init(&kmem_wait_cv, "kmemwait");
-}
-
 /* Wait for up to a tick, or until memory goes back to a slab or arena. */
 static void
 kmem_wait(void)
@@ -249,25 +240,21 @@ kmem_check_flags(const char *func, int kmflags)
 }
 
 /*
- * Try to take size bytes (a multiple of the quantum) from arena vm
- * without sleeping; for KM_SLEEP, reap every cache and try once more.
- * Returns 0 or ENOMEM.
+ * A request found no memory on its try-th try (from 0).  For KM_SLEEP,
+ * reap every cache after an even try and wait after an odd one, so that
+ * a try follows each reap and each wait; false for KM_NOSLEEP.
  */
-static int
-kmem_source_try(vmem_t *vm, vmem_size_t size, int kmflags,
-    vmem_addr_t *addrp)
+static bool
+kmem_retry(int kmflags, u_int try)
 {
-	const vm_flag_t vmf = VM_NOSLEEP | VM_INSTANTFIT;
 
-	kmem_check_flags("kmem_source_alloc", kmflags);
-	if (vmem_xalloc(vm, size, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX, vmf,
-	    addrp) == 0)
-		return 0;
 	if ((kmflags & KM_SLEEP) == 0)
-		return ENOMEM;
-	kmem_reap();
-	return vmem_xalloc(vm, size, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-	    vmf, addrp);
+		return false;
+	if (try % 2 == 0)
+		kmem_reap();
+	else
+		kmem_wait();
+	return true;
 }
 
 /*
@@ -279,55 +266,35 @@ static int
 kmem_source_alloc(vmem_t *vm, vmem_size_t size, int kmflags,
     vmem_addr_t *addrp)
 {
+	u_int try;
 
-	while (kmem_source_try(vm, size, kmflags, addrp) != 0) {
-		if ((kmflags & KM_SLEEP) == 0)
+	kmem_check_flags("kmem_source_alloc", kmflags);
+	for (try = 0; vmem_xalloc(vm, size, 0, 0, 0, VMEM_ADDR_MIN,
+	    VMEM_ADDR_MAX, VM_NOSLEEP | VM_INSTANTFIT, addrp) != 0; try++) {
+		if (!kmem_retry(kmflags, try))
 			return ENOMEM;
-		kmem_wait();
 	}
 	return 0;
 }
 
 /*
- * A buffer from kc's slabs: for KM_SLEEP, when the slab layer can make no
- * slab without sleeping, reap every cache and ask once more, then wait
- * and start over (the cache's own slabs first: a buffer freed meanwhile
- * may be there), until one comes.  NULL only for KM_NOSLEEP.
+ * A buffer from kc's slabs, which make a slab only if the arena has space
+ * without sleeping; for KM_SLEEP, reap and wait between tries (the
+ * cache's own slabs first: a buffer freed meanwhile may be there) until
+ * one comes.  NULL only for KM_NOSLEEP.
  */
 static void *
 kmem_cache_slab_alloc(kmem_cache_t *kc, int kmflags)
 {
+	u_int try;
 	void *buf;
 
 	kmem_check_flags("kmem_cache_alloc", kmflags);
-	for (;;) {
-		if ((buf = kmem_slab_alloc(kc, kmflags)) != NULL)
-			return buf;
-		if ((kmflags & KM_SLEEP) == 0)
+	for (try = 0; (buf = kmem_slab_alloc(kc, kmflags)) == NULL; try++) {
+		if (!kmem_retry(kmflags, try))
 			return NULL;
-		kmem_reap();
-		if ((buf = kmem_slab_alloc(kc, kmflags)) != NULL)
-			return buf;
-		kmem_wait();
 	}
-}
-
-/* Give a buffer back to its slab, and wake whoever waits for memory. */
-static void
-kmem_cache_slab_free(kmem_cache_t *kc, void *buf)
-{
-
-	kmem_slab_free(kc, buf);
-	kmem_wakeup();
-}
-
-/* Return kc's wholly free slabs, and wake whoever waits for memory. */
-static void
-kmem_cache_slab_reap(kmem_cache_t *kc)
-{
-
-	kmem_slab_reap(kc);
-	kmem_wakeup();
+	return buf;
 }
 
 /* ---- CPU layer */
@@ -458,7 +425,8 @@ kmem_cache_destruct(kmem_cache_t *kc, void *buf)
 
 	if (kc->kc_dtor != NULL && (kc->kc_flags & KMF_DEBUG) == 0)
 		(*kc->kc_dtor)(buf, kc->kc_arg);
-	kmem_cache_slab_free(kc, buf);
+	kmem_slab_free(kc, buf);
+	kmem_wakeup();
 }
 
 /* Destroy the first rounds rounds of mg into their slabs, and mg. */
@@ -677,7 +645,8 @@ kmem_cache_alloc_miss(kmem_cache_t *kc, int kmflags)
 		return NULL;
 	if (kc->kc_ctor != NULL && (kc->kc_flags & KMF_DEBUG) == 0 &&
 	    (*kc->kc_ctor)(buf, kc->kc_arg, kmflags) != 0) {
-		kmem_cache_slab_free(kc, buf);
+		kmem_slab_free(kc, buf);
+		kmem_wakeup();
 		return NULL;
 	}
 	s = splvm();
@@ -971,7 +940,8 @@ kmem_cache_drain_local(kmem_cache_t *kc)
 
 	kmem_cpu_flush(kc);
 	kmem_depot_purge(kc);
-	kmem_cache_slab_reap(kc);
+	kmem_slab_reap(kc);
+	kmem_wakeup();
 }
 
 /*
@@ -1201,7 +1171,8 @@ kmem_init(void)
 	KASSERT(!kmem_initialized);
 	KASSERT(ncpu <= MAXCPUS);
 	mutex_init(&kmem_cache_lock, MUTEX_DEFAULT, IPL_NONE);
-	kmem_wait_init();
+	mutex_init(&kmem_wait_lock, MUTEX_DEFAULT, IPL_NONE);
+	cv_init(&kmem_wait_cv, "kmemwait");
 	kmem_initialized = true;
 	kmem_magazine_init();
 	kmem_class_init();
@@ -1255,7 +1226,8 @@ kmem_update(void)
 	mutex_enter(&kmem_cache_lock);
 	LIST_FOREACH(kc, &kmem_caches, kc_list) {
 		kmem_depot_ws_reap(kc);
-		kmem_cache_slab_reap(kc);
+		kmem_slab_reap(kc);
 	}
 	mutex_exit(&kmem_cache_lock);
+	kmem_wakeup();
 }

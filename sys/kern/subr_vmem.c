@@ -146,7 +146,7 @@ static void vmem_free_done(vmem_t *, bt_t *);
 kmutex_t vmem_list_lock;
 struct vmem_list vmem_list = LIST_HEAD_INITIALIZER(vmem_list);
 
-static vmem_t *vmem_meta_arena;		/* I: arenas, hash tables */
+static vmem_t *vmem_meta_arena;		/* arenas, hash tables: set once */
 static vmem_t vmem_static_arenas[VMEM_STATIC_ARENAS];
 static bool vmem_static_used[VMEM_STATIC_ARENAS];	/* g */
 static bool vmem_initialized;

@@ -56,21 +56,25 @@ vmem_order_busy(vmem_t *vm)
 	vm->vm_ordered = true;
 }
 
-/* Split a busy piece [addr, BT_END(bt)] off the busy segment bt. */
+/*
+ * Split a busy piece [addr, BT_END(bt)] off the busy segment bt.  bt
+ * keeps its start, so its hash chain and its place in the busy index;
+ * only the piece is entered, and the bytes in use do not change.
+ */
 static bt_t *
 vmem_split_busy(vmem_t *vm, bt_t *bt, vmem_addr_t addr)
 {
 	bt_t *piece;
 
+	KASSERT(bt->bt_type == BT_TYPE_BUSY);
 	KASSERT(addr > bt->bt_start && addr <= BT_END(bt));
-	bt_rembusy(vm, bt);
 	piece = bt_alloc(vm);
 	piece->bt_type = BT_TYPE_BUSY;
 	piece->bt_start = addr;
 	piece->bt_size = BT_END(bt) - addr + 1;
 	bt->bt_size -= piece->bt_size;
 	TAILQ_INSERT_AFTER(&vm->vm_seglist, bt, piece, bt_seglist);
-	bt_insbusy(vm, bt);
+	vm->vm_inuse -= piece->bt_size;
 	bt_insbusy(vm, piece);
 	return piece;
 }

@@ -87,7 +87,8 @@ bt_tree_link(bt_t *head, const bt_t *bt)
 	bt_t **link = &head->bt_tchild[1];
 
 	while (*link != bt) {
-		KASSERT(*link != NULL);
+		KASSERTMSG(*link != NULL, "vmem: tag %p is not in its index",
+		    bt);
 		link = &(*link)->bt_tchild[(*link)->bt_start < bt->bt_start];
 	}
 	return link;
@@ -186,7 +187,6 @@ bt_tree_remove(struct bt_tree *tr, bt_t *bt)
 {
 	bt_t head, *g, *p, *q;
 	int dir = 1, last;
-	bool found = false;
 
 	KASSERT(tr->tr_root != NULL);
 	head.bt_tchild[0] = NULL;
@@ -199,11 +199,9 @@ bt_tree_remove(struct bt_tree *tr, bt_t *bt)
 		g = p;
 		p = q;
 		q = q->bt_tchild[dir];
-		found |= q == bt;
 		dir = q->bt_start < bt->bt_start;
 		p = bt_tree_push_red(g, p, q, last, dir);
 	}
-	KASSERTMSG(found, "vmem: tag %p is not in its index", bt);
 	/* q, bt or its predecessor, has at most one child. */
 	p->bt_tchild[p->bt_tchild[1] == q] =
 	    q->bt_tchild[q->bt_tchild[0] == NULL];

@@ -237,7 +237,7 @@ size_t	kmem_size_class(size_t);
 
 LIST_HEAD(kmem_cachelist, kmem_cache);
 extern kmutex_t kmem_cache_lock;
-extern struct kmem_cachelist kmem_caches;	/* kmem_cache_lock: every cache */
+extern struct kmem_cachelist kmem_caches;	/* kmem_cache_lock */
 extern const struct vmem_qcache_ops kmem_qcache_ops;
 extern struct kmem_magtype kmem_magtypes[];
 extern const u_int kmem_nmagtypes;

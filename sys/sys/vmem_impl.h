@@ -136,8 +136,8 @@ struct vmem {
 	bool			vm_rehashing;	/* l: a table is being grown */
 	struct vmem_hashlist	vm_hash0[VMEM_HASHSIZE_MIN]; /* l */
 	bt_t			*vm_rotor;	/* l: next fit resumes here */
-	struct bt_tree		vm_busytree;	/* l: busy segments by address */
-	struct bt_tree		vm_spantree;	/* l: span tags by address */
+	struct bt_tree		vm_busytree;	/* l: busy segments by start */
+	struct bt_tree		vm_spantree;	/* l: span tags by start */
 	bool			vm_ordered;	/* l: vm_busytree maintained */
 
 	struct vmem_freelist	vm_freetags;	/* l: private spare tags */
@@ -153,7 +153,7 @@ struct vmem {
 	uint64_t		vm_nimport;	/* l: spans imported */
 	uint64_t		vm_nrelease;	/* l: spans released */
 	uint64_t		vm_nrehash;	/* l: hash table growths */
-	size_t			vm_nunchecked;	/* l: changes since vmem_check */
+	size_t			vm_nunchecked;	/* l: changes not yet checked */
 
 	LIST_ENTRY(vmem)	vm_alllist;	/* g: all arenas */
 	int			vm_storage;	/* I: VMEM_STORAGE_* */

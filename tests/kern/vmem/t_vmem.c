@@ -881,6 +881,89 @@ ATF_TC_BODY(import_constrained, tc)
 	vmem_destroy(t_parent);
 }
 
+/* The depth of an index: the most tags on a path from its root down. */
+static int
+t_index_depth(const bt_t *t)
+{
+	int l, r;
+
+	if (t == NULL)
+		return 0;
+	l = t_index_depth(t->bt_tchild[0]);
+	r = t_index_depth(t->bt_tchild[1]);
+	return 1 + (l > r ? l : r);
+}
+
+/* The most a red-black tree of n tags may be deep: 2 log2(n + 1). */
+static int
+t_index_maxdepth(size_t n)
+{
+	int log = 0;
+
+	while (((size_t)2 << log) <= n + 1)
+		log++;
+	return 2 * log;
+}
+
+ATF_TC(index_balanced);
+ATF_TC_HEAD(index_balanced, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "the span and busy indexes stay "
+	    "red-black, at most 2 log2(n + 1) deep, whether spans come in "
+	    "rising or falling address order and segments are split in a "
+	    "scattered one");
+}
+ATF_TC_BODY(index_balanced, tc)
+{
+	const vmem_size_t n = 1024 / TEST_SCALE, span = 0x100;
+	vmem_addr_t a;
+	vmem_size_t i, j;
+	vmem_t *vm;
+
+	vm = vmem_create("t", 0, 0, 0x10, NULL, NULL, NULL, 0, VM_SLEEP,
+	    IPL_NONE);
+	ATF_REQUIRE(vm != NULL);
+	/* Rising from 2n, then falling from 2n - 1: the worst orders. */
+	for (i = 0; i < n; i++)
+		ATF_REQUIRE_EQ(vmem_add(vm, (2 * n + i) * span, span,
+		    VM_SLEEP), 0);
+	for (i = 0; i < n; i++)
+		ATF_REQUIRE_EQ(vmem_add(vm, (2 * n - 1 - i) * span, span,
+		    VM_SLEEP), 0);
+	vmem_check(vm);
+	ATF_CHECK_MSG(t_index_depth(vm->vm_spantree.tr_root) <=
+	    t_index_maxdepth(2 * n), "span index of %zu spans %d deep",
+	    (size_t)(2 * n), t_index_depth(vm->vm_spantree.tr_root));
+
+	/* Fill every span, then free a piece of each in scattered order. */
+	for (i = n; i < 3 * n; i++) {
+		ATF_REQUIRE_EQ(vmem_xalloc(vm, span, 0, 0, 0, i * span,
+		    (i + 1) * span - 1, VM_SLEEP, &a), 0);
+		ATF_REQUIRE_EQ(a, i * span);
+	}
+	for (j = 0; j < 2 * n; j++) {
+		i = n + (j * 733) % (2 * n);
+		ATF_REQUIRE_EQ(vmem_xfree_part(vm, i * span + 0x40, 0x40,
+		    VM_SLEEP), 0);
+	}
+	vmem_check(vm);
+	ATF_CHECK_EQ(vm->vm_nbusytag, 4 * n);
+	ATF_CHECK_MSG(t_index_depth(vm->vm_busytree.tr_root) <=
+	    t_index_maxdepth(4 * n), "busy index of %zu segments %d deep",
+	    (size_t)(4 * n), t_index_depth(vm->vm_busytree.tr_root));
+
+	/* Free the rest, in rising order: every tag leaves the index. */
+	for (i = n; i < 3 * n; i++) {
+		vmem_xfree(vm, i * span, 0x40);
+		vmem_xfree(vm, i * span + 0x80, span - 0x80);
+	}
+	vmem_check(vm);
+	ATF_CHECK(vm->vm_busytree.tr_root == NULL);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
+	vmem_destroy(vm);
+}
+
 ATF_TC(many_segments);
 ATF_TC_HEAD(many_segments, tc)
 {
@@ -1411,6 +1494,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, import_release);
 	ATF_TP_ADD_TC(tp, import_constrained);
 	ATF_TP_ADD_TC(tp, backed_arena);
+	ATF_TP_ADD_TC(tp, index_balanced);
 	ATF_TP_ADD_TC(tp, many_segments);
 	ATF_TP_ADD_TC(tp, meta_arena);
 	ATF_TP_ADD_TC(tp, tag_pages_trimmed);
