@@ -337,7 +337,7 @@ bt_rembusy(vmem_t *vm, bt_t *bt)
  *    The meta arena's own table comes from itself: vm_rehashing keeps
  *    that allocation from growing the table again underneath.
  */
-static void
+static __noinline void
 vmem_rehash(vmem_t *vm)
 {
 	struct vmem_hashlist *newhash, *oldhash;
@@ -669,6 +669,64 @@ vmem_reclaim(void)
 /* ---- allocation */
 
 /*
+ * Count a failed request and fail it.
+ * => arena lock must not be held.
+ */
+static __noinline int
+vmem_xalloc_fail(vmem_t *vm)
+{
+
+	mutex_enter(&vm->vm_lock);
+	vm->vm_nfail++;
+	mutex_exit(&vm->vm_lock);
+	return ENOMEM;
+}
+
+/*
+ * No segment fits: import, or for VM_SLEEP reclaim and wait for space.
+ * => arena lock held; released.  Returns 0 to search again, or ENOMEM
+ *    for a VM_NOSLEEP request that must fail.
+ */
+static __noinline int
+vmem_xalloc_more(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
+{
+	vmem_addr_t addr;
+
+	mutex_exit(&vm->vm_lock);
+	if (vmem_import(vm, rq, flags) == 0)
+		return 0;
+	if ((flags & VM_NOSLEEP) != 0)
+		return ENOMEM;
+	vmem_reclaim();
+	mutex_enter(&vm->vm_lock);
+	if (vmem_fit(vm, rq, flags, &addr) == NULL)
+		vmem_wait(vm, false);
+	mutex_exit(&vm->vm_lock);
+	return 0;
+}
+
+/*
+ * The page level could not back the segment at addr: free it again (it
+ * holds no backing) and, for VM_SLEEP, reclaim and wait a tick.
+ * => arena lock must not be held.  Returns 0 to try again, or ENOMEM for
+ *    VM_NOSLEEP.
+ */
+static __noinline int
+vmem_xalloc_unbacked(vmem_t *vm, vmem_addr_t addr, vm_flag_t flags)
+{
+
+	mutex_enter(&vm->vm_lock);
+	vmem_free_done(vm, vmem_free1(vm, bt_lookupbusy(vm, addr)));
+	if ((flags & VM_NOSLEEP) != 0)
+		return vmem_xalloc_fail(vm);
+	vmem_reclaim();
+	mutex_enter(&vm->vm_lock);
+	vmem_wait(vm, true);
+	mutex_exit(&vm->vm_lock);
+	return 0;
+}
+
+/*
  * Find space for a checked request: search, import, sleep, in that order.
  * => arena lock must not be held.
  */
@@ -682,20 +740,12 @@ vmem_xalloc_space(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
 
 	for (;;) {
 		if (!vmem_lock_tags(vm, VMEM_BT_PERHOLD, flags))
-			goto fail;
+			return vmem_xalloc_fail(vm);
 		bt = vmem_fit(vm, rq, flags, &addr);
 		if (bt != NULL)
 			break;
-		mutex_exit(&vm->vm_lock);
-		if (vmem_import(vm, rq, flags) == 0)
-			continue;
-		if ((flags & VM_NOSLEEP) != 0)
-			goto fail;
-		vmem_reclaim();
-		mutex_enter(&vm->vm_lock);
-		if (vmem_fit(vm, rq, flags, &addr) == NULL)
-			vmem_wait(vm, false);
-		mutex_exit(&vm->vm_lock);
+		if (vmem_xalloc_more(vm, rq, flags) != 0)
+			return vmem_xalloc_fail(vm);
 	}
 	bt = vmem_carve(vm, bt, addr, rq->rq_size);
 	if ((flags & VM_NEXTFIT) != 0)
@@ -708,12 +758,6 @@ vmem_xalloc_space(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
 	if (rehash)
 		vmem_rehash(vm);
 	return 0;
-
-fail:
-	mutex_enter(&vm->vm_lock);
-	vm->vm_nfail++;
-	mutex_exit(&vm->vm_lock);
-	return ENOMEM;
 }
 
 /*
@@ -733,18 +777,8 @@ vmem_xalloc1(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
 		if (vm->vm_backfn == NULL ||
 		    (*vm->vm_backfn)(vm, *addrp, rq->rq_size, flags) == 0)
 			return 0;
-		mutex_enter(&vm->vm_lock);
-		vmem_free_done(vm, vmem_free1(vm, bt_lookupbusy(vm, *addrp)));
-		if ((flags & VM_NOSLEEP) != 0) {
-			mutex_enter(&vm->vm_lock);
-			vm->vm_nfail++;
-			mutex_exit(&vm->vm_lock);
+		if (vmem_xalloc_unbacked(vm, *addrp, flags) != 0)
 			return ENOMEM;
-		}
-		vmem_reclaim();
-		mutex_enter(&vm->vm_lock);
-		vmem_wait(vm, true);
-		mutex_exit(&vm->vm_lock);
 	}
 }
 

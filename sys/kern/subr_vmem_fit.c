@@ -144,7 +144,7 @@ vmem_fit_list(vmem_t *vm, u_int c, const struct vmem_req *rq, bool best,
  * Search the lists from class c up; the first fit of the first list that
  * has one, or with best its smallest.
  */
-static bt_t *
+static __noinline bt_t *
 vmem_fit_classes(vmem_t *vm, u_int c, const struct vmem_req *rq, bool best,
     vmem_addr_t *addrp)
 {
@@ -188,7 +188,8 @@ vmem_fit_best(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
 	    addrp);
 }
 
-/* Next fit: the first fitting free segment at or after the rotor. */static bt_t *
+/* Next fit: the first fitting free segment at or after the rotor. */
+static __noinline bt_t *
 vmem_fit_next(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
 {
 	bt_t *start, *bt;
