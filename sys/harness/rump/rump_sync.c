@@ -79,10 +79,12 @@ mutex_destroy(struct kmutex *mtx)
 /*
  * Sleep while *word holds val, until woken, or until the absolute
  * CLOCK_MONOTONIC time ts if given; ETIMEDOUT if that passed, else 0.
+ * The caller's errno is left as it was.
  */
 static int
 futex_wait(unsigned int *word, unsigned int val, const struct timespec *ts)
 {
+	int error, saved = errno;
 	long r;
 
 	if (ts == NULL)
@@ -91,27 +93,28 @@ futex_wait(unsigned int *word, unsigned int val, const struct timespec *ts)
 	else
 		r = syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, val,
 		    ts, NULL, FUTEX_BITSET_MATCH_ANY);
-	return r == -1 && errno == ETIMEDOUT ? ETIMEDOUT : 0;
+	error = r == -1 && errno == ETIMEDOUT ? ETIMEDOUT : 0;
+	errno = saved;
+	return error;
 }
 
-/* Wake up to n threads asleep on word. */
-static void
+/* Wake up to n threads asleep on word; errno is left as it was. */
+static __attribute__((__noinline__)) void
 futex_wake(unsigned int *word, int n)
 {
+	int saved = errno;
 
 	(void)syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+	errno = saved;
 }
 
-/* Take the lock word: spin a little, then sleep on it marked 2. */
-static void
-lock_word_enter(unsigned int *word)
+/* Take a held lock word: spin a little, then sleep on it marked 2. */
+static __attribute__((__noinline__)) void
+lock_word_wait(unsigned int *word)
 {
-	unsigned int c = 0;
+	unsigned int c;
 	int i;
 
-	if (__predict_true(__atomic_compare_exchange_n(word, &c, 1, false,
-	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
-		return;
 	for (i = 0; i < MUTEX_SPINS; i++) {
 		spin_relax();
 		c = __atomic_load_n(word, __ATOMIC_RELAXED);
@@ -121,6 +124,17 @@ lock_word_enter(unsigned int *word)
 	}
 	while (__atomic_exchange_n(word, 2, __ATOMIC_ACQUIRE) != 0)
 		(void)futex_wait(word, 2, NULL);
+}
+
+/* Take the lock word: one compare-and-swap if it is free. */
+static inline void
+lock_word_enter(unsigned int *word)
+{
+	unsigned int c = 0;
+
+	if (__predict_false(!__atomic_compare_exchange_n(word, &c, 1, false,
+	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
+		lock_word_wait(word);
 }
 
 /* Release the lock word, waking a sleeper if one may be there. */
