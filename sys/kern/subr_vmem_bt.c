@@ -73,8 +73,9 @@
 
 /*
  * A page of boundary tags from the page level: this header, then, from
- * the next tag-aligned offset, VMEM_BT_PERPAGE tags.  bp_nstock counts those of its tags that are in
- * the global stock; the page can go back once all of them are.
+ * the next tag-aligned offset, VMEM_BT_PERPAGE tags.  bp_nstock counts
+ * those of its tags that are in the global stock; the page can go back
+ * once all of them are.
  */
 struct bt_page {
 	LIST_ENTRY(bt_page) bp_list;	/* b: on vmem_bt_pages */

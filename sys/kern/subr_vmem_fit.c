@@ -7,9 +7,9 @@
  * 5.1 Policies.  Free segments sit on one list per size class, with a
  * bitmap of the lists that are not empty.  A class is an eighth of an
  * order: the sizes of n quanta with the same floor(log2 n) and the same
- * three bits below the leading one (so 8 to 9 quanta, 10 to 11, ...,
- * 14 to 15, then 16 to 17, ...; below 8 quanta each size is a class of
- * its own); orders from VMEM_CLASS_ORDERS up, sizes no arena of pages
+ * three bits below the leading one (so each size below 16 quanta is a
+ * class of its own, then 16 to 17 quanta, 18 to 19, ..., 30 to 31, 32 to
+ * 35, ...); orders from VMEM_CLASS_ORDERS up, sizes no arena of pages
  * reaches, are one class each.  Classes are in size order, so the
  * bitmap's first set bit at or after a class is the next class that has
  * free segments, found with at most VMEM_CLASSMAP_WORDS find-first-sets.
