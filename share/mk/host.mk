@@ -114,3 +114,25 @@ install: lib
 	    .obj/pkgconfig/ukmem.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ukmem.pc
 
 .PHONY: lib install
+
+# The plain tree: the misuse tests once more in the build without
+# DIAGNOSTIC (so kmem_debug is off), for the panics every build owes.
+PLAIN_TESTS=	tests/kern/kmem/t_kmem_debug tests/kern/malloc/t_malloc \
+		tests/kern/vmem/t_vmem
+PLAIN_BINS=	$(PLAIN_TESTS:%=.obj/bench/%)
+PLAIN_KYUAFILES=$(PLAIN_TESTS:%=.obj/plain/%) .obj/plain/tests/Kyuafile
+
+$(PLAIN_TESTS:%=.obj/plain/%): .obj/plain/%: .obj/bench/%
+	@mkdir -p $(@D)
+	ln -sf $(abspath $<) $@
+	@{ echo 'syntax(2)'; echo 'test_suite("ukmem")'; \
+	    echo 'atf_test_program{name="$(@F)"}'; } > $(@D)/Kyuafile
+
+.obj/plain/tests/Kyuafile: share/mk/host.mk
+	@mkdir -p $(@D)
+	@{ echo 'syntax(2)'; echo 'test_suite("ukmem")'; \
+	    for t in $(PLAIN_TESTS:tests/%=%); do \
+		echo "include(\"$${t%/*}/Kyuafile\")"; done; } > $@
+
+KYUA_TREES+=	plain
+all: $(PLAIN_BINS) $(PLAIN_KYUAFILES)

@@ -137,6 +137,7 @@
 #define	KMEM_NCLASSES		(16 + 6 * KMEM_OCTAVE_STEPS) /* 8..128 by 8 */
 #define	KMEM_DEPOT_WINDOW	256	/* depot visits per contention check */
 #define	KMEM_DEPOT_CONTENDED	(KMEM_DEPOT_WINDOW / 64)
+#define	KMEM_CACHE_MAXSIZE	(SIZE_MAX >> 8)	/* larger cannot be laid out */
 
 CTASSERT(sizeof(struct kmem_cpu_cache) == COHERENCY_UNIT);
 CTASSERT(KMEM_MAXSIZE <= PAGE_SIZE * 2);
@@ -461,6 +462,27 @@ kmem_depot_purge(kmem_cache_t *kc)
 /* ---- allocation and free through the layers */
 
 /*
+ * True unless kmflags holds exactly one of KM_SLEEP and KM_NOSLEEP: a
+ * test of the argument alone, so that the fast path answers as the slow
+ * path (kmem_source_alloc) does, at no load.
+ */
+static __always_inline bool
+kmem_flags_bad(int kmflags)
+{
+
+	return ((kmflags & KM_SLEEP) != 0) == ((kmflags & KM_NOSLEEP) != 0);
+}
+
+/* Panic for allocation flags without exactly one of the two sleep flags. */
+static void __dead __noinline
+kmem_flags_misuse(const char *func, int kmflags)
+{
+
+	panic("%s: flags %#x: need exactly one of KM_SLEEP and KM_NOSLEEP",
+	    func, kmflags);
+}
+
+/*
  * The CPU layer ran dry: swap in a full previous magazine, or trade the
  * empty previous one for a full one from the depot.  True if the loaded
  * magazine now has rounds.
@@ -700,6 +722,9 @@ kmem_cache_layout(kmem_cache_t *kc, size_t size, size_t align, int flags)
 	if (size == 0)
 		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
 		    "zero size");
+	if (size > KMEM_CACHE_MAXSIZE)
+		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
+		    "size too large for a slab");
 	if (!powerof2(align) ||
 	    (align > PAGE_SIZE && (flags & KMC_NOTOUCH) == 0))
 		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
@@ -863,6 +888,8 @@ kmem_cache_alloc(kmem_cache_t *kc, int kmflags)
 {
 	void *buf;
 
+	if (__predict_false(kmem_flags_bad(kmflags)))
+		kmem_flags_misuse("kmem_cache_alloc", kmflags);
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
 		return kmem_cache_alloc_debug(kc, kc->kc_size, kmflags);
 	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
@@ -873,12 +900,13 @@ kmem_cache_alloc(kmem_cache_t *kc, int kmflags)
 /*
  * kmem_cache_free: give back an object from kc, in its constructed state.
  * => never sleeps; safe at IPL_VM and below.
+ * A NULL buf takes the debugging path, whose checks panic on it.
  */
 void
 kmem_cache_free(kmem_cache_t *kc, void *buf)
 {
 
-	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
+	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0 || buf == NULL))
 		kmem_cache_free_debug(kc, buf, kc->kc_size, "kmem_cache_free");
 	else if (__predict_false(!kmem_cpu_free(kc, buf)))
 		kmem_cache_free_miss(kc, buf);
@@ -902,14 +930,27 @@ kmem_alloc_misuse(const char *func, void *p, size_t size, const char *rule)
 	panic("%s(%p, %zu): %s", func, p, size, rule);
 }
 
-/* Allocate size bytes, more than KMEM_MAXSIZE, straight from kmem_va_arena. */
+/*
+ * The requests kmem_alloc does not serve from a size class: bad flags and
+ * zero size panic; sizes above KMEM_MAXSIZE are page multiples straight
+ * from kmem_va_arena, and one that overflows when rounded to a page fails
+ * (KM_NOSLEEP) or panics (KM_SLEEP, which cannot fail).
+ */
 static __noinline void *
 kmem_alloc_large(size_t size, int kmflags)
 {
 	vmem_addr_t addr;
 
+	if (kmem_flags_bad(kmflags))
+		kmem_flags_misuse("kmem_alloc", kmflags);
 	if (size == 0)
 		kmem_alloc_misuse("kmem_alloc", NULL, size, "zero size");
+	if (roundup2(size, PAGE_SIZE) < size) {
+		if ((kmflags & KM_NOSLEEP) != 0)
+			return NULL;
+		kmem_alloc_misuse("kmem_alloc", NULL, size,
+		    "KM_SLEEP for more than the address space");
+	}
 	if (kmem_source_alloc(kmem_va_arena, roundup2(size, PAGE_SIZE), kmflags,
 	    &addr) != 0)
 		return NULL;
@@ -927,7 +968,8 @@ kmem_alloc(size_t size, int kmflags)
 	kmem_cache_t *kc;
 	void *buf;
 
-	if (__predict_false(size - 1 >= KMEM_MAXSIZE))
+	if (__predict_false(size - 1 >= KMEM_MAXSIZE ||
+	    kmem_flags_bad(kmflags)))
 		return kmem_alloc_large(size, kmflags);
 	kc = kmem_class(size);
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
@@ -950,20 +992,38 @@ kmem_zalloc(size_t size, int kmflags)
 }
 
 /*
+ * The frees kmem_free does not give to a size class: NULL, zero size and
+ * a size no allocation can have panic; larger sizes go back to
+ * kmem_va_arena, which checks them.
+ */
+static __noinline void
+kmem_free_large(void *p, size_t size)
+{
+
+	if (p == NULL)
+		kmem_alloc_misuse("kmem_free", p, size, "NULL pointer");
+	if (size == 0)
+		kmem_alloc_misuse("kmem_free", p, size, "zero size");
+	if (roundup2(size, PAGE_SIZE) < size)
+		kmem_alloc_misuse("kmem_free", p, size,
+		    "size larger than any allocation");
+	vmem_xfree(kmem_va_arena, (vmem_addr_t)p, roundup2(size, PAGE_SIZE));
+}
+
+/*
  * kmem_free: give back memory from kmem_alloc or kmem_zalloc; size must
  * be the size it was allocated with.
  * => never sleeps; safe at IPL_VM and below.
+ * The test for NULL is on the argument, beside the size test: it adds
+ * no load to the fast path.
  */
 void
 kmem_free(void *p, size_t size)
 {
 	kmem_cache_t *kc;
 
-	if (__predict_false(size - 1 >= KMEM_MAXSIZE)) {
-		if (size == 0)
-			kmem_alloc_misuse("kmem_free", p, size, "zero size");
-		vmem_xfree(kmem_va_arena, (vmem_addr_t)p,
-		    roundup2(size, PAGE_SIZE));
+	if (__predict_false(size - 1 >= KMEM_MAXSIZE || p == NULL)) {
+		kmem_free_large(p, size);
 		return;
 	}
 	kc = kmem_class(size);

@@ -78,6 +78,7 @@
 #include <sys/queue.h>
 #include <sys/systm.h>
 #include <sys/vmem.h>
+#include <sys/vmem_impl.h>
 
 #include <uvm/uvm_km.h>
 
@@ -709,15 +710,34 @@ kmem_slab_free(kmem_cache_t *kc, void *buf)
 }
 
 /*
+ * True if addr lies in a segment allocated from kc's source arena: a
+ * slab with its header inside is found by reading memory near addr,
+ * which must be mapped.
+ */
+static bool
+kmem_slab_in_source(kmem_cache_t *kc, uintptr_t addr)
+{
+	vmem_addr_t start;
+	vmem_size_t size;
+
+	return vmem_busy_find(kc->kc_source, addr, &start, &size) &&
+	    addr >= start && addr - start < size;
+}
+
+/*
  * kmem_slab_verify: panic unless buf is an allocated buffer of kc
  * (the debugging free path checks before it writes into the buffer).
+ * => thread or interrupt context; no lock held.
  */
 void
 kmem_slab_verify(kmem_cache_t *kc, void *buf, const char *func)
 {
-
 	kmem_bufctl_t *bc;
 
+	if ((kc->kc_flags & KMF_EXTSLAB) == 0 &&
+	    !kmem_slab_in_source(kc, (uintptr_t)buf))
+		kmem_slab_misuse(kc, buf, func, "not in the cache's source "
+		    "arena (a foreign, stack or unmapped pointer)");
 	mutex_spin_enter(&kc->kc_slab_lock);
 	(void)kmem_slab_find(kc, (uintptr_t)buf, false, func, &bc);
 	mutex_spin_exit(&kc->kc_slab_lock);

@@ -1331,6 +1331,8 @@ vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
 		rule = "exactly one of VM_SLEEP and VM_NOSLEEP is required";
 	else if ((flags & ~(VMEM_FLAGS_ALLOC)) != 0)
 		rule = "unknown flags";
+	else if ((flags & VM_BESTFIT) != 0 && (flags & VM_NEXTFIT) != 0)
+		rule = "more than one fit policy (VM_BESTFIT and VM_NEXTFIT)";
 	else if (align != 0 && (!powerof2(align) || (align & (q - 1)) != 0))
 		rule = "align is not a power of 2 multiple of the quantum";
 	else if ((phase & (q - 1)) != 0)
@@ -1642,8 +1644,9 @@ vmem_free(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 	vmem_size_t rsize = vmem_roundup_size(vm, size);
 	void *qc;
 
-	if (size == 0)
-		vmem_free_misuse(vm, "vmem_free", "zero size", addr, size, 0);
+	if (size == 0 || rsize < size)
+		vmem_free_misuse(vm, "vmem_free", size == 0 ? "zero size" :
+		    "size overflows when rounded to the quantum", addr, size, 0);
 	if (rsize <= vm->vm_qcache_max && ops != NULL) {
 		qc = vm->vm_qcache[(rsize >> vm->vm_quantum_shift) - 1];
 		if (qc != NULL) {

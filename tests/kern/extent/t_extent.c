@@ -425,6 +425,56 @@ ATF_TC_BODY(whole_space, tc)
 	extent_destroy(ex);
 }
 
+ATF_TC(whole_space_one_map);
+ATF_TC_HEAD(whole_space_one_map, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "[0, ~0UL] is one map, as [1, ~0UL] "
+	    "is: requests across 2^63 and up to the top number succeed, in "
+	    "coalescing and EX_NOCOALESCE maps");
+}
+ATF_TC_BODY(whole_space_one_map, tc)
+{
+	const u_long half = ~0UL / 2 + 1, big = half + half / 2;
+	static const int flags[] = { 0, EX_NOCOALESCE };
+	struct extent *ex;
+	u_long a, start;
+	u_int i, f;
+
+	for (f = 0; f < __arraycount(flags); f++) {
+		for (start = 0; start <= 1; start++) {
+			ex = t_extent(start, ~0UL, flags[f]);
+			ATF_CHECK_EQ(extent_alloc(ex, big, 1, 0, EX_NOWAIT,
+			    &a), 0);
+			ATF_CHECK(a >= start && a + (big - 1) >= a);
+			ATF_REQUIRE_EQ(extent_free(ex, a, big, EX_NOWAIT), 0);
+			ATF_CHECK_EQ(extent_alloc_region(ex, half - 0x1000,
+			    0x2000, EX_NOWAIT), 0);
+			ATF_REQUIRE_EQ(extent_free(ex, half - 0x1000, 0x2000,
+			    EX_NOWAIT), 0);
+			for (i = 0; i < 2; i++) {
+				ATF_CHECK_EQ(extent_alloc_region(ex, half,
+				    half, EX_NOWAIT), 0);
+				ATF_CHECK_EQ(extent_alloc_region(ex, ~0UL, 1,
+				    EX_NOWAIT), EAGAIN);
+				ATF_REQUIRE_EQ(extent_free(ex, half, half,
+				    EX_NOWAIT), 0);
+			}
+			ATF_CHECK_EQ(extent_alloc_region(ex, ~0UL, 1,
+			    EX_NOWAIT), 0);
+			ATF_CHECK_EQ(extent_alloc_region(ex, half, half,
+			    EX_NOWAIT), EAGAIN);
+			ATF_REQUIRE_EQ(extent_free(ex, ~0UL, 1, EX_NOWAIT), 0);
+			ATF_CHECK_EQ(extent_alloc_region(ex, 1, ~0UL,
+			    EX_NOWAIT), 0);
+			ATF_REQUIRE_EQ(extent_free(ex, 1, ~0UL, EX_NOWAIT), 0);
+			ATF_CHECK_EQ(vmem_size(&ex->ex_vmem, VMEM_ALLOC), 0);
+			vmem_check(&ex->ex_vmem);
+			extent_destroy(ex);
+		}
+	}
+}
+
 ATF_TC(fixed_storage);
 ATF_TC_HEAD(fixed_storage, tc)
 {
@@ -1072,6 +1122,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, bestfit_fast);
 	ATF_TP_ADD_TC(tp, alloc_region);
 	ATF_TP_ADD_TC(tp, whole_space);
+	ATF_TP_ADD_TC(tp, whole_space_one_map);
 	ATF_TP_ADD_TC(tp, fixed_storage);
 	ATF_TP_ADD_TC(tp, nowait_enomem);
 	ATF_TP_ADD_TC(tp, fixed_nocoalesce_enomem);

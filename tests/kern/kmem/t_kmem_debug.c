@@ -179,6 +179,112 @@ ATF_TC_BODY(zero_size, tc)
 	(void)t_cache(0, 0);
 }
 
+T_MISUSE(free_null, "kmem_free(NULL, size) panics naming the rule, in "
+    "every build, before a NULL enters a magazine")
+ATF_TC_BODY(free_null, tc)
+{
+	void *p;
+
+	p = kmem_alloc(64, KM_SLEEP);
+	kmem_free(p, 64);
+	atf_tc_expect_signal(SIGABRT, "kmem_free of NULL must panic");
+	kmem_free(NULL, 64);
+	kmem_free(NULL, 64);
+	p = kmem_alloc(64, KM_SLEEP);
+	ATF_CHECK(p != NULL);
+}
+
+T_MISUSE(cache_free_null, "kmem_cache_free(kc, NULL) panics in a cache "
+    "that does not debug")
+ATF_TC_BODY(cache_free_null, tc)
+{
+	kmem_cache_t *kc = t_cache(64, KMC_NODEBUG);
+
+	atf_tc_expect_signal(SIGABRT, "kmem_cache_free of NULL must panic");
+	kmem_cache_free(kc, NULL);
+	ATF_CHECK(kmem_cache_alloc(kc, KM_SLEEP) != NULL);
+}
+
+ATF_TC(alloc_size_overflow);
+ATF_TC_HEAD(alloc_size_overflow, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "kmem_alloc and kmem_zalloc of a size "
+	    "that overflows when rounded to a page fail with KM_NOSLEEP");
+}
+ATF_TC_BODY(alloc_size_overflow, tc)
+{
+	size_t size;
+
+	for (size = SIZE_MAX - PAGE_SIZE + 2; size != 0; size++) {
+		ATF_CHECK(kmem_alloc(size, KM_NOSLEEP) == NULL);
+		ATF_CHECK(kmem_zalloc(size, KM_NOSLEEP) == NULL);
+	}
+}
+
+T_MISUSE(cache_size_huge, "kmem_cache_create of a size near SIZE_MAX "
+    "panics at create")
+ATF_TC_BODY(cache_size_huge, tc)
+{
+
+	atf_tc_expect_signal(SIGABRT, "a huge object size must panic");
+	(void)t_cache(SIZE_MAX - 8, 0);
+}
+
+T_MISUSE(free_unmapped, "kmem_free of an unmapped pointer in the debug "
+    "build panics naming the cache and address")
+ATF_TC_BODY(free_unmapped, tc)
+{
+	const size_t size = 4 * PAGE_SIZE;
+	char *p;
+
+	if ((kmem_debug & KMEM_DEBUG_ON) == 0)
+		atf_tc_skip("kmem_debug is off in this build");
+	p = kmem_alloc(size, KM_SLEEP);
+	kmem_free(p, size);
+	atf_tc_expect_signal(SIGABRT, "an unmapped pointer must panic");
+	kmem_free(p + PAGE_SIZE + 64, 64);
+}
+
+T_MISUSE(free_stack, "kmem_free of a stack address in the debug build "
+    "panics")
+ATF_TC_BODY(free_stack, tc)
+{
+	uint64_t local[16];
+
+	if ((kmem_debug & KMEM_DEBUG_ON) == 0)
+		atf_tc_skip("kmem_debug is off in this build");
+	atf_tc_expect_signal(SIGABRT, "a stack pointer must panic");
+	kmem_free(&local[8], 64);
+}
+
+T_MISUSE(flags_zero_fast, "kmem_alloc with flags 0 panics on the "
+    "magazine path as on the slow path")
+ATF_TC_BODY(flags_zero_fast, tc)
+{
+	void *p;
+
+	p = kmem_alloc(64, KM_SLEEP);
+	kmem_free(p, 64);
+	atf_tc_expect_signal(SIGABRT, "flags 0 must panic");
+	p = kmem_alloc(64, 0);
+	ATF_CHECK(p != NULL);
+}
+
+T_MISUSE(flags_both_fast, "kmem_cache_alloc with KM_SLEEP | KM_NOSLEEP "
+    "panics on the magazine path as on the slow path")
+ATF_TC_BODY(flags_both_fast, tc)
+{
+	kmem_cache_t *kc = t_cache(64, KMC_NODEBUG);
+	void *p;
+
+	p = kmem_cache_alloc(kc, KM_SLEEP);
+	kmem_cache_free(kc, p);
+	atf_tc_expect_signal(SIGABRT, "both sleep flags must panic");
+	p = kmem_cache_alloc(kc, KM_SLEEP | KM_NOSLEEP);
+	ATF_CHECK(p != NULL);
+}
+
 ATF_TC(debug_clean);
 ATF_TC_HEAD(debug_clean, tc)
 {
@@ -225,6 +331,14 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, destroy_live);
 	ATF_TP_ADD_TC(tp, bad_flags);
 	ATF_TP_ADD_TC(tp, zero_size);
+	ATF_TP_ADD_TC(tp, free_null);
+	ATF_TP_ADD_TC(tp, cache_free_null);
+	ATF_TP_ADD_TC(tp, alloc_size_overflow);
+	ATF_TP_ADD_TC(tp, cache_size_huge);
+	ATF_TP_ADD_TC(tp, free_unmapped);
+	ATF_TP_ADD_TC(tp, free_stack);
+	ATF_TP_ADD_TC(tp, flags_zero_fast);
+	ATF_TP_ADD_TC(tp, flags_both_fast);
 	ATF_TP_ADD_TC(tp, debug_clean);
 	return atf_no_error();
 }

@@ -1385,6 +1385,32 @@ ATF_TC_BODY(misuse_no_sleep_flag, tc)
 	(void)vmem_alloc(vm, 0x10, VM_BESTFIT, &a);
 }
 
+T_MISUSE(misuse_free_size_max, "vmem_free of SIZE_MAX in an arena with "
+    "quantum caches panics naming the arena and size")
+ATF_TC_BODY(misuse_free_size_max, tc)
+{
+	vmem_t *vm;
+	vmem_addr_t a;
+
+	vm = vmem_create("t_qc", 0x10000, 0x100000, 0x10, NULL, NULL, NULL,
+	    0x80, VM_SLEEP, IPL_NONE);
+	ATF_REQUIRE(vm != NULL);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x20, VM_SLEEP, &a), 0);
+	atf_tc_expect_signal(SIGABRT, "a size that rounds to 0 must panic");
+	vmem_free(vm, a, SIZE_MAX);
+}
+
+T_MISUSE(misuse_two_fit_policies, "VM_BESTFIT and VM_NEXTFIT together "
+    "panic: a request has one fit policy")
+ATF_TC_BODY(misuse_two_fit_policies, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x100, 1);
+	vmem_addr_t a;
+
+	atf_tc_expect_signal(SIGABRT, "two fit policies must panic");
+	(void)vmem_alloc(vm, 0x10, VM_SLEEP | VM_BESTFIT | VM_NEXTFIT, &a);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -1429,5 +1455,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, misuse_add_overlap);
 	ATF_TP_ADD_TC(tp, misuse_destroy_busy);
 	ATF_TP_ADD_TC(tp, misuse_no_sleep_flag);
+	ATF_TP_ADD_TC(tp, misuse_free_size_max);
+	ATF_TP_ADD_TC(tp, misuse_two_fit_policies);
 	return atf_no_error();
 }
