@@ -306,14 +306,17 @@ ATF_TC_BODY(debug_clean, tc)
 		for (r = 0; r < 3; r++) {
 			for (i = 0; i < N; i++) {
 				p[i] = kmem_cache_alloc(kc, KM_SLEEP);
+				ATF_REQUIRE(p[i] != NULL);
+				ATF_CHECK_EQ((uintptr_t)p[i] % KMEM_ALIGN, 0);
 				memset(p[i], (int)i, size);
 			}
-			for (i = 0; i < N; i++)
+			for (i = 0; i < N; i++) {
+				ATF_CHECK_EQ(p[i][size - 1], (char)i);
 				kmem_cache_free(kc, p[i]);
+			}
 		}
 		kmem_cache_destroy(kc);
 	}
-	ATF_CHECK(true);
 }
 
 ATF_TP_ADD_TCS(tp)
