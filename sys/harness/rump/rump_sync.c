@@ -3,9 +3,14 @@
  *
  * A kernel mutex is a host mutex plus the bookkeeping the kernel expects:
  * its owner for mutex_owned(), the IPL a spin mutex raises to, and the
- * per-thread count of mutexes held, which tells the cross-call signal
- * whether this is a safe point.  A thread asleep in cv_wait holds no
- * mutex for that purpose, since the host releases the interlock.
+ * per-thread count of mutexes held, which tells a thread with a cross
+ * call for this one whether it may run it as this CPU (rump_cpu.c).  The
+ * count goes up before the host mutex is taken, so that a cross call run
+ * meanwhile never waits for a mutex this thread holds while this thread
+ * waits for it.  A thread asleep in cv_wait holds no mutex for that
+ * purpose, since the host releases the interlock; on waking it holds the
+ * interlock again before it can say so, and gives it back while a cross
+ * call runs as its CPU (cv_relock).
  */
 
 #include <errno.h>
@@ -69,9 +74,10 @@ mutex_enter(struct kmutex *mtx)
 		mutex_spin_raise(mtx);
 	if (__atomic_load_n(&mtx->mtx_owner, __ATOMIC_RELAXED) == &rump_lwp)
 		panic("mutex_enter: locking against myself: mutex %p", mtx);
+	RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex + 1);
+	rump_lwp_open();
 	pthread_mutex_lock(HOSTMTX(mtx));
 	__atomic_store_n(&mtx->mtx_owner, &rump_lwp, __ATOMIC_RELAXED);
-	rump_lwp.rl_nmutex++;
 }
 
 int
@@ -80,13 +86,17 @@ mutex_tryenter(struct kmutex *mtx)
 
 	if (mtx->mtx_spin)
 		mutex_spin_raise(mtx);
+	RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex + 1);
+	rump_lwp_open();
 	if (pthread_mutex_trylock(HOSTMTX(mtx)) != 0) {
+		RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex - 1);
 		if (mtx->mtx_spin && --rump_lwp.rl_nspin == 0)
 			splx(rump_lwp.rl_spinsave);
+		else
+			rump_lwp_settle();
 		return 0;
 	}
 	__atomic_store_n(&mtx->mtx_owner, &rump_lwp, __ATOMIC_RELAXED);
-	rump_lwp.rl_nmutex++;
 	return 1;
 }
 
@@ -98,7 +108,7 @@ mutex_exit(struct kmutex *mtx)
 		panic("mutex_exit: mutex %p not held by this thread", mtx);
 	__atomic_store_n(&mtx->mtx_owner, NULL, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(HOSTMTX(mtx));
-	rump_lwp.rl_nmutex--;
+	RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex - 1);
 	if (mtx->mtx_spin && --rump_lwp.rl_nspin == 0)
 		splx(rump_lwp.rl_spinsave);
 	else
@@ -152,6 +162,24 @@ cv_destroy(struct kcondvar *cv)
 	pthread_cond_destroy(HOSTCV(cv));
 }
 
+/*
+ * The interlock mtx is held again after a sleep: count it, and while a
+ * cross call runs as this CPU (it may need mtx), let go of mtx until the
+ * call is done.
+ */
+static void
+cv_relock(struct kmutex *mtx)
+{
+
+	RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex + 1);
+	__insn_barrier();
+	while (__atomic_load_n(&rump_lwp.rl_xcrun, __ATOMIC_ACQUIRE) != 0) {
+		pthread_mutex_unlock(HOSTMTX(mtx));
+		rump_xc_wait();
+		pthread_mutex_lock(HOSTMTX(mtx));
+	}
+}
+
 /* Sleep on cv until woken or until the absolute time ts, if given. */
 static int
 cv_sleep(struct kcondvar *cv, struct kmutex *mtx, const struct timespec *ts)
@@ -165,13 +193,13 @@ cv_sleep(struct kcondvar *cv, struct kmutex *mtx, const struct timespec *ts)
 		    "an interrupt handler", cv->cv_wmesg);
 	__atomic_add_fetch(&cv->cv_waiters, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&mtx->mtx_owner, NULL, __ATOMIC_RELAXED);
-	rump_lwp.rl_nmutex--;
+	RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex - 1);
 	rump_lwp_settle();
 	if (ts == NULL)
 		error = pthread_cond_wait(HOSTCV(cv), HOSTMTX(mtx));
 	else
 		error = pthread_cond_timedwait(HOSTCV(cv), HOSTMTX(mtx), ts);
-	rump_lwp.rl_nmutex++;
+	cv_relock(mtx);
 	__atomic_store_n(&mtx->mtx_owner, &rump_lwp, __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&cv->cv_waiters, 1, __ATOMIC_RELAXED);
 	return error == ETIMEDOUT ? EWOULDBLOCK : 0;

@@ -31,8 +31,8 @@ static __inline void
 kpreempt_disable(void)
 {
 
-	rump_lwp.rl_nopreempt++;
-	__insn_barrier();
+	RUMP_LWP_SET(rl_nopreempt, rump_lwp.rl_nopreempt + 1);
+	rump_lwp_open();
 }
 
 static __inline void
@@ -40,7 +40,7 @@ kpreempt_enable(void)
 {
 
 	__insn_barrier();
-	rump_lwp.rl_nopreempt--;
+	RUMP_LWP_SET(rl_nopreempt, rump_lwp.rl_nopreempt - 1);
 	rump_lwp_settle();
 }
 
