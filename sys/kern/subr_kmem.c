@@ -543,6 +543,8 @@ kmem_cache_alloc_miss(kmem_cache_t *kc, int kmflags)
 	void *buf;
 	int s;
 
+	if ((kmflags & KM_NOSLEEP) != 0 && VMEM_MTBF_FAIL())
+		return NULL;
 	s = splvm();
 	cc = kmem_cpu_cache(kc);
 	if (cc->cc_rounds > 0 || kmem_cpu_reload_alloc(kc, cc)) {

@@ -1425,6 +1425,8 @@ vmem_xalloc1(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
     vmem_addr_t *addrp)
 {
 
+	if ((flags & VM_NOSLEEP) != 0 && VMEM_MTBF_FAIL())
+		return ENOMEM;
 	for (;;) {
 		if (vmem_xalloc_space(vm, rq, flags, addrp) != 0)
 			return ENOMEM;

@@ -160,6 +160,16 @@ void	vmem_bt_trim(void);
 void	vmem_bt_stats(size_t *, size_t *);
 void	vmem_foreach(void (*)(vmem_t *, void *), void *);
 extern bool vmem_check_enabled;
+
+/* Fault injection (subr_vmem_mtbf.c): NOSLEEP requests made to fail. */
+#define	VMEM_MTBF_EVERY		0	/* every n-th request */
+#define	VMEM_MTBF_RANDOM	1	/* 1 in n, from a seeded sequence */
+#define	VMEM_MTBF_FAIL()						\
+	(__predict_false(vmem_mtbf != 0) && vmem_mtbf_fail())
+extern volatile u_int vmem_mtbf;
+void	vmem_mtbf_set(u_int, u_int, uint64_t);
+bool	vmem_mtbf_fail(void);
+uint64_t vmem_mtbf_injected(void);
 __END_DECLS
 
 #endif /* !_SYS_VMEM_IMPL_H_ */

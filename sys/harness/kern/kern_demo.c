@@ -341,7 +341,8 @@ demo_print_pages(void)
 	    (u_long)uvmexp.pdwakeups);
 }
 
-void
+/* demo_run: run the demonstration; the number of damaged buffers. */
+u_int
 demo_run(void)
 {
 
@@ -354,4 +355,5 @@ demo_run(void)
 	demo_print_cpus();
 	demo_print_pages();
 	printf("\ndemo: done, %u damaged buffers\n", demo_bad);
+	return demo_bad;
 }

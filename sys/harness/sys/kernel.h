@@ -36,7 +36,7 @@ void	kernel_main(void) __dead;
 const char *kernel_getarg(const char *);
 void	cons_putc(int);
 void	xc_init(void);
-void	demo_run(void);
+u_int	demo_run(void);
 int	atf_kernel_run(const char *);
 void	atf_kernel_panic(const char *) __dead;
 __END_DECLS
