@@ -683,24 +683,28 @@ kmem_cache_free_raw(kmem_cache_t *kc, void *buf)
 		kmem_cache_free_miss(kc, buf);
 }
 
-/* Allocate size bytes from a debugging cache, checked and constructed. */
+/*
+ * Allocate size bytes from a debugging cache, checked and constructed,
+ * for the code that returns to caller.
+ */
 static __noinline void *
-kmem_cache_alloc_debug(kmem_cache_t *kc, size_t size, int kmflags)
+kmem_cache_alloc_debug(kmem_cache_t *kc, size_t size, int kmflags,
+    const void *caller)
 {
 	void *buf;
 
 	if ((buf = kmem_cache_alloc_raw(kc, kmflags)) == NULL)
 		return NULL;
-	return kmem_debug_alloc(kc, buf, size, kmflags);
+	return kmem_debug_alloc(kc, buf, size, kmflags, caller);
 }
 
-/* Check, destroy and free size bytes to a debugging cache. */
+/* Check, destroy and free size bytes to a debugging cache, for caller. */
 static __noinline void
 kmem_cache_free_debug(kmem_cache_t *kc, void *buf, size_t size,
-    const char *func)
+    const char *func, const void *caller)
 {
 
-	kmem_debug_free(kc, buf, size, func);
+	kmem_debug_free(kc, buf, size, func, caller);
 	kmem_cache_free_raw(kc, buf);
 }
 
@@ -735,19 +739,26 @@ kmem_cache_layout(kmem_cache_t *kc, size_t size, size_t align, int flags)
 		align = MAX(align, KMEM_ALIGN);
 	else if (align == 0)
 		align = 1;
-	if ((flags & (KMC_DEBUG | KMC_NODEBUG)) == (KMC_DEBUG | KMC_NODEBUG))
+	if ((flags & (KMC_DEBUG | KMC_AUDIT)) != 0 &&
+	    (flags & KMC_NODEBUG) != 0)
 		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
-		    "KMC_DEBUG and KMC_NODEBUG together");
+		    "KMC_DEBUG or KMC_AUDIT with KMC_NODEBUG");
 	kc->kc_size = size;
 	kc->kc_align = align;
 	kc->kc_flags = flags;
 	if ((flags & KMC_NOTOUCH) == 0 && (flags & KMC_NODEBUG) == 0 &&
-	    ((flags & KMC_DEBUG) != 0 || (kmem_debug & KMEM_DEBUG_ON) != 0))
+	    ((flags & (KMC_DEBUG | KMC_AUDIT)) != 0 ||
+	    (kmem_debug & (KMEM_DEBUG_ON | KMEM_DEBUG_AUDIT)) != 0))
 		kc->kc_flags |= KMF_DEBUG;
+	if ((kc->kc_flags & KMF_DEBUG) != 0 && ((flags & KMC_AUDIT) != 0 ||
+	    (kmem_debug & KMEM_DEBUG_AUDIT) != 0))
+		kc->kc_flags |= KMF_AUDIT;
 	if ((kc->kc_flags & KMF_DEBUG) != 0) {
 		kc->kc_tagoff = roundup2(size, sizeof(uint64_t));
 		kc->kc_bufsize = roundup2(kc->kc_tagoff +
-		    sizeof(struct kmem_buftag), align);
+		    sizeof(struct kmem_buftag) +
+		    ((kc->kc_flags & KMF_AUDIT) != 0 ?
+		    sizeof(struct kmem_bufaudit) : 0), align);
 		kc->kc_linkoff = kc->kc_tagoff +
 		    offsetof(struct kmem_buftag, bt_next);
 	} else if ((flags & KMC_NOTOUCH) != 0) {
@@ -756,6 +767,15 @@ kmem_cache_layout(kmem_cache_t *kc, size_t size, size_t align, int flags)
 		kc->kc_bufsize = roundup2(MAX(size, sizeof(void *)), align);
 		kc->kc_linkoff = 0;
 	}
+}
+
+/* Bytes of an auditing cache's log, in whole pages. */
+static size_t
+kmem_audit_log_bytes(void)
+{
+
+	return roundup2(KMEM_AUDIT_LOG * sizeof(struct kmem_audit),
+	    PAGE_SIZE);
 }
 
 /* Bytes of a kmem_cache_t with its per-CPU layer, in whole pages. */
@@ -819,6 +839,12 @@ kmem_cache_create(const char *name, size_t size, size_t align,
 	kc->kc_magtype = kmem_cache_magtype(kc);
 	mutex_init(&kc->kc_depot_lock, MUTEX_SPIN, IPL_VM);
 	kmem_slab_init(kc);
+	if ((kc->kc_flags & KMF_AUDIT) != 0) {
+		(void)kmem_source_alloc(kmem_va_arena, kmem_audit_log_bytes(),
+		    KM_SLEEP, &addr);
+		kc->kc_log = (struct kmem_audit *)addr;
+		memset(kc->kc_log, 0, kmem_audit_log_bytes());
+	}
 
 	mutex_enter(&kmem_cache_lock);
 	LIST_INSERT_HEAD(&kmem_caches, kc, kc_list);
@@ -856,7 +882,8 @@ kmem_cache_drain_local(kmem_cache_t *kc)
 /*
  * kmem_cache_destroy: free every buffer cached by kc, and kc.
  * => thread context; every object must have been freed: a cache with
- *    objects still allocated panics, naming them.
+ *    objects still allocated prints its leak report (by allocating
+ *    caller, if it audits) and panics.
  */
 void
 kmem_cache_destroy(kmem_cache_t *kc)
@@ -871,10 +898,15 @@ kmem_cache_destroy(kmem_cache_t *kc)
 	inuse = kc->kc_slab_alloc - kc->kc_slab_free;
 	mutex_spin_exit(&kc->kc_slab_lock);
 	if (inuse != 0)
+		kmem_cache_leak_print(kc);
+	if (inuse != 0)
 		panic("kmem_cache_destroy: cache %s (%p): %llu object(s) "
 		    "still allocated; every object must be freed first",
 		    kc->kc_name, kc, (unsigned long long)inuse);
 	kmem_slab_fini(kc);
+	if (kc->kc_log != NULL)
+		vmem_xfree(kmem_va_arena, (vmem_addr_t)kc->kc_log,
+		    kmem_audit_log_bytes());
 	mutex_destroy(&kc->kc_depot_lock);
 	vmem_xfree(kmem_va_arena, (vmem_addr_t)kc, kmem_cache_bytes());
 }
@@ -893,7 +925,8 @@ kmem_cache_alloc(kmem_cache_t *kc, int kmflags)
 	if (__predict_false(kmem_flags_bad(kmflags)))
 		kmem_flags_misuse("kmem_cache_alloc", kmflags);
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
-		return kmem_cache_alloc_debug(kc, kc->kc_size, kmflags);
+		return kmem_cache_alloc_debug(kc, kc->kc_size, kmflags,
+		    __builtin_return_address(0));
 	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
 		return buf;
 	return kmem_cache_alloc_miss(kc, kmflags);
@@ -909,7 +942,8 @@ kmem_cache_free(kmem_cache_t *kc, void *buf)
 {
 
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0 || buf == NULL))
-		kmem_cache_free_debug(kc, buf, kc->kc_size, "kmem_cache_free");
+		kmem_cache_free_debug(kc, buf, kc->kc_size, "kmem_cache_free",
+		    __builtin_return_address(0));
 	else if (__predict_false(!kmem_cpu_free(kc, buf)))
 		kmem_cache_free_miss(kc, buf);
 }
@@ -959,13 +993,9 @@ kmem_alloc_large(size_t size, int kmflags)
 	return (void *)addr;
 }
 
-/*
- * kmem_alloc: size bytes of memory aligned to KMEM_ALIGN.
- * => KM_SLEEP: thread context, may sleep, never fails;
- *    KM_NOSLEEP: never sleeps, may fail; safe at IPL_VM and below.
- */
-void *
-kmem_alloc(size_t size, int kmflags)
+/* kmem_alloc for the code that returns to caller (audit records). */
+static __always_inline void *
+kmem_alloc1(size_t size, int kmflags, const void *caller)
 {
 	kmem_cache_t *kc;
 	void *buf;
@@ -975,10 +1005,22 @@ kmem_alloc(size_t size, int kmflags)
 		return kmem_alloc_large(size, kmflags);
 	kc = kmem_class(size);
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
-		return kmem_cache_alloc_debug(kc, size, kmflags);
+		return kmem_cache_alloc_debug(kc, size, kmflags, caller);
 	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
 		return buf;
 	return kmem_cache_alloc_miss(kc, kmflags);
+}
+
+/*
+ * kmem_alloc: size bytes of memory aligned to KMEM_ALIGN.
+ * => KM_SLEEP: thread context, may sleep, never fails;
+ *    KM_NOSLEEP: never sleeps, may fail; safe at IPL_VM and below.
+ */
+void *
+kmem_alloc(size_t size, int kmflags)
+{
+
+	return kmem_alloc1(size, kmflags, __builtin_return_address(0));
 }
 
 /* kmem_zalloc: kmem_alloc, zero-filled. */
@@ -987,7 +1029,7 @@ kmem_zalloc(size_t size, int kmflags)
 {
 	void *buf;
 
-	buf = kmem_alloc(size, kmflags);
+	buf = kmem_alloc1(size, kmflags, __builtin_return_address(0));
 	if (buf != NULL)
 		memset(buf, 0, size);
 	return buf;
@@ -1030,7 +1072,8 @@ kmem_free(void *p, size_t size)
 	}
 	kc = kmem_class(size);
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
-		kmem_cache_free_debug(kc, p, size, "kmem_free");
+		kmem_cache_free_debug(kc, p, size, "kmem_free",
+		    __builtin_return_address(0));
 	else if (__predict_false(!kmem_cpu_free(kc, p)))
 		kmem_cache_free_miss(kc, p);
 }

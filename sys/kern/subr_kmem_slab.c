@@ -744,6 +744,31 @@ kmem_slab_verify(kmem_cache_t *kc, void *buf, const char *func)
 }
 
 /*
+ * kmem_slab_walk: call func(kc, buf, arg) for every buffer of every slab
+ * of kc that has buffers allocated, free or not.
+ * => slab lock not held; func runs with it held: it must not sleep,
+ *    lock, or call kmem.
+ */
+void
+kmem_slab_walk(kmem_cache_t *kc, void (*func)(kmem_cache_t *, void *,
+    void *), void *arg)
+{
+	struct kmem_slablist *lists[] = { &kc->kc_partial, &kc->kc_complete };
+	kmem_slab_t *sl;
+	u_int i, j;
+
+	mutex_spin_enter(&kc->kc_slab_lock);
+	for (i = 0; i < __arraycount(lists); i++) {
+		LIST_FOREACH(sl, lists[i], sl_link) {
+			for (j = 0; j < sl->sl_chunks; j++)
+				(*func)(kc, (void *)(sl->sl_start +
+				    j * kc->kc_bufsize), arg);
+		}
+	}
+	mutex_spin_exit(&kc->kc_slab_lock);
+}
+
+/*
  * kmem_slab_reap: give every wholly free slab of kc back to its arena.
  * => thread context; slab lock not held.
  */

@@ -15,7 +15,8 @@
  *
  * UKMEM_DEBUG in the environment, read before kmem_init, sets kmem_debug
  * for a program that links the library, as libumem's UMEM_DEBUG does:
- * "0" or "none" turns kmem's debugging checks off, any other value on.
+ * "0" or "none" turns kmem's debugging checks off, "audit" on with audit
+ * records, any other value on.
  */
 
 #include <errno.h>
@@ -33,6 +34,7 @@
 #define	RUMP_KVA_CHUNK	((size_t)2 << 20)	/* unit of access changes */
 #define	RUMP_KVA_NCHUNK	(RUMP_KVA_SIZE / RUMP_KVA_CHUNK)
 #define	RUMP_KMEM_DEBUG_ON 0x1		/* KMEM_DEBUG_ON of <sys/kmem.h> */
+#define	RUMP_KMEM_DEBUG_AUDIT 0x2	/* KMEM_DEBUG_AUDIT */
 
 static uintptr_t rump_kva;		/* the reservation */
 static uint64_t rump_kva_open[RUMP_KVA_NCHUNK / 64]; /* chunks made RW */
@@ -56,6 +58,17 @@ panic(const char *fmt, ...)
 	abort();
 }
 
+/* Clock ticks (hz a second) since some fixed time, as getticks(9). */
+int
+getticks(void)
+{
+	extern int hz;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int)(ts.tv_sec * hz + ts.tv_nsec / (1000000000L / hz));
+}
+
 void
 delay(unsigned int us)
 {
@@ -74,6 +87,8 @@ rump_debug_env(void)
 		return;
 	if (*s == '\0' || strcmp(s, "0") == 0 || strcmp(s, "none") == 0)
 		kmem_debug = 0;
+	else if (strcmp(s, "audit") == 0)
+		kmem_debug = RUMP_KMEM_DEBUG_ON | RUMP_KMEM_DEBUG_AUDIT;
 	else
 		kmem_debug = RUMP_KMEM_DEBUG_ON;
 }

@@ -28,6 +28,7 @@ extern volatile uint64_t ticks;
 extern char kernel_bootargs[];
 
 __BEGIN_DECLS
+int	getticks(void);
 void	hardclock(void);
 void	clockhook_init(void);
 void	*clockhook_establish(void (*)(void *), void *);

@@ -225,9 +225,12 @@ ATF_TC_BODY(many_mappings, tc)
 
 /* ---- UKMEM_DEBUG */
 
-/* Run h_debug with UKMEM_DEBUG set to value (NULL: unset); its status. */
+/*
+ * Run h_debug (with argument arg, if not NULL) with UKMEM_DEBUG set to
+ * value (NULL: unset), its output to h_debug.out; its status.
+ */
 static int
-t_run_helper(const atf_tc_t *tc, const char *value)
+t_run_helper2(const atf_tc_t *tc, const char *value, const char *arg)
 {
 	char path[4096];
 	const char *srcdir = atf_tc_get_config_var_wd(tc, "srcdir", ".");
@@ -242,11 +245,21 @@ t_run_helper(const atf_tc_t *tc, const char *value)
 			setenv("UKMEM_DEBUG", value, 1);
 		else
 			unsetenv("UKMEM_DEBUG");
-		execl(path, "h_debug", (char *)NULL);
+		if (freopen("h_debug.out", "w", stdout) == NULL)
+			_exit(126);
+		execl(path, "h_debug", arg, (char *)NULL);
 		_exit(127);
 	}
 	ATF_REQUIRE(waitpid(pid, &status, 0) == pid);
 	return status;
+}
+
+/* Run h_debug without an argument. */
+static int
+t_run_helper(const atf_tc_t *tc, const char *value)
+{
+
+	return t_run_helper2(tc, value, NULL);
 }
 
 ATF_TC(debug_environment);
@@ -272,6 +285,27 @@ ATF_TC_BODY(debug_environment, tc)
 	    "no UKMEM_DEBUG: status %#x", status);
 }
 
+ATF_TC(leak_environment);
+ATF_TC_HEAD(leak_environment, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "with UKMEM_DEBUG=audit, "
+	    "kmem_leak_print names the caller of kmem_alloc that leaked, "
+	    "with counts and bytes");
+}
+ATF_TC_BODY(leak_environment, tc)
+{
+	int status;
+
+	status = t_run_helper2(tc, "audit", "leak");
+	ATF_REQUIRE_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x", status);
+	ATF_CHECK(atf_utils_grep_file("kmem leaks: cache kmem-[0-9]+: 2 "
+	    "buffer\\(s\\), 200 bytes", "h_debug.out"));
+	ATF_CHECK(atf_utils_grep_file("2 buffer\\(s\\) +200 bytes +allocated "
+	    "from 0x", "h_debug.out"));
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -279,5 +313,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, xcall_no_signal);
 	ATF_TP_ADD_TC(tp, many_mappings);
 	ATF_TP_ADD_TC(tp, debug_environment);
+	ATF_TP_ADD_TC(tp, leak_environment);
 	return atf_no_error();
 }

@@ -17,6 +17,10 @@ struct cpu_info {
 	uint64_t	ci_nxcall;	/* a: cross calls run as this CPU */
 };
 
+/* The running thread, as an opaque handle: its per-thread state. */
+struct lwp;
+#define	curlwp		((struct lwp *)(void *)&rump_lwp)
+
 static __inline struct cpu_info *
 curcpu(void)
 {
