@@ -17,7 +17,14 @@
  *	point		where a request is counted: every VM_NOSLEEP
  *			vmem_alloc and vmem_xalloc that reaches an arena
  *			(after the quantum caches), and every KM_NOSLEEP
- *			kmem request that misses the CPU's magazines.
+ *			kmem request that misses the CPU's magazines;
+ *	refill		with VMEM_MTBF_REFILLS, the points are instead the
+ *			arenas' VM_NOSLEEP refills of boundary tags from the
+ *			stock (subr_vmem_bt.c), and reaps leave the arenas'
+ *			spare tags alone: with n 1 every arena runs out of
+ *			tags for VM_NOSLEEP requests once its spares are
+ *			spent, the ENOMEM paths a kernel with memory to
+ *			spare never takes otherwise.
  *
  * An injected failure takes the path a real one takes: vmem returns
  * ENOMEM, kmem NULL, and everything above (quantum caches, slabs,
@@ -56,8 +63,9 @@ vmem_mtbf_mix(uint64_t x)
 
 /*
  * vmem_mtbf_set: make every n-th (VMEM_MTBF_EVERY) or a random 1 in n
- * (VMEM_MTBF_RANDOM, sequence fixed by seed) NOSLEEP request fail; n 0
- * turns injection off.  The counts start again from 0.
+ * (VMEM_MTBF_RANDOM, sequence fixed by seed) NOSLEEP request fail, or,
+ * with VMEM_MTBF_REFILLS, tag refill; n 0 turns injection off.  The
+ * counts start again from 0.
  */
 void
 vmem_mtbf_set(u_int n, u_int mode, uint64_t seed)
@@ -72,20 +80,22 @@ vmem_mtbf_set(u_int n, u_int mode, uint64_t seed)
 }
 
 /*
- * vmem_mtbf_fail: count one NOSLEEP request at an injection point; true
- * if it is to fail.  Callers test vmem_mtbf first (VMEM_MTBF_FAIL).
+ * vmem_mtbf_fail: count one request at an injection point, a tag refill
+ * if refill; true if it is to fail.  Callers test vmem_mtbf first
+ * (VMEM_MTBF_FAIL, VMEM_MTBF_REFILL_FAIL).
  */
 bool
-vmem_mtbf_fail(void)
+vmem_mtbf_fail(bool refill)
 {
 	u_int n = atomic_load_acquire(&vmem_mtbf);
+	u_int mode = atomic_load_relaxed(&vmem_mtbf_mode);
 	uint64_t c;
 	bool fail;
 
-	if (n == 0)
+	if (n == 0 || ((mode & VMEM_MTBF_REFILLS) != 0) != refill)
 		return false;
 	c = atomic_add_64_nv(&vmem_mtbf_nreq, 1);
-	if (atomic_load_relaxed(&vmem_mtbf_mode) == VMEM_MTBF_RANDOM)
+	if ((mode & VMEM_MTBF_RANDOM) != 0)
 		fail = vmem_mtbf_mix(atomic_load_relaxed(&vmem_mtbf_seed) +
 		    c) % n == 0;
 	else
@@ -93,6 +103,15 @@ vmem_mtbf_fail(void)
 	if (fail)
 		atomic_inc_64(&vmem_mtbf_nfail);
 	return fail;
+}
+
+/* vmem_mtbf_refills: true while tag refills are injection points. */
+bool
+vmem_mtbf_refills(void)
+{
+
+	return atomic_load_acquire(&vmem_mtbf) != 0 &&
+	    (atomic_load_relaxed(&vmem_mtbf_mode) & VMEM_MTBF_REFILLS) != 0;
 }
 
 /* vmem_mtbf_injected: failures injected since vmem_mtbf_set. */

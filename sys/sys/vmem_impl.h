@@ -121,7 +121,6 @@ struct vmem {
 
 	struct vmem_freelist	vm_freetags;	/* l: private spare tags */
 	size_t			vm_nfreetags;	/* l */
-	bool			vm_starved;	/* l: no refill (tests) */
 
 	vmem_size_t		vm_size;	/* l: bytes in all spans */
 	vmem_size_t		vm_inuse;	/* l: bytes allocated */
@@ -165,19 +164,22 @@ void	vmem_set_qcache_ops(const struct vmem_qcache_ops *);
 void	vmem_check(vmem_t *);
 bool	vmem_busy_find(vmem_t *, vmem_addr_t, vmem_addr_t *, vmem_size_t *);
 int	vmem_xfree_run(vmem_t *, vmem_addr_t, vmem_size_t, vm_flag_t);
-void	vmem_starve_tags(vmem_t *, bool);
 void	vmem_bt_trim(void);
 void	vmem_bt_stats(size_t *, size_t *);
 void	vmem_foreach(void (*)(vmem_t *, void *), void *);
 
 /* Fault injection (subr_vmem_mtbf.c): NOSLEEP requests made to fail. */
-#define	VMEM_MTBF_EVERY		0	/* every n-th request */
-#define	VMEM_MTBF_RANDOM	1	/* 1 in n, from a seeded sequence */
+#define	VMEM_MTBF_EVERY		0x0	/* every n-th request */
+#define	VMEM_MTBF_RANDOM	0x1	/* 1 in n, from a seeded sequence */
+#define	VMEM_MTBF_REFILLS	0x2	/* arenas' tag refills, not requests */
 #define	VMEM_MTBF_FAIL()						\
-	(__predict_false(vmem_mtbf != 0) && vmem_mtbf_fail())
+	(__predict_false(vmem_mtbf != 0) && vmem_mtbf_fail(false))
+#define	VMEM_MTBF_REFILL_FAIL()						\
+	(__predict_false(vmem_mtbf != 0) && vmem_mtbf_fail(true))
 extern volatile u_int vmem_mtbf;
 void	vmem_mtbf_set(u_int, u_int, uint64_t);
-bool	vmem_mtbf_fail(void);
+bool	vmem_mtbf_fail(bool);
+bool	vmem_mtbf_refills(void);
 uint64_t vmem_mtbf_injected(void);
 
 #ifdef _VMEM_PRIVATE

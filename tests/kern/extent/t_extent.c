@@ -521,9 +521,9 @@ t_count_tag(void *arg, vmem_addr_t addr, vmem_size_t size)
 
 /*
  * Every boundary tag the map's arena holds: in its segment list, and
- * spare.  While the arena is starved (vmem_starve_tags) and holds fewer
- * spare tags than it keeps, no tag enters or leaves it, so this stays
- * the same unless one leaks.
+ * spare.  While the arena is starved (vmem_mtbf_set with
+ * VMEM_MTBF_REFILLS) and holds fewer spare tags than it keeps, no tag
+ * enters or leaves it, so this stays the same unless one leaks.
  */
 static size_t
 t_ntags(struct extent *ex)
@@ -589,7 +589,7 @@ ATF_TC_BODY(nowait_enomem, tc)
 	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0xf0, 0x10, EX_NOWAIT), 0);
 	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x100, 0x100, EX_NOWAIT), 0);
 	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x200, 0x100, EX_NOWAIT), 0);
-	vmem_starve_tags(&ex->ex_vmem, true);
+	vmem_mtbf_set(1, VMEM_MTBF_EVERY | VMEM_MTBF_REFILLS, 0);
 	tags = t_ntags(ex);
 	for (n = 0; n < 64; n++) {
 		error = extent_alloc_region(ex, 0x1000 + n * 0x20, 0x10,
@@ -627,7 +627,7 @@ ATF_TC_BODY(nowait_enomem, tc)
 	vmem_check(&ex->ex_vmem);
 
 	/* Fed again, the map frees and hands out all of it. */
-	vmem_starve_tags(&ex->ex_vmem, false);
+	vmem_mtbf_set(0, VMEM_MTBF_EVERY, 0);
 	ATF_CHECK_EQ(extent_free(ex, 0xf0, 0x10, EX_NOWAIT), 0);
 	ATF_CHECK_EQ(extent_free(ex, 0x200, 0x40, EX_NOWAIT), 0);
 	ATF_CHECK_EQ(extent_free(ex, 0x250, 0xb0, EX_NOWAIT), 0);
@@ -660,7 +660,7 @@ ATF_TC_BODY(fixed_nocoalesce_enomem, tc)
 	ex = extent_create("fixed", 0x100000, 0x1fffff, storage,
 	    sizeof(storage), EX_NOWAIT | EX_NOCOALESCE);
 	ATF_REQUIRE_EQ((void *)ex, (void *)storage);
-	vmem_starve_tags(&ex->ex_vmem, true);
+	vmem_mtbf_set(1, VMEM_MTBF_EVERY | VMEM_MTBF_REFILLS, 0);
 	tags = t_ntags(ex);
 	/* Each allocation after the first leaves a gap before it. */
 	for (n = 0; n < __arraycount(a); n++) {
@@ -687,7 +687,7 @@ ATF_TC_BODY(fixed_nocoalesce_enomem, tc)
 	ATF_CHECK_EQ(t_ntags(ex), tags);
 	vmem_check(&ex->ex_vmem);
 
-	vmem_starve_tags(&ex->ex_vmem, false);
+	vmem_mtbf_set(0, VMEM_MTBF_EVERY, 0);
 	ATF_CHECK(t_free_p(ex, 0x100000, 0x100000));
 	extent_destroy(ex);
 }

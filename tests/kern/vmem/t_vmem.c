@@ -588,7 +588,7 @@ ATF_TC_BODY(xfree_run, tc)
 
 	for (i = 0; i < 4; i++)
 		t_xalloc_at(vm, 0x100 + i * 0x40, 0x40);
-	vmem_starve_tags(vm, true);
+	vmem_mtbf_set(1, VMEM_MTBF_EVERY | VMEM_MTBF_REFILLS, 0);
 	for (n = 0; vmem_xalloc(vm, 0x10, 0, 0, 0, 0x800 + n * 0x20,
 	    0x80f + n * 0x20, VM_NOSLEEP, &a) == 0; n++)
 		continue;		/* spend the spare tags */
@@ -601,7 +601,7 @@ ATF_TC_BODY(xfree_run, tc)
 	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0x40 + n * 0x10);
 	ATF_CHECK_EQ(t_ntags(vm), tags);
 	vmem_check(vm);
-	vmem_starve_tags(vm, false);
+	vmem_mtbf_set(0, VMEM_MTBF_EVERY, 0);
 	vmem_xfree(vm, 0x1c0, 0x40);
 	while (n-- > 0)
 		vmem_xfree(vm, 0x800 + n * 0x20, 0x10);
@@ -637,7 +637,7 @@ ATF_TC_BODY(tag_exhaustion, tc)
 	vmem_t *vm;
 
 	vm = t_arena("t", 0x10000, 0x100000, 0x10);
-	vmem_starve_tags(vm, true);
+	vmem_mtbf_set(1, VMEM_MTBF_EVERY | VMEM_MTBF_REFILLS, 0);
 	tags = t_ntags(vm);
 	/* Each allocation after the first carves a free piece on each side. */
 	for (n = 0; n < __arraycount(a); n++) {
@@ -667,7 +667,7 @@ ATF_TC_BODY(tag_exhaustion, tc)
 	vmem_check(vm);
 
 	/* Fed again, the arena frees and hands out all of it. */
-	vmem_starve_tags(vm, false);
+	vmem_mtbf_set(0, VMEM_MTBF_EVERY, 0);
 	vmem_xfree(vm, a[0], 0x10);
 	vmem_xfree(vm, a[0] + 0x20, 0xe0);
 	for (i = 2; i < n; i++)
