@@ -699,8 +699,12 @@ vmem_xalloc1(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
     vmem_addr_t *addrp)
 {
 
-	if ((flags & VM_NOSLEEP) != 0 && VMEM_MTBF_FAIL())
+	if ((flags & VM_NOSLEEP) != 0 && VMEM_MTBF_FAIL()) {
+		mutex_enter(&vm->vm_lock);
+		vm->vm_nfail++;
+		mutex_exit(&vm->vm_lock);
 		return ENOMEM;
+	}
 	for (;;) {
 		if (vmem_xalloc_space(vm, rq, flags, addrp) != 0)
 			return ENOMEM;

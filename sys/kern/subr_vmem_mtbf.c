@@ -27,7 +27,8 @@
  *			spare never takes otherwise.
  *
  * An injected failure takes the path a real one takes: vmem returns
- * ENOMEM, kmem NULL, and everything above (quantum caches, slabs,
+ * ENOMEM and counts it among the arena's failures, kmem returns NULL,
+ * and everything above (quantum caches, slabs,
  * malloc(9), extent(9)) passes it on or absorbs it as it would a real
  * one.  A request that sleeps is never made to fail, nor one that
  * reaches no injection point (a magazine hit), so the fast paths carry
