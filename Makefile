@@ -4,7 +4,9 @@
 #	make test	run the whole suite under kyua (host builds, sanitizer
 #			builds, and the test kernel on QEMU)
 #	make bench	run the benchmarks
-#	make lint	mandoc -Tlint every man page; check the set lists
+#	make soak	the differential tests for 10^8 steps (not in make test)
+#	make lint	mandoc -Tlint every man page; check the set lists;
+#			check the host library's exported symbols
 #
 # Tools are installed on demand (share/mk/deps.mk).  Build products go to
 # .obj/, which "make clean" removes.

@@ -88,10 +88,23 @@ $(foreach v,$(HOST_VARIANTS),$(foreach t,$(TESTS),\
     $(eval $(call test_prog,$(v),$(t)))))
 
 # The library for programs outside the tree: the -O2 build without
-# DIAGNOSTIC, its freestanding headers under .obj/include, and a
+# DIAGNOSTIC linked into one object whose only global symbols are those
+# the installed headers declare (share/mk/lib-syms), so that the kernel
+# interfaces inside (panic, mutex_init, ncpu, ...) cannot collide with a
+# program's own; its freestanding headers under .obj/include, and a
 # pkg-config file.  "make install" copies them under $(DESTDIR)$(PREFIX).
 PREFIX?=	/usr/local
 LIB_STAGED=	$(LIB_INCS:sys/%=.obj/include/%)
+LIB_PUBLIC=	.obj/lib/libukmem.a
+
+$(LIB_PUBLIC): $(LIB_bench) $(LIB_INCS) share/mk/lib-syms
+	@mkdir -p $(@D)
+	$(LD) -r --whole-archive $(LIB_bench) -o $(@D)/ukmem.o
+	nm -g --defined-only $(@D)/ukmem.o | \
+	    share/mk/lib-syms $(LIB_INCS) > $(@D)/ukmem.syms
+	objcopy --keep-global-symbols=$(@D)/ukmem.syms $(@D)/ukmem.o
+	@rm -f $@
+	ar rcs $@ $(@D)/ukmem.o
 
 $(LIB_STAGED): .obj/include/%: sys/%
 	@mkdir -p $(@D)
@@ -104,18 +117,40 @@ $(LIB_STAGED): .obj/include/%: sys/%
 	    echo 'Description: vmem and kmem allocators on the host platform'; \
 	    echo 'Version: 0.1'; \
 	    echo 'Cflags: -I$${prefix}/include'; \
-	    echo 'Libs: $${prefix}/bench/libukmem.a -lpthread'; } > $@
+	    echo 'Libs: $${prefix}/lib/libukmem.a -lpthread'; } > $@
 
-lib: $(LIB_bench) $(LIB_STAGED) .obj/pkgconfig/ukmem.pc
+lib: $(LIB_PUBLIC) $(LIB_STAGED) .obj/pkgconfig/ukmem.pc
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/include/ukmem/sys
-	install -m 644 $(LIB_bench) $(DESTDIR)$(PREFIX)/lib/libukmem.a
+	install -m 644 $(LIB_PUBLIC) $(DESTDIR)$(PREFIX)/lib/libukmem.a
 	install -m 644 $(LIB_STAGED) $(DESTDIR)$(PREFIX)/include/ukmem/sys/
 	sed -e 's|^prefix=.*|prefix=$(PREFIX)|' \
 	    -e 's|-I$${prefix}/include|-I$${prefix}/include/ukmem|' \
-	    -e 's|$${prefix}/bench/libukmem.a|-L$${prefix}/lib -lukmem|' \
+	    -e 's|$${prefix}/lib/libukmem.a|-L$${prefix}/lib -lukmem|' \
 	    .obj/pkgconfig/ukmem.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ukmem.pc
 
 .PHONY: lib install
+
+# The plain tree: the misuse tests once more in the build without
+# DIAGNOSTIC (so kmem_debug is off), for the panics every build owes.
+PLAIN_TESTS=	tests/kern/kmem/t_kmem_debug tests/kern/malloc/t_malloc \
+		tests/kern/vmem/t_vmem
+PLAIN_BINS=	$(PLAIN_TESTS:%=.obj/bench/%)
+PLAIN_KYUAFILES=$(PLAIN_TESTS:%=.obj/plain/%) .obj/plain/tests/Kyuafile
+
+$(PLAIN_TESTS:%=.obj/plain/%): .obj/plain/%: .obj/bench/%
+	@mkdir -p $(@D)
+	ln -sf $(abspath $<) $@
+	@{ echo 'syntax(2)'; echo 'test_suite("ukmem")'; \
+	    echo 'atf_test_program{name="$(@F)"}'; } > $(@D)/Kyuafile
+
+.obj/plain/tests/Kyuafile: share/mk/host.mk
+	@mkdir -p $(@D)
+	@{ echo 'syntax(2)'; echo 'test_suite("ukmem")'; \
+	    for t in $(PLAIN_TESTS:tests/%=%); do \
+		echo "include(\"$${t%/*}/Kyuafile\")"; done; } > $@
+
+KYUA_TREES+=	plain
+all: $(PLAIN_BINS) $(PLAIN_KYUAFILES)

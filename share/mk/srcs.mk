@@ -15,6 +15,7 @@ ALLOC_SRCS+=	sys/kern/subr_vmem_bt.c
 ALLOC_SRCS+=	sys/kern/subr_vmem_busy.c
 ALLOC_SRCS+=	sys/kern/subr_vmem_check.c
 ALLOC_SRCS+=	sys/kern/subr_vmem_fit.c
+ALLOC_SRCS+=	sys/kern/subr_vmem_mtbf.c
 ALLOC_SRCS+=	sys/kern/subr_vmem_tree.c
 ALLOC_SRCS+=	sys/uvm/uvm_km.c
 

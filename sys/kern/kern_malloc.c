@@ -55,6 +55,7 @@
 #include <sys/queue.h>
 #include <sys/systm.h>
 #include <sys/vmem.h>
+#include <sys/vmem_impl.h>
 
 #include <uvm/uvm_km.h>
 
@@ -281,12 +282,34 @@ kern_malloc(unsigned long size, struct malloc_type *type, int flags)
 	return p;
 }
 
+/*
+ * True if the header of a page-aligned addr, the one case where it lies
+ * on another page, is in memory allocated from kmem_va_arena; a large
+ * block freed twice is not in the large index, and the page before it
+ * may be unmapped.
+ */
+static bool
+malloc_header_mapped(void *addr)
+{
+	vmem_addr_t va = (vmem_addr_t)addr - MALLOC_HDR, start;
+	vmem_size_t size;
+
+	if (((uintptr_t)addr & (PAGE_SIZE - 1)) != 0)
+		return true;
+	return vmem_busy_find(kmem_va_arena, va, &start, &size) &&
+	    va >= start && va - start < size;
+}
+
 /* The header of the small allocation at addr; panic if it is not type's. */
 static struct malloc_header *
 malloc_header(void *addr, struct malloc_type *type, const char *func)
 {
 	struct malloc_header *mh = (struct malloc_header *)addr - 1;
 
+	if (!malloc_header_mapped(addr))
+		panic("%s: type %s: addr %p was not allocated by malloc, or "
+		    "was freed already (no memory below it)", func,
+		    type->ks_shortdesc, addr);
 	if (((uintptr_t)addr & (KMEM_ALIGN - 1)) != 0 ||
 	    mh->mh_size > MALLOC_SMALL_MAX || mh->mh_tag != malloc_tag(type))
 		panic("%s: type %s: addr %p was not allocated with this type, "

@@ -54,6 +54,13 @@
  * number n of allocations in the map.  extent_destroy frees the lowest
  * allocation until none is left, in O(n log n).
  *
+ * The whole number space [0, ~0UL] holds one more number than a vmem
+ * size can count, so its arena has two spans: [0, ~0UL - 1] and the top
+ * number ~0UL alone.  Fits never need the top number (any other
+ * placement of a request of at most ~0UL numbers is as good); a region
+ * that ends at ~0UL is allocated as two segments (extent_alloc_top), and
+ * a free over them frees both.
+ *
  * Errors: every request tries vmem with VM_NOSLEEP, so that sleeping for
  * space and sleeping for memory stay separate, as extent(9) keeps them.
  * When vmem fails, a walk asks whether the request fits: if it does, vmem
@@ -126,6 +133,14 @@ extent_vmflag(int flags)
 {
 
 	return (flags & EX_WAITOK) != 0 ? VM_SLEEP : VM_NOSLEEP;
+}
+
+/* True if the map is the whole number space, whose top is a span alone. */
+static bool
+extent_whole(const struct extent *ex)
+{
+
+	return ex->ex_start == 0 && ex->ex_end == ~0UL;
 }
 
 /* ---- sleeping for space */
@@ -446,6 +461,38 @@ extent_alloc(struct extent *ex, u_long size, u_long alignment,
 }
 
 /*
+ * Allocate [start, ~0UL] of a whole-space map, start < ~0UL, as the
+ * segments [start, ~0UL - 1] and [~0UL, ~0UL]: the first as any region,
+ * then the top number without sleeping; if that is taken, give the
+ * first back and fail or wait for a free.
+ */
+static int
+extent_alloc_top(struct extent *ex, struct extent_req *rq)
+{
+	vmem_addr_t top;
+	u_long result;
+	uint64_t gen;
+	int error;
+
+	rq->rq_subend = ~0UL - 1;
+	rq->rq_size = rq->rq_subend - rq->rq_substart + 1;
+	for (;;) {
+		if ((error = extent_xalloc(ex, rq, &result)) != 0)
+			return error;
+		gen = extent_gen(ex);
+		if (vmem_xalloc(&ex->ex_vmem, 1, 0, 0, 0, ~0UL, ~0UL,
+		    VM_NOSLEEP, &top) == 0)
+			return 0;
+		vmem_xfree(&ex->ex_vmem, rq->rq_substart, rq->rq_size);
+		extent_wakeup(ex);
+		if ((rq->rq_flags & EX_WAITSPACE) == 0)
+			return EAGAIN;
+		/* Our own free counted one; wait unless another came. */
+		extent_wait(ex, gen + 1, 0);
+	}
+}
+
+/*
  * extent_alloc_region: allocate exactly [start, start + size - 1].
  * => may sleep if flags has EX_WAITOK or EX_WAITSPACE.
  * Returns 0, ENOMEM, EAGAIN (some of it is allocated, no EX_WAITSPACE),
@@ -473,6 +520,8 @@ extent_alloc_region(struct extent *ex, u_long start, u_long size, int flags)
 		    "unknown flags %#x", ex->ex_name, start, size, flags);
 	if (start < ex->ex_start || end > ex->ex_end)
 		return EINVAL;
+	if (extent_whole(ex) && end == ~0UL && start != end)
+		return extent_alloc_top(ex, &rq);
 	return extent_xalloc(ex, &rq, &result);
 }
 
@@ -510,7 +559,11 @@ extent_free(struct extent *ex, u_long start, u_long size, int flags)
 	if (start < ex->ex_start || end > ex->ex_end)
 		extent_free_misuse(ex, "range is not inside the extent", start,
 		    size);
-	if ((ex->ex_flags & EXF_NOCOALESCE) != 0)
+	if ((ex->ex_flags & EXF_NOCOALESCE) != 0 && extent_whole(ex) &&
+	    end == ~0UL && start != end) {
+		vmem_xfree(&ex->ex_vmem, start, size - 1);
+		vmem_xfree(&ex->ex_vmem, ~0UL, 1);
+	} else if ((ex->ex_flags & EXF_NOCOALESCE) != 0)
 		vmem_xfree(&ex->ex_vmem, start, size);
 	else
 		error = vmem_xfree_run(&ex->ex_vmem, start, size,
@@ -523,19 +576,18 @@ extent_free(struct extent *ex, u_long start, u_long size, int flags)
 
 /*
  * Add [start, end] to the arena; the whole number space, whose size does
- * not fit in a u_long, goes in as two spans.
+ * not fit in a u_long, goes in as [0, ~0UL - 1] and the top number.
  */
 static int
 extent_add_span(struct extent *ex, vm_flag_t vmflag)
 {
-	u_long half = ~0UL / 2 + 1;
 
-	if (ex->ex_end - ex->ex_start + 1 != 0)
+	if (!extent_whole(ex))
 		return vmem_add(&ex->ex_vmem, ex->ex_start,
 		    ex->ex_end - ex->ex_start + 1, vmflag);
-	if (vmem_add(&ex->ex_vmem, 0, half, vmflag) != 0)
+	if (vmem_add(&ex->ex_vmem, 0, ~0UL, vmflag) != 0)
 		return ENOMEM;
-	return vmem_add(&ex->ex_vmem, half, half, vmflag);
+	return vmem_add(&ex->ex_vmem, ~0UL, 1, vmflag);
 }
 
 /*

@@ -140,6 +140,7 @@
 #define	KMEM_NCLASSES		(16 + 6 * KMEM_OCTAVE_STEPS) /* 8..128 by 8 */
 #define	KMEM_DEPOT_WINDOW	256	/* depot visits per contention check */
 #define	KMEM_DEPOT_CONTENDED	(KMEM_DEPOT_WINDOW / 64)
+#define	KMEM_CACHE_MAXSIZE	(SIZE_MAX >> 8)	/* larger cannot be laid out */
 
 CTASSERT(sizeof(struct kmem_cpu_cache) == COHERENCY_UNIT);
 CTASSERT(KMEM_MAXSIZE <= PAGE_SIZE * 2);
@@ -571,6 +572,27 @@ kmem_depot_purge(kmem_cache_t *kc)
 /* ---- allocation and free through the layers */
 
 /*
+ * True unless kmflags holds exactly one of KM_SLEEP and KM_NOSLEEP: a
+ * test of the argument alone, so that the fast path answers as the slow
+ * path (kmem_source_alloc) does, at no load.
+ */
+static __always_inline bool
+kmem_flags_bad(int kmflags)
+{
+
+	return ((kmflags & KM_SLEEP) != 0) == ((kmflags & KM_NOSLEEP) != 0);
+}
+
+/* Panic for allocation flags without exactly one of the two sleep flags. */
+static void __dead __noinline
+kmem_flags_misuse(const char *func, int kmflags)
+{
+
+	panic("%s: flags %#x: need exactly one of KM_SLEEP and KM_NOSLEEP",
+	    func, kmflags);
+}
+
+/*
  * The CPU layer ran dry: swap in a full previous magazine, or trade the
  * empty previous one for a full one from the depot.  True if the loaded
  * magazine now has rounds.
@@ -631,6 +653,8 @@ kmem_cache_alloc_miss(kmem_cache_t *kc, int kmflags)
 	void *buf;
 	int s;
 
+	if ((kmflags & KM_NOSLEEP) != 0 && VMEM_MTBF_FAIL())
+		return NULL;
 	s = splvm();
 	cc = kmem_cpu_cache(kc);
 	if (cc->cc_rounds > 0 || kmem_cpu_reload_alloc(kc, cc)) {
@@ -770,30 +794,34 @@ kmem_cache_free_raw(kmem_cache_t *kc, void *buf)
 		kmem_cache_free_miss(kc, buf);
 }
 
-/* Allocate size bytes from a debugging cache, checked and constructed. */
+/*
+ * Allocate size bytes from a debugging cache, checked and constructed,
+ * for the code that returns to caller.
+ */
 static __noinline void *
-kmem_cache_alloc_debug(kmem_cache_t *kc, size_t size, int kmflags)
+kmem_cache_alloc_debug(kmem_cache_t *kc, size_t size, int kmflags,
+    const void *caller)
 {
 	void *buf;
 
 	if ((buf = kmem_cache_alloc_raw(kc, kmflags)) == NULL)
 		return NULL;
-	if (kmem_debug_alloc(kc, buf, size, kmflags) == NULL) {
+	if (kmem_debug_alloc(kc, buf, size, kmflags, caller) == NULL) {
 		kmem_cache_free_raw(kc, buf);
 		return NULL;
 	}
 	return buf;
 }
 
-/* Check, destroy and free size bytes to a debugging cache. */
+/* Check, destroy and free size bytes to a debugging cache, for caller. */
 static __noinline void
 kmem_cache_free_debug(kmem_cache_t *kc, void *buf, size_t size,
-    const char *func)
+    const char *func, const void *caller)
 {
 
 	if (buf != NULL)
 		kmem_slab_verify(kc, buf, func);
-	kmem_debug_free(kc, buf, size, func);
+	kmem_debug_free(kc, buf, size, func, caller);
 	kmem_cache_free_raw(kc, buf);
 }
 
@@ -817,6 +845,9 @@ kmem_cache_layout(kmem_cache_t *kc, size_t size, size_t align, int flags)
 	if (size == 0)
 		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
 		    "zero size");
+	if (size > KMEM_CACHE_MAXSIZE)
+		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
+		    "size too large for a slab");
 	if (!powerof2(align) ||
 	    (align > PAGE_SIZE && (flags & KMC_NOTOUCH) == 0))
 		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
@@ -825,19 +856,26 @@ kmem_cache_layout(kmem_cache_t *kc, size_t size, size_t align, int flags)
 		align = MAX(align, KMEM_ALIGN);
 	else if (align == 0)
 		align = 1;
-	if ((flags & (KMC_DEBUG | KMC_NODEBUG)) == (KMC_DEBUG | KMC_NODEBUG))
+	if ((flags & (KMC_DEBUG | KMC_AUDIT)) != 0 &&
+	    (flags & KMC_NODEBUG) != 0)
 		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
-		    "KMC_DEBUG and KMC_NODEBUG together");
+		    "KMC_DEBUG or KMC_AUDIT with KMC_NODEBUG");
 	kc->kc_size = size;
 	kc->kc_align = align;
 	kc->kc_flags = flags;
 	if ((flags & KMC_NOTOUCH) == 0 && (flags & KMC_NODEBUG) == 0 &&
-	    ((flags & KMC_DEBUG) != 0 || (kmem_debug & KMEM_DEBUG_ON) != 0))
+	    ((flags & (KMC_DEBUG | KMC_AUDIT)) != 0 ||
+	    (kmem_debug & (KMEM_DEBUG_ON | KMEM_DEBUG_AUDIT)) != 0))
 		kc->kc_flags |= KMF_DEBUG;
+	if ((kc->kc_flags & KMF_DEBUG) != 0 && ((flags & KMC_AUDIT) != 0 ||
+	    (kmem_debug & KMEM_DEBUG_AUDIT) != 0))
+		kc->kc_flags |= KMF_AUDIT;
 	if ((kc->kc_flags & KMF_DEBUG) != 0) {
 		kc->kc_tagoff = roundup2(size, sizeof(uint64_t));
 		kc->kc_bufsize = roundup2(kc->kc_tagoff +
-		    sizeof(struct kmem_buftag), align);
+		    sizeof(struct kmem_buftag) +
+		    ((kc->kc_flags & KMF_AUDIT) != 0 ?
+		    sizeof(struct kmem_bufaudit) : 0), align);
 		kc->kc_linkoff = kc->kc_tagoff +
 		    offsetof(struct kmem_buftag, bt_next);
 	} else if ((flags & KMC_NOTOUCH) != 0) {
@@ -846,6 +884,15 @@ kmem_cache_layout(kmem_cache_t *kc, size_t size, size_t align, int flags)
 		kc->kc_bufsize = roundup2(MAX(size, sizeof(void *)), align);
 		kc->kc_linkoff = 0;
 	}
+}
+
+/* Bytes of an auditing cache's log, in whole pages. */
+static size_t
+kmem_audit_log_bytes(void)
+{
+
+	return roundup2(KMEM_AUDIT_LOG * sizeof(struct kmem_audit),
+	    PAGE_SIZE);
 }
 
 /* Bytes of a kmem_cache_t with its per-CPU layer, in whole pages. */
@@ -909,6 +956,12 @@ kmem_cache_create(const char *name, size_t size, size_t align,
 	kc->kc_magtype = kmem_cache_magtype(kc);
 	mutex_init(&kc->kc_depot_lock, MUTEX_SPIN, IPL_VM);
 	kmem_slab_init(kc);
+	if ((kc->kc_flags & KMF_AUDIT) != 0) {
+		(void)kmem_source_alloc(kmem_va_arena, kmem_audit_log_bytes(),
+		    KM_SLEEP, &addr);
+		kc->kc_log = (struct kmem_audit *)addr;
+		memset(kc->kc_log, 0, kmem_audit_log_bytes());
+	}
 
 	mutex_enter(&kmem_cache_lock);
 	LIST_INSERT_HEAD(&kmem_caches, kc, kc_list);
@@ -947,7 +1000,8 @@ kmem_cache_drain_local(kmem_cache_t *kc)
 /*
  * kmem_cache_destroy: free every buffer cached by kc, and kc.
  * => thread context; every object must have been freed: a cache with
- *    objects still allocated panics, naming them.
+ *    objects still allocated prints its leak report (by allocating
+ *    caller, if it audits) and panics.
  */
 void
 kmem_cache_destroy(kmem_cache_t *kc)
@@ -962,10 +1016,15 @@ kmem_cache_destroy(kmem_cache_t *kc)
 	inuse = kc->kc_slab_alloc - kc->kc_slab_free;
 	mutex_spin_exit(&kc->kc_slab_lock);
 	if (inuse != 0)
+		kmem_cache_leak_print(kc);
+	if (inuse != 0)
 		panic("kmem_cache_destroy: cache %s (%p): %llu object(s) "
 		    "still allocated; every object must be freed first",
 		    kc->kc_name, kc, (unsigned long long)inuse);
 	kmem_slab_fini(kc);
+	if (kc->kc_log != NULL)
+		vmem_xfree(kmem_va_arena, (vmem_addr_t)kc->kc_log,
+		    kmem_audit_log_bytes());
 	kmem_wakeup();
 	mutex_destroy(&kc->kc_depot_lock);
 	vmem_xfree(kmem_va_arena, (vmem_addr_t)kc, kmem_cache_bytes());
@@ -982,8 +1041,11 @@ kmem_cache_alloc(kmem_cache_t *kc, int kmflags)
 {
 	void *buf;
 
+	if (__predict_false(kmem_flags_bad(kmflags)))
+		kmem_flags_misuse("kmem_cache_alloc", kmflags);
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
-		return kmem_cache_alloc_debug(kc, kc->kc_size, kmflags);
+		return kmem_cache_alloc_debug(kc, kc->kc_size, kmflags,
+		    __builtin_return_address(0));
 	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
 		return buf;
 	return kmem_cache_alloc_miss(kc, kmflags);
@@ -992,13 +1054,15 @@ kmem_cache_alloc(kmem_cache_t *kc, int kmflags)
 /*
  * kmem_cache_free: give back an object from kc, in its constructed state.
  * => never sleeps; safe at IPL_VM and below.
+ * A NULL buf takes the debugging path, whose checks panic on it.
  */
 void
 kmem_cache_free(kmem_cache_t *kc, void *buf)
 {
 
-	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
-		kmem_cache_free_debug(kc, buf, kc->kc_size, "kmem_cache_free");
+	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0 || buf == NULL))
+		kmem_cache_free_debug(kc, buf, kc->kc_size, "kmem_cache_free",
+		    __builtin_return_address(0));
 	else if (__predict_false(!kmem_cpu_free(kc, buf)))
 		kmem_cache_free_miss(kc, buf);
 }
@@ -1021,18 +1085,49 @@ kmem_alloc_misuse(const char *func, void *p, size_t size, const char *rule)
 	panic("%s(%p, %zu): %s", func, p, size, rule);
 }
 
-/* Allocate size bytes, more than KMEM_MAXSIZE, straight from kmem_va_arena. */
+/*
+ * The requests kmem_alloc does not serve from a size class: bad flags and
+ * zero size panic; sizes above KMEM_MAXSIZE are page multiples straight
+ * from kmem_va_arena, and one that overflows when rounded to a page fails
+ * (KM_NOSLEEP) or panics (KM_SLEEP, which cannot fail).
+ */
 static __noinline void *
 kmem_alloc_large(size_t size, int kmflags)
 {
 	vmem_addr_t addr;
 
+	if (kmem_flags_bad(kmflags))
+		kmem_flags_misuse("kmem_alloc", kmflags);
 	if (size == 0)
 		kmem_alloc_misuse("kmem_alloc", NULL, size, "zero size");
+	if (roundup2(size, PAGE_SIZE) < size) {
+		if ((kmflags & KM_NOSLEEP) != 0)
+			return NULL;
+		kmem_alloc_misuse("kmem_alloc", NULL, size,
+		    "KM_SLEEP for more than the address space");
+	}
 	if (kmem_source_alloc(kmem_va_arena, roundup2(size, PAGE_SIZE), kmflags,
 	    &addr) != 0)
 		return NULL;
 	return (void *)addr;
+}
+
+/* kmem_alloc for the code that returns to caller (audit records). */
+static __always_inline void *
+kmem_alloc1(size_t size, int kmflags, const void *caller)
+{
+	kmem_cache_t *kc;
+	void *buf;
+
+	if (__predict_false(size - 1 >= KMEM_MAXSIZE ||
+	    kmem_flags_bad(kmflags)))
+		return kmem_alloc_large(size, kmflags);
+	kc = kmem_class(size);
+	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
+		return kmem_cache_alloc_debug(kc, size, kmflags, caller);
+	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
+		return buf;
+	return kmem_cache_alloc_miss(kc, kmflags);
 }
 
 /*
@@ -1043,17 +1138,8 @@ kmem_alloc_large(size_t size, int kmflags)
 void *
 kmem_alloc(size_t size, int kmflags)
 {
-	kmem_cache_t *kc;
-	void *buf;
 
-	if (__predict_false(size - 1 >= KMEM_MAXSIZE))
-		return kmem_alloc_large(size, kmflags);
-	kc = kmem_class(size);
-	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
-		return kmem_cache_alloc_debug(kc, size, kmflags);
-	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
-		return buf;
-	return kmem_cache_alloc_miss(kc, kmflags);
+	return kmem_alloc1(size, kmflags, __builtin_return_address(0));
 }
 
 /* kmem_zalloc: kmem_alloc, zero-filled. */
@@ -1062,32 +1148,51 @@ kmem_zalloc(size_t size, int kmflags)
 {
 	void *buf;
 
-	buf = kmem_alloc(size, kmflags);
+	buf = kmem_alloc1(size, kmflags, __builtin_return_address(0));
 	if (buf != NULL)
 		memset(buf, 0, size);
 	return buf;
 }
 
 /*
+ * The frees kmem_free does not give to a size class: NULL, zero size and
+ * a size no allocation can have panic; larger sizes go back to
+ * kmem_va_arena, which checks them.
+ */
+static __noinline void
+kmem_free_large(void *p, size_t size)
+{
+
+	if (p == NULL)
+		kmem_alloc_misuse("kmem_free", p, size, "NULL pointer");
+	if (size == 0)
+		kmem_alloc_misuse("kmem_free", p, size, "zero size");
+	if (roundup2(size, PAGE_SIZE) < size)
+		kmem_alloc_misuse("kmem_free", p, size,
+		    "size larger than any allocation");
+	vmem_xfree(kmem_va_arena, (vmem_addr_t)p, roundup2(size, PAGE_SIZE));
+}
+
+/*
  * kmem_free: give back memory from kmem_alloc or kmem_zalloc; size must
  * be the size it was allocated with.
  * => never sleeps; safe at IPL_VM and below.
+ * The test for NULL is on the argument, beside the size test: it adds
+ * no load to the fast path.
  */
 void
 kmem_free(void *p, size_t size)
 {
 	kmem_cache_t *kc;
 
-	if (__predict_false(size - 1 >= KMEM_MAXSIZE)) {
-		if (size == 0)
-			kmem_alloc_misuse("kmem_free", p, size, "zero size");
-		vmem_xfree(kmem_va_arena, (vmem_addr_t)p,
-		    roundup2(size, PAGE_SIZE));
+	if (__predict_false(size - 1 >= KMEM_MAXSIZE || p == NULL)) {
+		kmem_free_large(p, size);
 		return;
 	}
 	kc = kmem_class(size);
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
-		kmem_cache_free_debug(kc, p, size, "kmem_free");
+		kmem_cache_free_debug(kc, p, size, "kmem_free",
+		    __builtin_return_address(0));
 	else if (__predict_false(!kmem_cpu_free(kc, p)))
 		kmem_cache_free_miss(kc, p);
 }

@@ -32,6 +32,19 @@
  * offset.  The checks cost O(buffer size) per operation; caches that do
  * not debug pay one flag test on each path.
  *
+ * Auditing (KMF_AUDIT: KMC_AUDIT, or KMEM_DEBUG_AUDIT in kmem_debug), as
+ * illumos' KMF_AUDIT: a debugging cache that also puts two audit records
+ * after each buffer's tag, its last allocation and its last free (the
+ * caller's return address, the CPU, the thread, the tick), and copies
+ * each record into a log of the cache's last KMEM_AUDIT_LOG operations,
+ * a ring whose slots writers claim with one atomic add.  A leak report
+ * (kmem_cache_leaks, kmem_cache_leak_print, kmem_leak_print, and
+ * kmem_cache_destroy of a cache with objects left) walks the slabs under
+ * the slab lock, takes every buffer whose tag says allocated, and groups
+ * them by allocating caller, with counts and bytes, largest first; a
+ * debugging cache that does not audit groups them all under an unknown
+ * caller, and one that does not debug reports only its count in use.
+ *
  * Statistics are read without stopping the CPUs: per-CPU counters are
  * summed with relaxed loads, so a report taken while others allocate is
  * a consistent-enough snapshot, and an exact one when they are idle.
@@ -47,6 +60,7 @@
 #include <sys/param.h>
 #include <sys/atomic.h>
 #include <sys/cpu.h>
+#include <sys/kernel.h>
 #include <sys/kmem.h>
 #include <sys/kmem_impl.h>
 #include <sys/mutex.h>
@@ -62,6 +76,15 @@ kmem_buftag(kmem_cache_t *kc, void *buf)
 {
 
 	return (struct kmem_buftag *)((char *)buf + kc->kc_tagoff);
+}
+
+/* The audit records of buf, in an auditing cache. */
+static struct kmem_bufaudit *
+kmem_bufaudit(kmem_cache_t *kc, void *buf)
+{
+
+	return (struct kmem_bufaudit *)((char *)buf + kc->kc_tagoff +
+	    sizeof(struct kmem_buftag));
 }
 
 /* Fill the words of [buf, buf + len) with pattern; 8 divides len. */
@@ -117,6 +140,8 @@ kmem_debug_slab_init(kmem_cache_t *kc, void *buf)
 	bt->bt_state = (uintptr_t)buf ^ KMEM_BUFTAG_FREE;
 	bt->bt_size = kc->kc_size;
 	bt->bt_next = NULL;
+	if ((kc->kc_flags & KMF_AUDIT) != 0)
+		memset(kmem_bufaudit(kc, buf), 0, sizeof(struct kmem_bufaudit));
 }
 
 /* Panic if the free buffer buf was written to since it was freed. */
@@ -142,13 +167,227 @@ kmem_debug_check_free(kmem_cache_t *kc, void *buf, const char *func)
 	}
 }
 
+/* ---- audit records */
+
+/* Record operation op on buf by caller in its records and in the log. */
+static void
+kmem_audit_record(kmem_cache_t *kc, void *buf, u_int op, const void *caller)
+{
+	struct kmem_bufaudit *ba;
+	struct kmem_audit *ka;
+	uint64_t pos;
+
+	if ((kc->kc_flags & KMF_AUDIT) == 0)
+		return;
+	ba = kmem_bufaudit(kc, buf);
+	ka = op == KMEM_AUDIT_ALLOC ? &ba->ba_alloc : &ba->ba_free;
+	ka->ka_buf = buf;
+	ka->ka_caller = caller;
+	ka->ka_thread = curlwp;
+	ka->ka_cpu = cpu_index(curcpu());
+	ka->ka_op = op;
+	ka->ka_time = (uint64_t)(u_int)getticks();
+	pos = atomic_add_64_nv(&kc->kc_logpos, 1) - 1;
+	kc->kc_log[pos % KMEM_AUDIT_LOG] = *ka;
+}
+
+/*
+ * kmem_cache_audit: copy the audit records of buf, a buffer of the
+ * auditing cache kc (allocated or not), to *ba; false if kc does not
+ * audit.
+ * => buf must not be freed or allocated meanwhile; its slab must stay.
+ */
+bool
+kmem_cache_audit(kmem_cache_t *kc, void *buf, struct kmem_bufaudit *ba)
+{
+
+	if ((kc->kc_flags & KMF_AUDIT) == 0)
+		return false;
+	*ba = *kmem_bufaudit(kc, buf);
+	return true;
+}
+
+/*
+ * kmem_cache_audit_log: copy the last records of kc's log, at most n,
+ * oldest first, to ka; the number copied (0 if kc does not audit).
+ * => a snapshot: records written meanwhile may be torn.
+ */
+u_int
+kmem_cache_audit_log(kmem_cache_t *kc, struct kmem_audit *ka, u_int n)
+{
+	uint64_t pos, first;
+	u_int i;
+
+	if ((kc->kc_flags & KMF_AUDIT) == 0)
+		return 0;
+	pos = atomic_load_acquire(&kc->kc_logpos);
+	n = (u_int)MIN(MIN((uint64_t)n, pos), (uint64_t)KMEM_AUDIT_LOG);
+	first = pos - n;
+	for (i = 0; i < n; i++)
+		ka[i] = kc->kc_log[(first + i) % KMEM_AUDIT_LOG];
+	return n;
+}
+
+/* ---- leak reports */
+
+/* What a slab walk gathers for a leak report. */
+struct kmem_leak_walk {
+	struct kmem_leak lw_leak[KMEM_LEAK_MAX]; /* by caller */
+	u_int		lw_n;		/* callers in lw_leak */
+	uint64_t	lw_count;	/* buffers allocated */
+	uint64_t	lw_bytes;	/* their bytes */
+};
+
+/* Count buf into the report if its tag says allocated. */
+static void
+kmem_leak_buf(kmem_cache_t *kc, void *buf, void *arg)
+{
+	struct kmem_leak_walk *lw = arg;
+	struct kmem_buftag *bt = kmem_buftag(kc, buf);
+	const void *caller = NULL;
+	u_int i;
+
+	if (bt->bt_state != ((uintptr_t)buf ^ KMEM_BUFTAG_ALLOC))
+		return;
+	lw->lw_count++;
+	lw->lw_bytes += bt->bt_size;
+	if ((kc->kc_flags & KMF_AUDIT) != 0)
+		caller = kmem_bufaudit(kc, buf)->ba_alloc.ka_caller;
+	for (i = 0; i < lw->lw_n; i++) {
+		if (lw->lw_leak[i].kl_caller == caller)
+			break;
+	}
+	if (i == lw->lw_n) {
+		if (lw->lw_n == KMEM_LEAK_MAX)
+			return;
+		lw->lw_leak[lw->lw_n++] =
+		    (struct kmem_leak){ caller, 0, 0 };
+	}
+	lw->lw_leak[i].kl_count++;
+	lw->lw_leak[i].kl_bytes += bt->bt_size;
+}
+
+/* Sort the callers of a report by bytes, most first. */
+static void
+kmem_leak_sort(struct kmem_leak_walk *lw)
+{
+	struct kmem_leak t;
+	u_int i, j;
+
+	for (i = 1; i < lw->lw_n; i++) {
+		t = lw->lw_leak[i];
+		for (j = i; j > 0 && lw->lw_leak[j - 1].kl_bytes < t.kl_bytes;
+		    j--)
+			lw->lw_leak[j] = lw->lw_leak[j - 1];
+		lw->lw_leak[j] = t;
+	}
+}
+
+/* Gather kc's leak report into *lw. */
+static void
+kmem_leak_gather(kmem_cache_t *kc, struct kmem_leak_walk *lw)
+{
+	struct kmem_cache_stats ks;
+
+	memset(lw, 0, sizeof(*lw));
+	if ((kc->kc_flags & KMF_DEBUG) != 0) {
+		kmem_slab_walk(kc, kmem_leak_buf, lw);
+		kmem_leak_sort(lw);
+		return;
+	}
+	kmem_cache_stats(kc, &ks);
+	lw->lw_count = ks.ks_inuse;
+	lw->lw_bytes = ks.ks_inuse * kc->kc_size;
+	if (lw->lw_count != 0)
+		lw->lw_leak[lw->lw_n++] = (struct kmem_leak){ NULL,
+		    lw->lw_count, lw->lw_bytes };
+}
+
+/*
+ * kmem_cache_leaks: the buffers of kc still allocated, grouped by
+ * allocating caller (one group of unknown caller unless kc audits), most
+ * bytes first: at most n groups in kl; the number of groups.  A cache
+ * that does not debug counts its objects in use, magazines included.
+ * => thread context; a snapshot while others use kc.
+ */
+u_int
+kmem_cache_leaks(kmem_cache_t *kc, struct kmem_leak *kl, u_int n)
+{
+	struct kmem_leak_walk lw;
+	u_int i;
+
+	kmem_leak_gather(kc, &lw);
+	for (i = 0; i < n && i < lw.lw_n; i++)
+		kl[i] = lw.lw_leak[i];
+	return lw.lw_n;
+}
+
+/* kmem_cache_leak_print: print kc's leak report, if it has leaks. */
+void
+kmem_cache_leak_print(kmem_cache_t *kc)
+{
+	struct kmem_leak_walk lw;
+	uint64_t count = 0;
+	u_int i;
+
+	kmem_leak_gather(kc, &lw);
+	if (lw.lw_count == 0)
+		return;
+	printf("kmem leaks: cache %s: %llu buffer(s), %llu bytes still "
+	    "allocated\n", kc->kc_name, (unsigned long long)lw.lw_count,
+	    (unsigned long long)lw.lw_bytes);
+	for (i = 0; i < lw.lw_n; i++) {
+		count += lw.lw_leak[i].kl_count;
+		if (lw.lw_leak[i].kl_caller != NULL)
+			printf("  %8llu buffer(s) %12llu bytes  allocated "
+			    "from %p\n",
+			    (unsigned long long)lw.lw_leak[i].kl_count,
+			    (unsigned long long)lw.lw_leak[i].kl_bytes,
+			    lw.lw_leak[i].kl_caller);
+		else
+			printf("  %8llu buffer(s) %12llu bytes  caller "
+			    "unknown (KMC_AUDIT records it)\n",
+			    (unsigned long long)lw.lw_leak[i].kl_count,
+			    (unsigned long long)lw.lw_leak[i].kl_bytes);
+	}
+	if (count < lw.lw_count)
+		printf("  %8llu buffer(s) from other callers\n",
+		    (unsigned long long)(lw.lw_count - count));
+}
+
+/* Print one cache's leak report for kmem_leak_print. */
+static void
+kmem_leak_print_cache(kmem_cache_t *kc, void *arg)
+{
+
+	if ((kc->kc_flags & (KMC_NOTOUCH | KMC_NOMAGAZINE)) == 0)
+		kmem_cache_leak_print(kc);
+}
+
+/*
+ * kmem_leak_print: the leak report of every cache of objects that has
+ * objects allocated (kmem's own magazine caches and vmem's quantum caches
+ * are left out).
+ * => thread context.
+ */
+void
+kmem_leak_print(void)
+{
+
+	kmem_cache_foreach(kmem_leak_print_cache, NULL);
+}
+
+/* ---- allocation and free */
+
 /*
  * kmem_debug_alloc: check buf, a free buffer of a debugging cache, make
  * it an allocated buffer of size bytes and construct it; NULL, with buf
  * a free buffer again (the caller frees it), if the constructor fails.
+ * caller is recorded if the cache audits.
  */
 void *
-kmem_debug_alloc(kmem_cache_t *kc, void *buf, size_t size, int kmflags)
+kmem_debug_alloc(kmem_cache_t *kc, void *buf, size_t size, int kmflags,
+    const void *caller)
 {
 	struct kmem_buftag *bt = kmem_buftag(kc, buf);
 
@@ -164,6 +403,7 @@ kmem_debug_alloc(kmem_cache_t *kc, void *buf, size_t size, int kmflags)
 		bt->bt_state = (uintptr_t)buf ^ KMEM_BUFTAG_FREE;
 		return NULL;
 	}
+	kmem_audit_record(kc, buf, KMEM_AUDIT_ALLOC, caller);
 	return buf;
 }
 
@@ -193,10 +433,12 @@ kmem_debug_check_redzone(kmem_cache_t *kc, void *buf, const char *func)
 /*
  * kmem_debug_free: check that buf, which the slab layer found to be an
  * allocated buffer of kc (kmem_slab_verify), is one of size bytes with
- * its redzone intact, destroy it and make it a free buffer.
+ * its redzone intact, destroy it and make it a free buffer.  caller is
+ * recorded if the cache audits.
  */
 void
-kmem_debug_free(kmem_cache_t *kc, void *buf, size_t size, const char *func)
+kmem_debug_free(kmem_cache_t *kc, void *buf, size_t size, const char *func,
+    const void *caller)
 {
 	struct kmem_buftag *bt;
 
@@ -221,6 +463,7 @@ kmem_debug_free(kmem_cache_t *kc, void *buf, size_t size, const char *func)
 	kmem_pattern_fill(buf, kc->kc_tagoff, KMEM_FREE_PATTERN);
 	bt->bt_redzone = KMEM_REDZONE_PATTERN;
 	bt->bt_state = (uintptr_t)buf ^ KMEM_BUFTAG_FREE;
+	kmem_audit_record(kc, buf, KMEM_AUDIT_FREE, caller);
 }
 
 /* ---- statistics */

@@ -77,6 +77,7 @@
 #include <sys/queue.h>
 #include <sys/systm.h>
 #include <sys/vmem.h>
+#include <sys/vmem_impl.h>
 
 #include <uvm/uvm_km.h>
 
@@ -606,17 +607,61 @@ kmem_slab_free(kmem_cache_t *kc, void *buf)
 }
 
 /*
+ * True if addr lies in a segment allocated from kc's source arena: a
+ * slab with its header inside is found by reading memory near addr,
+ * which must be mapped.
+ */
+static bool
+kmem_slab_in_source(kmem_cache_t *kc, uintptr_t addr)
+{
+	vmem_addr_t start;
+	vmem_size_t size;
+
+	return vmem_busy_find(kc->kc_source, addr, &start, &size) &&
+	    addr >= start && addr - start < size;
+}
+
+/*
  * kmem_slab_verify: panic unless buf is an allocated buffer of kc
  * (the debugging free path checks before it writes into the buffer).
+ * => thread or interrupt context; no lock held.
  */
 void
 kmem_slab_verify(kmem_cache_t *kc, void *buf, const char *func)
 {
-
 	kmem_bufctl_t *bc;
 
+	if ((kc->kc_flags & KMF_EXTSLAB) == 0 &&
+	    !kmem_slab_in_source(kc, (uintptr_t)buf))
+		kmem_slab_misuse(kc, buf, func, "not in the cache's source "
+		    "arena (a foreign, stack or unmapped pointer)");
 	mutex_spin_enter(&kc->kc_slab_lock);
 	(void)kmem_slab_find(kc, (uintptr_t)buf, false, func, &bc);
+	mutex_spin_exit(&kc->kc_slab_lock);
+}
+
+/*
+ * kmem_slab_walk: call func(kc, buf, arg) for every buffer of every slab
+ * of kc that has buffers allocated, free or not.
+ * => slab lock not held; func runs with it held: it must not sleep,
+ *    lock, or call kmem.
+ */
+void
+kmem_slab_walk(kmem_cache_t *kc, void (*func)(kmem_cache_t *, void *,
+    void *), void *arg)
+{
+	struct kmem_slablist *lists[] = { &kc->kc_partial, &kc->kc_complete };
+	kmem_slab_t *sl;
+	u_int i, j;
+
+	mutex_spin_enter(&kc->kc_slab_lock);
+	for (i = 0; i < __arraycount(lists); i++) {
+		LIST_FOREACH(sl, lists[i], sl_link) {
+			for (j = 0; j < sl->sl_chunks; j++)
+				(*func)(kc, (void *)(sl->sl_start +
+				    j * kc->kc_bufsize), arg);
+		}
+	}
 	mutex_spin_exit(&kc->kc_slab_lock);
 }
 

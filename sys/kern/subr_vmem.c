@@ -775,6 +775,12 @@ vmem_xalloc1(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
     vmem_addr_t *addrp)
 {
 
+	if ((flags & VM_NOSLEEP) != 0 && VMEM_MTBF_FAIL()) {
+		mutex_enter(&vm->vm_lock);
+		vm->vm_nfail++;
+		mutex_exit(&vm->vm_lock);
+		return ENOMEM;
+	}
 	for (;;) {
 		if (vmem_xalloc_space(vm, rq, flags, addrp) != 0)
 			return ENOMEM;
@@ -1000,8 +1006,9 @@ vmem_free(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 	vmem_size_t rsize = vmem_round(vm, size);
 	void *qc;
 
-	if (size == 0)
-		vmem_free_misuse(vm, "vmem_free", "zero size", addr, size, 0);
+	if (size == 0 || rsize < size)
+		vmem_free_misuse(vm, "vmem_free", size == 0 ? "zero size" :
+		    "size overflows when rounded to the quantum", addr, size, 0);
 	if (rsize <= vm->vm_qcache_max && ops != NULL) {
 		qc = vm->vm_qcache[(rsize >> vm->vm_quantum_shift) - 1];
 		if (qc != NULL) {

@@ -17,8 +17,9 @@
  * is taken, so that no request allocates a tag with the arena lock held.
  * A request tops up from the stock first, refilling the stock without
  * sleeping when it runs low; only a VM_SLEEP request the stock cannot
- * serve sleeps for a page, and tries again until it has its tags.  Tests
- * starve an arena of tags (vmem_starve_tags) to reach the ENOMEM paths.
+ * serve sleeps for a page, and tries again until it has its tags.  Fault
+ * injection at refills (vmem_mtbf_set with VMEM_MTBF_REFILLS) starves the
+ * arenas of tags, to reach the ENOMEM paths.
  *
  * 2.3 How many.  One hold of an arena lock takes at most VMEM_BT_PERHOLD
  * (2) tags from the arena's spares: vmem_carve cuts a free segment into at
@@ -257,21 +258,20 @@ bt_spares_put(vmem_t *vm)
 
 /*
  * Give every arena's spare tags back to the stock; requests refill.
- * Arenas a test starves keep theirs.  Skipped if the list of arenas is
- * held: its holder may be building quantum caches and waiting for the
- * very memory a reaper (the page daemon) is reclaiming.
+ * Arenas keep theirs while refills are made to fail.  Skipped if the list
+ * of arenas is held: its holder may be building quantum caches and
+ * waiting for the very memory a reaper (the page daemon) is reclaiming.
  */
 static void
 bt_spares_return(void)
 {
 	vmem_t *vm;
 
-	if (!mutex_tryenter(&vmem_list_lock))
+	if (vmem_mtbf_refills() || !mutex_tryenter(&vmem_list_lock))
 		return;
 	LIST_FOREACH(vm, &vmem_list, vm_alllist) {
 		mutex_enter(&vm->vm_lock);
-		if (!vm->vm_starved)
-			bt_spares_put(vm);
+		bt_spares_put(vm);
 		mutex_exit(&vm->vm_lock);
 	}
 	mutex_exit(&vmem_list_lock);
@@ -323,26 +323,28 @@ vmem_bt_stats(size_t *npages, size_t *nstock)
  * refilling the stock without sleeping if it runs low.  If the arena
  * still has fewer than VMEM_BT_RESERVE, a VM_SLEEP request sleeps for a
  * page of tags (or a tick, if the page level gives none) and tries
- * again, unless the page level is not up yet or a test starves the arena.
+ * again, unless the page level is not up yet.  Fault injection may make a
+ * VM_NOSLEEP refill fail (VMEM_MTBF_REFILLS).
  * => arena lock must not be held.
  * Returns false if the arena could not get VMEM_BT_RESERVE.
  */
 bool
 bt_refill(vmem_t *vm, vm_flag_t flags)
 {
-	bool ok, again;
+	bool ok, again, fail;
 	bt_t *bt;
 
 	(void)bt_stock_refill(VM_NOSLEEP, VMEM_BT_LOWAT);
 	for (;;) {
+		fail = (flags & VM_NOSLEEP) != 0 && VMEM_MTBF_REFILL_FAIL();
 		mutex_enter(&vm->vm_lock);
 		mutex_enter(&vmem_bt_lock);
-		while (!vm->vm_starved && vm->vm_nfreetags < VMEM_BT_KEEP &&
+		while (!fail && vm->vm_nfreetags < VMEM_BT_KEEP &&
 		    (bt = bt_stock_get()) != NULL) {
 			LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
 			vm->vm_nfreetags++;
 		}
-		again = (flags & VM_SLEEP) != 0 && !vm->vm_starved &&
+		again = (flags & VM_SLEEP) != 0 && !fail &&
 		    vmem_bt_pagealloc != NULL;
 		mutex_exit(&vmem_bt_lock);
 		ok = vm->vm_nfreetags >= VMEM_BT_RESERVE;
@@ -353,22 +355,6 @@ bt_refill(vmem_t *vm, vm_flag_t flags)
 		if (!bt_stock_refill(VM_SLEEP, VMEM_BT_RESERVE))
 			(void)kpause("vmembt", false, 1, NULL);
 	}
-}
-
-/*
- * vmem_starve_tags: while starve is true, bt_refill gives the arena no
- * tags, so that it runs out of boundary tags once its spare ones are
- * spent; for tests of the ENOMEM paths, which a kernel with memory to
- * spare never takes otherwise.
- * => arena lock must not be held.
- */
-void
-vmem_starve_tags(vmem_t *vm, bool starve)
-{
-
-	mutex_enter(&vm->vm_lock);
-	vm->vm_starved = starve;
-	mutex_exit(&vm->vm_lock);
 }
 
 /* Move the arena's spare tags beyond VMEM_BT_KEEP to the global stock. */

@@ -74,6 +74,8 @@ vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
 		rule = "exactly one of VM_SLEEP and VM_NOSLEEP is required";
 	else if ((flags & ~(VMEM_FLAGS_ALLOC)) != 0)
 		rule = "unknown flags";
+	else if ((flags & VM_BESTFIT) != 0 && (flags & VM_NEXTFIT) != 0)
+		rule = "more than one fit policy (VM_BESTFIT and VM_NEXTFIT)";
 	else if (align != 0 && (!powerof2(align) || (align & (q - 1)) != 0))
 		rule = "align is not a power of 2 multiple of the quantum";
 	else if ((phase & (q - 1)) != 0)

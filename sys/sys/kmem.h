@@ -31,9 +31,11 @@ typedef struct kmem_cache kmem_cache_t;
 #define	KMC_NOTOUCH	0x00000002	/* objects are not memory */
 #define	KMC_DEBUG	0x00000004	/* debug, whatever kmem_debug */
 #define	KMC_NODEBUG	0x00000008	/* do not debug, ditto */
+#define	KMC_AUDIT	0x00000010	/* debug, and record who allocates */
 
 /* Bits of kmem_debug, the default for caches created from then on. */
 #define	KMEM_DEBUG_ON	0x00000001	/* patterns, redzones, buffer tags */
+#define	KMEM_DEBUG_AUDIT 0x00000002	/* and audit records (KMC_AUDIT) */
 
 /* Alignment of kmem_alloc buffers. */
 #define	KMEM_ALIGN	8
@@ -60,6 +62,8 @@ void	kmem_reap(void);
 void	kmem_update(void);
 void	kmem_print(void);
 void	kmem_cache_print(kmem_cache_t *);
+void	kmem_cache_leak_print(kmem_cache_t *);
+void	kmem_leak_print(void);
 #ifdef __cplusplus
 }
 #endif

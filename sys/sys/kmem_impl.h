@@ -30,6 +30,10 @@
 #define	KMF_DEBUG		0x00010000	/* buffer tags, patterns */
 #define	KMF_EXTSLAB		0x00020000	/* header outside the slab */
 #define	KMF_BUFCTL		0x00040000	/* bufctls, buffers untouched */
+#define	KMF_AUDIT		0x00080000	/* audit records and a log */
+
+#define	KMEM_AUDIT_LOG		1024	/* records in a cache's log */
+#define	KMEM_LEAK_MAX		32	/* callers a leak report tells apart */
 
 /* Debugging patterns (KMF_DEBUG caches). */
 #define	KMEM_FREE_PATTERN	0xdeadbeefdeadbeefULL	/* free buffers */
@@ -38,6 +42,8 @@
 #define	KMEM_REDZONE_BYTE	0xfe	/* between bt_size and the tag */
 #define	KMEM_BUFTAG_ALLOC	0xa110c8edUL	/* bt_state ^ buffer address */
 #define	KMEM_BUFTAG_FREE	0xf4eeb0ffUL
+
+struct lwp;
 
 typedef struct kmem_magazine kmem_magazine_t;
 typedef struct kmem_cpu_cache kmem_cpu_cache_t;
@@ -132,6 +138,36 @@ struct kmem_buftag {
 	void		*bt_next;	/* free-list link while in a slab */
 };
 
+/*
+ * An audit record (KMF_AUDIT): one allocation or free of a buffer, as
+ * illumos' kmem_bufctl_audit keeps it.  Each buffer of an auditing cache
+ * has two after its tag, its last allocation and its last free, and the
+ * cache's log holds the last KMEM_AUDIT_LOG of either kind.
+ */
+struct kmem_audit {
+	void		*ka_buf;	/* the buffer */
+	const void	*ka_caller;	/* return address into the caller */
+	struct lwp	*ka_thread;	/* curlwp */
+	u_int		ka_cpu;		/* cpu_index(curcpu()) */
+	u_int		ka_op;		/* KMEM_AUDIT_ALLOC or _FREE */
+	uint64_t	ka_time;	/* getticks() */
+};
+#define	KMEM_AUDIT_ALLOC	1
+#define	KMEM_AUDIT_FREE		2
+
+/* The two records after the tag of an audited buffer. */
+struct kmem_bufaudit {
+	struct kmem_audit ba_alloc;	/* last allocation */
+	struct kmem_audit ba_free;	/* last free */
+};
+
+/* One line of a leak report: the buffers one caller left allocated. */
+struct kmem_leak {
+	const void	*kl_caller;	/* allocating caller; NULL: unknown */
+	uint64_t	kl_count;	/* buffers */
+	uint64_t	kl_bytes;	/* bytes asked for */
+};
+
 struct kmem_cache {
 	/* The fast path reads only these and kc_cpu[]. */
 	int		kc_flags;	/* I: KMC_* and KMF_* */
@@ -180,6 +216,10 @@ struct kmem_cache {
 	uint64_t	kc_depot_contention; /* d: of which had to wait */
 	uint64_t	kc_depot_window; /* d: contention at the window start */
 
+	/* The transaction log (KMF_AUDIT). */
+	struct kmem_audit *kc_log;	/* I: KMEM_AUDIT_LOG records */
+	volatile uint64_t kc_logpos;	/* a: records ever written */
+
 	LIST_ENTRY(kmem_cache) kc_list;	/* g: all caches */
 	struct kmem_cpu_cache kc_cpu[];	/* c: MAXCPUS of them */
 };
@@ -226,6 +266,9 @@ void	kmem_cache_stats(kmem_cache_t *, struct kmem_cache_stats *);
 void	kmem_cache_cpu_stats(kmem_cache_t *, u_int, struct kmem_cpu_stats *);
 void	kmem_cache_foreach(void (*)(kmem_cache_t *, void *), void *);
 size_t	kmem_size_class(size_t);
+u_int	kmem_cache_leaks(kmem_cache_t *, struct kmem_leak *, u_int);
+bool	kmem_cache_audit(kmem_cache_t *, void *, struct kmem_bufaudit *);
+u_int	kmem_cache_audit_log(kmem_cache_t *, struct kmem_audit *, u_int);
 
 #ifdef _KMEM_PRIVATE
 /* ---- between the kmem source files */
@@ -249,8 +292,11 @@ void	kmem_slab_free(kmem_cache_t *, void *);
 void	kmem_slab_verify(kmem_cache_t *, void *, const char *);
 void	kmem_slab_reap(kmem_cache_t *);
 
-void	*kmem_debug_alloc(kmem_cache_t *, void *, size_t, int);
-void	kmem_debug_free(kmem_cache_t *, void *, size_t, const char *);
+void	*kmem_debug_alloc(kmem_cache_t *, void *, size_t, int, const void *);
+void	kmem_debug_free(kmem_cache_t *, void *, size_t, const char *,
+	    const void *);
+void	kmem_slab_walk(kmem_cache_t *, void (*)(kmem_cache_t *, void *,
+	    void *), void *);
 void	kmem_debug_slab_init(kmem_cache_t *, void *);
 void	*kmem_cache_alloc_raw(kmem_cache_t *, int);
 void	kmem_cache_free_raw(kmem_cache_t *, void *);

@@ -148,7 +148,6 @@ struct vmem {
 
 	struct vmem_freelist	vm_freetags;	/* l: private spare tags */
 	size_t			vm_nfreetags;	/* l */
-	bool			vm_starved;	/* l: no refill (tests) */
 
 	vmem_size_t		vm_size;	/* l: bytes in all spans */
 	vmem_size_t		vm_inuse;	/* l: bytes allocated */
@@ -194,10 +193,23 @@ void	vmem_set_qcache_ops(const struct vmem_qcache_ops *);
 void	vmem_check(vmem_t *);
 bool	vmem_busy_find(vmem_t *, vmem_addr_t, vmem_addr_t *, vmem_size_t *);
 int	vmem_xfree_run(vmem_t *, vmem_addr_t, vmem_size_t, vm_flag_t);
-void	vmem_starve_tags(vmem_t *, bool);
 void	vmem_bt_trim(void);
 void	vmem_bt_stats(size_t *, size_t *);
 void	vmem_foreach(void (*)(vmem_t *, void *), void *);
+
+/* Fault injection (subr_vmem_mtbf.c): NOSLEEP requests made to fail. */
+#define	VMEM_MTBF_EVERY		0x0	/* every n-th request */
+#define	VMEM_MTBF_RANDOM	0x1	/* 1 in n, from a seeded sequence */
+#define	VMEM_MTBF_REFILLS	0x2	/* arenas' tag refills, not requests */
+#define	VMEM_MTBF_FAIL()						\
+	(__predict_false(vmem_mtbf != 0) && vmem_mtbf_fail(false))
+#define	VMEM_MTBF_REFILL_FAIL()						\
+	(__predict_false(vmem_mtbf != 0) && vmem_mtbf_fail(true))
+extern volatile u_int vmem_mtbf;
+void	vmem_mtbf_set(u_int, u_int, uint64_t);
+bool	vmem_mtbf_fail(bool);
+bool	vmem_mtbf_refills(void);
+uint64_t vmem_mtbf_injected(void);
 
 #ifdef _VMEM_PRIVATE
 /* ---- between the vmem source files */
@@ -277,7 +289,8 @@ vmem_req_size(const vmem_t *vm, vmem_size_t size, vm_flag_t flags,
 	vm_flag_t sleep = flags & (VM_SLEEP | VM_NOSLEEP);
 
 	if (size == 0 || rsize < size || (flags & ~VMEM_FLAGS_ALLOC) != 0 ||
-	    (sleep != VM_SLEEP && sleep != VM_NOSLEEP))
+	    (sleep != VM_SLEEP && sleep != VM_NOSLEEP) ||
+	    (flags & (VM_BESTFIT | VM_NEXTFIT)) == (VM_BESTFIT | VM_NEXTFIT))
 		return false;
 	rq->rq_size = rsize;
 	rq->rq_align = vm->vm_quantum_mask + 1;

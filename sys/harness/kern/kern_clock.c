@@ -42,6 +42,14 @@ struct clockhook {
 static kmutex_t clockhook_lock;
 static struct clockhook *clockhook_list;	/* a, h: the first hook */
 
+/* getticks: clock ticks since boot, as NetBSD's getticks(9). */
+int
+getticks(void)
+{
+
+	return (int)atomic_load_relaxed(&ticks);
+}
+
 void
 hardclock(u_int n)
 {

@@ -352,7 +352,8 @@ demo_print_pages(void)
 	    uvmexp.kmpending, (u_long)uvmexp.nbadfree);
 }
 
-void
+/* demo_run: run the demonstration; the number of damaged buffers. */
+u_int
 demo_run(void)
 {
 	uint64_t start = clock_time_us();
@@ -381,4 +382,5 @@ demo_run(void)
 	demo_print_cpus();
 	demo_print_pages();
 	printf("\ndemo: done, %u damaged buffers\n", demo_bad);
+	return demo_bad;
 }

@@ -7,29 +7,47 @@
  * has exited keeps its per-CPU state (magazines, say) for the next thread
  * that takes it, as a real CPU would.
  *
- * A cross call to a CPU that has a thread is an inter-processor interrupt:
- * the signal SIGXCALL is sent to that thread, and its handler runs the
- * function on that thread, as that CPU.  The handler runs the call only at
- * a point where the thread has no per-CPU section open (preemption enabled,
- * IPL_NONE) and holds no kernel mutex other than one it is asleep on;
- * otherwise it leaves the call pending, and the thread runs it when it
- * reaches such a point (kpreempt_enable, splx, mutex_exit, wakeup).  A
- * cross call to a CPU without a thread is run by the caller, as that CPU,
- * with the CPU's host lock held so that no thread can take it meanwhile.
+ * A cross call borrows no thread of the program: no signal is sent.  The
+ * caller runs the function itself, as the target CPU, whenever that CPU's
+ * thread has no per-CPU section open (preemption enabled, IPL_NONE) and
+ * holds no kernel mutex; that is always so of a thread that is outside
+ * the library, whatever it does there (sleeps, blocks signals, never
+ * calls in again).  The two threads decide without a lock on the owner's
+ * side, as an asymmetric Dekker handshake: the owner opens a section with
+ * a plain store to its section word and then reads rl_xcrun
+ * (rump_lwp_open); the caller sets the owner's rl_xcrun, runs
+ * membarrier(2), which puts a full barrier on every thread of the
+ * process, and then reads the owner's section words.  So either the
+ * caller sees the section open and leaves the call pending, or the owner
+ * sees rl_xcrun and waits until the call is done; never neither.  A
+ * pending call is run by the owner when it closes its last section
+ * (kpreempt_enable, splx, mutex_exit) or by the caller, which tries again
+ * every RUMP_XC_RETRY_NS until the owner has left its sections: the delay
+ * a cross call can suffer is bounded by the longest section plus that
+ * period.  A cross call to a CPU without a thread is run by the caller,
+ * as that CPU, with the CPU's host lock held so that no thread can take it
+ * meanwhile.
  *
  * Cross calls are serialized by one host lock: there is at most one
  * request per CPU in flight.
  */
 
 #include <errno.h>
-#include <signal.h>
+#include <linux/membarrier.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "rump_host.h"
 
-#define	SIGXCALL	(SIGRTMIN + 3)
+#define	RUMP_XC_RETRY_NS	(1000 * 1000)	/* a pending call retried */
+
+/* Set a section word of this thread without opening a section. */
+#define	RUMP_LWP_ADD(field, d)	RUMP_LWP_SET(field, rump_lwp.field + (d))
 
 __thread struct rump_lwpstate rump_lwp
     __attribute__((__tls_model__("initial-exec")));
@@ -43,15 +61,44 @@ static pthread_mutex_t rump_xc_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t rump_xc_cv = PTHREAD_COND_INITIALIZER;
 static uint64_t rump_xc_tickets;
 
-static void rump_cpu_detach(void *);
-static void rump_xc_signal(int);
+static int rump_membarrier_cmd;
 
-/* Set up the virtual CPUs and the cross-call signal, before main(). */
+static void rump_cpu_detach(void *);
+
+/* Choose the membarrier(2) command the handshake uses: expedited if any. */
+static void
+rump_membarrier_init(void)
+{
+
+	if (syscall(__NR_membarrier,
+	    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
+		rump_membarrier_cmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED;
+	else if (syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0) > 0)
+		rump_membarrier_cmd = MEMBARRIER_CMD_GLOBAL;
+	else {
+		fprintf(stderr, "panic: rump: no membarrier(2) on this host; "
+		    "cross calls need it\n");
+		abort();
+	}
+}
+
+/* A full barrier on every thread of the process. */
+static void
+rump_membarrier(void)
+{
+
+	if (syscall(__NR_membarrier, rump_membarrier_cmd, 0, 0) != 0) {
+		fprintf(stderr, "panic: rump: membarrier: %s\n",
+		    strerror(errno));
+		abort();
+	}
+}
+
+/* Set up the virtual CPUs, before main(). */
 __attribute__((__constructor__(101)))
 static void
 rump_cpu_init(void)
 {
-	struct sigaction sa;
 	u_int i;
 
 	for (i = 0; i < MAXCPUS; i++) {
@@ -60,11 +107,7 @@ rump_cpu_init(void)
 		pthread_mutex_init(&rump_cpus[i].rc_lock, NULL);
 	}
 	pthread_key_create(&rump_cpu_key, rump_cpu_detach);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = rump_xc_signal;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGXCALL, &sa, NULL);
+	rump_membarrier_init();
 	rump_page_init();
 }
 
@@ -75,7 +118,7 @@ rump_cpu_attach(void)
 	struct rump_cpu *rc;
 	u_int i;
 
-	rump_lwp.rl_nopreempt++;
+	RUMP_LWP_ADD(rl_nopreempt, 1);
 	pthread_mutex_lock(&rump_cpu_attach_lock);
 	for (i = 0; i < MAXCPUS; i++) {
 		rc = &rump_cpus[i];
@@ -83,6 +126,7 @@ rump_cpu_attach(void)
 		if (!rc->rc_owned) {
 			rc->rc_owned = true;
 			rc->rc_owner = pthread_self();
+			rc->rc_lwp = &rump_lwp;
 			pthread_mutex_unlock(&rc->rc_lock);
 			break;
 		}
@@ -96,7 +140,7 @@ rump_cpu_attach(void)
 	}
 	rump_lwp.rl_cpu = &rc->rc_ci;
 	pthread_setspecific(rump_cpu_key, rc);
-	rump_lwp.rl_nopreempt--;
+	RUMP_LWP_ADD(rl_nopreempt, -1);
 	return &rc->rc_ci;
 }
 
@@ -106,7 +150,7 @@ rump_cpu_detach(void *arg)
 {
 	struct rump_cpu *rc = arg;
 
-	rump_lwp.rl_nopreempt++;
+	RUMP_LWP_ADD(rl_nopreempt, 1);
 	pthread_mutex_lock(&rc->rc_lock);
 	if (rc->rc_xc != NULL) {
 		rump_xc_run(rc, rc->rc_xc);
@@ -139,12 +183,12 @@ rump_xc_run(struct rump_cpu *rc, struct rump_xc *xc)
 {
 	struct cpu_info *self = rump_lwp.rl_cpu;
 
-	rump_lwp.rl_nopreempt++;
+	RUMP_LWP_ADD(rl_nopreempt, 1);
 	rump_lwp.rl_cpu = &rc->rc_ci;
 	(*xc->xc_func)(xc->xc_arg1, xc->xc_arg2);
 	__atomic_fetch_add(&rc->rc_ci.ci_nxcall, 1, __ATOMIC_RELAXED);
 	rump_lwp.rl_cpu = self;
-	rump_lwp.rl_nopreempt--;
+	RUMP_LWP_ADD(rl_nopreempt, -1);
 	pthread_mutex_lock(&rump_xc_lock);
 	xc->xc_done = 1;
 	pthread_cond_broadcast(&rump_xc_cv);
@@ -158,16 +202,16 @@ rump_xc_deferred(void)
 	struct rump_cpu *rc;
 	struct rump_xc *xc;
 
-	rump_lwp.rl_xcpending = 0;
+	__atomic_store_n(&rump_lwp.rl_xcpending, 0, __ATOMIC_RELAXED);
 	if (rump_lwp.rl_cpu == NULL)
 		return;
 	rc = rump_lwp.rl_cpu->ci_host;
-	rump_lwp.rl_nopreempt++;
+	RUMP_LWP_ADD(rl_nopreempt, 1);
 	pthread_mutex_lock(&rc->rc_lock);
 	xc = rc->rc_xc;
 	rc->rc_xc = NULL;
 	pthread_mutex_unlock(&rc->rc_lock);
-	rump_lwp.rl_nopreempt--;
+	RUMP_LWP_ADD(rl_nopreempt, -1);
 	if (xc != NULL)
 		rump_xc_run(rc, xc);
 }
@@ -187,14 +231,14 @@ rump_cpu_block(void)
 	    rump_lwp.rl_ipl != 0 || rump_lwp.rl_nmutex != 0)
 		return false;
 	rc = rump_lwp.rl_cpu->ci_host;
-	rump_lwp.rl_nopreempt++;
+	RUMP_LWP_ADD(rl_nopreempt, 1);
 	pthread_mutex_lock(&rc->rc_lock);
 	xc = rc->rc_xc;
 	rc->rc_xc = NULL;
 	rc->rc_idle = true;
 	pthread_mutex_unlock(&rc->rc_lock);
-	rump_lwp.rl_nopreempt--;
-	rump_lwp.rl_xcpending = 0;
+	RUMP_LWP_ADD(rl_nopreempt, -1);
+	__atomic_store_n(&rump_lwp.rl_xcpending, 0, __ATOMIC_RELAXED);
 	if (xc != NULL)
 		rump_xc_run(rc, xc);
 	return true;
@@ -209,57 +253,117 @@ rump_cpu_unblock(bool blocked)
 	if (!blocked)
 		return;
 	rc = rump_lwp.rl_cpu->ci_host;
-	rump_lwp.rl_nopreempt++;
+	RUMP_LWP_ADD(rl_nopreempt, 1);
 	pthread_mutex_lock(&rc->rc_lock);
 	rc->rc_idle = false;
 	pthread_mutex_unlock(&rc->rc_lock);
-	rump_lwp.rl_nopreempt--;
+	RUMP_LWP_ADD(rl_nopreempt, -1);
 }
 
-/* The inter-processor interrupt: run now if this is a safe point. */
-static void
-rump_xc_signal(int sig)
+/* Wait while another thread runs a cross call as this thread's CPU. */
+void
+rump_xc_wait(void)
 {
-	int error = errno;
 
-	(void)sig;
-	rump_lwp.rl_xcpending = 1;
-	rump_lwp_settle();
-	errno = error;
+	while (__atomic_load_n(&rump_lwp.rl_xcrun, __ATOMIC_ACQUIRE) != 0)
+		sched_yield();
 }
 
-/* Deliver xc to CPU rc: run it here if no thread has rc, else signal. */
+/*
+ * Run xc as CPU rc, whose owner is another thread, if that thread has no
+ * section open: the caller's side of the handshake.  True if it ran.
+ * => rc's host lock held.
+ */
+static bool
+rump_xc_try(struct rump_cpu *rc, struct rump_xc *xc)
+{
+	struct rump_lwpstate *l = rc->rc_lwp;
+	bool ran = false;
+
+	__atomic_store_n(&l->rl_xcrun, 1, __ATOMIC_SEQ_CST);
+	rump_membarrier();
+	if (__atomic_load_n(&l->rl_nopreempt, __ATOMIC_ACQUIRE) == 0 &&
+	    __atomic_load_n(&l->rl_ipl, __ATOMIC_ACQUIRE) == 0 &&
+	    __atomic_load_n(&l->rl_nmutex, __ATOMIC_ACQUIRE) == 0) {
+		rump_xc_run(rc, xc);
+		ran = true;
+	}
+	__atomic_store_n(&l->rl_xcrun, 0, __ATOMIC_RELEASE);
+	return ran;
+}
+
+/*
+ * Deliver xc to CPU rc: run it here if no thread has rc or its thread has
+ * no section open, else leave it for that thread.
+ */
 static void
 rump_xc_post(struct rump_cpu *rc, struct rump_xc *xc)
 {
 	bool self = false;
 
-	rump_lwp.rl_nopreempt++;
+	xc->xc_cpu = rc;
+	RUMP_LWP_ADD(rl_nopreempt, 1);
 	pthread_mutex_lock(&rc->rc_lock);
 	if (!rc->rc_owned || rc->rc_idle)
 		rump_xc_run(rc, xc);
 	else if (pthread_equal(rc->rc_owner, pthread_self()))
 		self = true;
-	else {
+	else if (!rump_xc_try(rc, xc)) {
 		rc->rc_xc = xc;
-		pthread_kill(rc->rc_owner, SIGXCALL);
+		__atomic_store_n(&rc->rc_lwp->rl_xcpending, 1,
+		    __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&rc->rc_lock);
-	rump_lwp.rl_nopreempt--;
+	RUMP_LWP_ADD(rl_nopreempt, -1);
 	if (self)
 		rump_xc_run(rc, xc);
 }
 
-/* Wait until every call in xcs[0 .. n-1] has run. */
+/* Run xc, still pending, here if its CPU's thread has left its sections. */
+static void
+rump_xc_retry(struct rump_xc *xc)
+{
+	struct rump_cpu *rc = xc->xc_cpu;
+
+	RUMP_LWP_ADD(rl_nopreempt, 1);
+	pthread_mutex_lock(&rc->rc_lock);
+	if (rc->rc_xc == xc) {
+		if (!rc->rc_owned || rc->rc_idle) {
+			rc->rc_xc = NULL;
+			rump_xc_run(rc, xc);
+		} else if (rump_xc_try(rc, xc))
+			rc->rc_xc = NULL;
+	}
+	pthread_mutex_unlock(&rc->rc_lock);
+	RUMP_LWP_ADD(rl_nopreempt, -1);
+}
+
+/*
+ * Wait until every call in xcs[0 .. n-1] has run, trying pending ones
+ * again every RUMP_XC_RETRY_NS.
+ */
 static void
 rump_xc_await(struct rump_xc *xcs, u_int n)
 {
+	struct timespec ts;
 	u_int i;
 
 	pthread_mutex_lock(&rump_xc_lock);
 	for (i = 0; i < n; i++) {
-		while (!xcs[i].xc_done)
-			pthread_cond_wait(&rump_xc_cv, &rump_xc_lock);
+		while (!xcs[i].xc_done) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += RUMP_XC_RETRY_NS;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			if (pthread_cond_timedwait(&rump_xc_cv, &rump_xc_lock,
+			    &ts) != ETIMEDOUT)
+				continue;
+			pthread_mutex_unlock(&rump_xc_lock);
+			rump_xc_retry(&xcs[i]);
+			pthread_mutex_lock(&rump_xc_lock);
+		}
 	}
 	pthread_mutex_unlock(&rump_xc_lock);
 }
@@ -278,7 +382,7 @@ xc_broadcast(u_int flags, void (*func)(void *, void *), void *arg1,
 	(void)curcpu();
 	pthread_mutex_lock(&rump_xc_serial);
 	for (i = 0; i < ncpu; i++) {
-		xcs[i] = (struct rump_xc){ func, arg1, arg2, 0 };
+		xcs[i] = (struct rump_xc){ func, arg1, arg2, NULL, 0 };
 		rump_xc_post(&rump_cpus[i], &xcs[i]);
 	}
 	rump_xc_await(xcs, ncpu);
@@ -291,7 +395,7 @@ uint64_t
 xc_unicast(u_int flags, void (*func)(void *, void *), void *arg1,
     void *arg2, struct cpu_info *ci)
 {
-	struct rump_xc xc = { func, arg1, arg2, 0 };
+	struct rump_xc xc = { func, arg1, arg2, NULL, 0 };
 	uint64_t ticket;
 
 	(void)flags;

@@ -37,6 +37,7 @@ struct rump_cpu {
 	pthread_mutex_t	rc_lock;	/* the lock for the fields below */
 	bool		rc_owned;	/* a thread runs on this CPU */
 	pthread_t	rc_owner;	/* that thread */
+	struct rump_lwpstate *rc_lwp;	/* that thread's section words */
 	struct rump_xc	*rc_xc;		/* a cross call to run here */
 	bool		rc_idle;	/* owner blocked outside the kernel */
 };
@@ -46,6 +47,7 @@ struct rump_xc {
 	void		(*xc_func)(void *, void *);
 	void		*xc_arg1;
 	void		*xc_arg2;
+	struct rump_cpu	*xc_cpu;	/* the CPU it runs as */
 	volatile int	xc_done;	/* set once it has run */
 };
 

@@ -2,10 +2,21 @@
  * rump_misc.c: panic, delay and the page level of the host platform.
  *
  * Kernel virtual addresses for kmem are one large reservation of the host
- * address space, inaccessible until backed.  Backing a range makes it
- * readable and writable (the host supplies zeroed pages on first touch);
- * unbacking discards the pages and makes the range inaccessible again, so
- * a stale pointer into released memory faults, as it does in the kernel.
+ * address space, inaccessible until backed.  Backing a range makes the
+ * RUMP_KVA_CHUNK-aligned chunks around it readable and writable, once:
+ * they stay so, and neighbouring chunks merge into one host mapping, so
+ * the process's mappings stay few however the range is cut (Linux allows
+ * 65,530; a change of access for each segment split one mapping per
+ * segment).  Unbacking discards the pages with madvise, which splits
+ * nothing: the memory leaves the process, and a stale pointer into it
+ * reads zeros (kmem_debug's patterns catch writes after free).  Where the
+ * host refuses access (mprotect fails), backing fails and a VM_NOSLEEP
+ * request with it.
+ *
+ * UKMEM_DEBUG in the environment, read before kmem_init, sets kmem_debug
+ * for a program that links the library, as libumem's UMEM_DEBUG does:
+ * "0" or "none" turns kmem's debugging checks off, "audit" on with audit
+ * records, any other value on.
  */
 
 #include <errno.h>
@@ -20,6 +31,14 @@
 #include "rump_host.h"
 
 #define	RUMP_KVA_SIZE	((size_t)16 << 30)	/* 16 GiB of address space */
+#define	RUMP_KVA_CHUNK	((size_t)2 << 20)	/* unit of access changes */
+#define	RUMP_KVA_NCHUNK	(RUMP_KVA_SIZE / RUMP_KVA_CHUNK)
+#define	RUMP_KMEM_DEBUG_ON 0x1		/* KMEM_DEBUG_ON of <sys/kmem.h> */
+#define	RUMP_KMEM_DEBUG_AUDIT 0x2	/* KMEM_DEBUG_AUDIT */
+
+static uintptr_t rump_kva;		/* the reservation */
+static uint64_t rump_kva_open[RUMP_KVA_NCHUNK / 64]; /* chunks made RW */
+extern int kmem_debug;
 
 void	uvm_km_bootstrap(uintptr_t, uintptr_t);
 void	kmem_init(void);
@@ -39,12 +58,39 @@ panic(const char *fmt, ...)
 	abort();
 }
 
+/* Clock ticks (hz a second) since some fixed time, as getticks(9). */
+int
+getticks(void)
+{
+	extern int hz;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int)(ts.tv_sec * hz + ts.tv_nsec / (1000000000L / hz));
+}
+
 void
 delay(unsigned int us)
 {
 	struct timespec ts = { us / 1000000, (long)(us % 1000000) * 1000 };
 
 	nanosleep(&ts, NULL);
+}
+
+/* Set kmem_debug from UKMEM_DEBUG, if the environment has it. */
+static void
+rump_debug_env(void)
+{
+	const char *s = getenv("UKMEM_DEBUG");
+
+	if (s == NULL)
+		return;
+	if (*s == '\0' || strcmp(s, "0") == 0 || strcmp(s, "none") == 0)
+		kmem_debug = 0;
+	else if (strcmp(s, "audit") == 0)
+		kmem_debug = RUMP_KMEM_DEBUG_ON | RUMP_KMEM_DEBUG_AUDIT;
+	else
+		kmem_debug = RUMP_KMEM_DEBUG_ON;
 }
 
 /* Reserve kernel virtual space, build the kmem arenas on it, start kmem. */
@@ -59,17 +105,39 @@ rump_page_init(void)
 		perror("rump: cannot reserve kernel virtual space");
 		abort();
 	}
+	rump_kva = (uintptr_t)va;
+	rump_debug_env();
 	uvm_km_bootstrap((uintptr_t)va, (uintptr_t)va + RUMP_KVA_SIZE);
 	kmem_init();
+}
+
+/* Make chunk i of the reservation accessible, unless it already is. */
+static int
+rump_kva_open_chunk(size_t i)
+{
+	uint64_t bit = (uint64_t)1 << (i % 64);
+
+	if ((__atomic_load_n(&rump_kva_open[i / 64], __ATOMIC_ACQUIRE) &
+	    bit) != 0)
+		return 0;
+	if (mprotect((void *)(rump_kva + i * RUMP_KVA_CHUNK), RUMP_KVA_CHUNK,
+	    PROT_READ | PROT_WRITE) == -1)
+		return ENOMEM;
+	__atomic_fetch_or(&rump_kva_open[i / 64], bit, __ATOMIC_RELEASE);
+	return 0;
 }
 
 int
 uvm_km_back(uintptr_t va, size_t size, unsigned int flags)
 {
+	size_t i;
 
 	(void)flags;
-	if (mprotect((void *)va, size, PROT_READ | PROT_WRITE) == -1)
-		return ENOMEM;
+	for (i = (va - rump_kva) / RUMP_KVA_CHUNK;
+	    i <= (va + size - 1 - rump_kva) / RUMP_KVA_CHUNK; i++) {
+		if (rump_kva_open_chunk(i) != 0)
+			return ENOMEM;
+	}
 	return 0;
 }
 
@@ -78,8 +146,7 @@ bool
 uvm_km_unback(uintptr_t va, size_t size)
 {
 
-	if (madvise((void *)va, size, MADV_DONTNEED) == -1 ||
-	    mprotect((void *)va, size, PROT_NONE) == -1)
+	if (madvise((void *)va, size, MADV_DONTNEED) == -1)
 		panic("uvm_km_unback: cannot release [%#lx, %#lx)",
 		    (unsigned long)va, (unsigned long)(va + size));
 	return true;

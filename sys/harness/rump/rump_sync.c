@@ -3,9 +3,14 @@
  *
  * A kernel mutex is a lock word plus the bookkeeping the kernel expects:
  * its owner for mutex_owned(), the IPL a spin mutex raises to, and the
- * per-thread count of mutexes held, which tells the cross-call signal
- * whether this is a safe point.  A thread asleep in cv_wait holds no
- * mutex for that purpose, since it has released the interlock.
+ * per-thread count of mutexes held, which tells a thread with a cross
+ * call for this one whether it may run it as this CPU (rump_cpu.c).  The
+ * count goes up before the lock word is taken, so that a cross call run
+ * meanwhile never waits for a mutex this thread holds while this thread
+ * waits for it.  A thread asleep in cv_wait holds no mutex for that
+ * purpose, since it has released the interlock; on waking it holds the
+ * interlock again before it can say so, and gives it back while a cross
+ * call runs as its CPU (cv_relock).
  *
  * The lock word is 0 (free), 1 (held) or 2 (held, and a thread may be
  * asleep on it).  Taking a free mutex is one compare-and-swap, and
@@ -164,9 +169,10 @@ mutex_enter(struct kmutex *mtx)
 		mutex_spin_raise(mtx);
 	if (__atomic_load_n(&mtx->mtx_owner, __ATOMIC_RELAXED) == &rump_lwp)
 		panic("mutex_enter: locking against myself: mutex %p", mtx);
+	RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex + 1);
+	rump_lwp_open();
 	lock_word_enter(&mtx->mtx_lock);
 	__atomic_store_n(&mtx->mtx_owner, &rump_lwp, __ATOMIC_RELAXED);
-	rump_lwp.rl_nmutex++;
 }
 
 int
@@ -176,15 +182,19 @@ mutex_tryenter(struct kmutex *mtx)
 
 	if (mtx->mtx_spin)
 		mutex_spin_raise(mtx);
+	RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex + 1);
+	rump_lwp_open();
 	c = 0;
 	if (!__atomic_compare_exchange_n(&mtx->mtx_lock, &c, 1, false,
 	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex - 1);
 		if (mtx->mtx_spin && --rump_lwp.rl_nspin == 0)
 			splx(rump_lwp.rl_spinsave);
+		else
+			rump_lwp_settle();
 		return 0;
 	}
 	__atomic_store_n(&mtx->mtx_owner, &rump_lwp, __ATOMIC_RELAXED);
-	rump_lwp.rl_nmutex++;
 	return 1;
 }
 
@@ -196,7 +206,7 @@ mutex_exit(struct kmutex *mtx)
 		panic("mutex_exit: mutex %p not held by this thread", mtx);
 	__atomic_store_n(&mtx->mtx_owner, NULL, __ATOMIC_RELAXED);
 	lock_word_exit(&mtx->mtx_lock);
-	rump_lwp.rl_nmutex--;
+	RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex - 1);
 	if (mtx->mtx_spin && --rump_lwp.rl_nspin == 0)
 		splx(rump_lwp.rl_spinsave);
 	else
@@ -245,6 +255,24 @@ cv_destroy(struct kcondvar *cv)
 		    cv->cv_wmesg);
 }
 
+/*
+ * The interlock mtx is held again after a sleep: count it, and while a
+ * cross call runs as this CPU (it may need mtx), let go of mtx until the
+ * call is done.
+ */
+static void
+cv_relock(struct kmutex *mtx)
+{
+
+	RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex + 1);
+	__insn_barrier();
+	while (__atomic_load_n(&rump_lwp.rl_xcrun, __ATOMIC_ACQUIRE) != 0) {
+		lock_word_exit(&mtx->mtx_lock);
+		rump_xc_wait();
+		lock_word_enter(&mtx->mtx_lock);
+	}
+}
+
 /* Sleep on cv until woken or until the absolute time ts, if given. */
 static int
 cv_sleep(struct kcondvar *cv, struct kmutex *mtx, const struct timespec *ts)
@@ -261,11 +289,11 @@ cv_sleep(struct kcondvar *cv, struct kmutex *mtx, const struct timespec *ts)
 	__atomic_add_fetch(&cv->cv_waiters, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&mtx->mtx_owner, NULL, __ATOMIC_RELAXED);
 	lock_word_exit(&mtx->mtx_lock);
-	rump_lwp.rl_nmutex--;
+	RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex - 1);
 	rump_lwp_settle();
 	error = futex_wait(&cv->cv_seq, seq, ts);
 	lock_word_enter(&mtx->mtx_lock);
-	rump_lwp.rl_nmutex++;
+	cv_relock(mtx);
 	__atomic_store_n(&mtx->mtx_owner, &rump_lwp, __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&cv->cv_waiters, 1, __ATOMIC_RELAXED);
 	return error == ETIMEDOUT ? EWOULDBLOCK : 0;

@@ -29,6 +29,7 @@ extern volatile uint64_t ticks;
 extern char kernel_bootargs[];
 
 __BEGIN_DECLS
+int	getticks(void);
 void	hardclock(u_int);
 uint64_t clock_time_us(void);
 void	clockhook_init(void);
@@ -38,7 +39,7 @@ void	kernel_main(void) __dead;
 const char *kernel_getarg(const char *);
 void	cons_putc(int);
 void	xc_init(void);
-void	demo_run(void);
+u_int	demo_run(void);
 int	atf_kernel_run(const char *);
 void	atf_kernel_panic(const char *) __dead;
 __END_DECLS

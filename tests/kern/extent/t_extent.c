@@ -427,6 +427,56 @@ ATF_TC_BODY(whole_space, tc)
 	extent_destroy(ex);
 }
 
+ATF_TC(whole_space_one_map);
+ATF_TC_HEAD(whole_space_one_map, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "[0, ~0UL] is one map, as [1, ~0UL] "
+	    "is: requests across 2^63 and up to the top number succeed, in "
+	    "coalescing and EX_NOCOALESCE maps");
+}
+ATF_TC_BODY(whole_space_one_map, tc)
+{
+	const u_long half = ~0UL / 2 + 1, big = half + half / 2;
+	static const int flags[] = { 0, EX_NOCOALESCE };
+	struct extent *ex;
+	u_long a, start;
+	u_int i, f;
+
+	for (f = 0; f < __arraycount(flags); f++) {
+		for (start = 0; start <= 1; start++) {
+			ex = t_extent(start, ~0UL, flags[f]);
+			ATF_CHECK_EQ(extent_alloc(ex, big, 1, 0, EX_NOWAIT,
+			    &a), 0);
+			ATF_CHECK(a >= start && a + (big - 1) >= a);
+			ATF_REQUIRE_EQ(extent_free(ex, a, big, EX_NOWAIT), 0);
+			ATF_CHECK_EQ(extent_alloc_region(ex, half - 0x1000,
+			    0x2000, EX_NOWAIT), 0);
+			ATF_REQUIRE_EQ(extent_free(ex, half - 0x1000, 0x2000,
+			    EX_NOWAIT), 0);
+			for (i = 0; i < 2; i++) {
+				ATF_CHECK_EQ(extent_alloc_region(ex, half,
+				    half, EX_NOWAIT), 0);
+				ATF_CHECK_EQ(extent_alloc_region(ex, ~0UL, 1,
+				    EX_NOWAIT), EAGAIN);
+				ATF_REQUIRE_EQ(extent_free(ex, half, half,
+				    EX_NOWAIT), 0);
+			}
+			ATF_CHECK_EQ(extent_alloc_region(ex, ~0UL, 1,
+			    EX_NOWAIT), 0);
+			ATF_CHECK_EQ(extent_alloc_region(ex, half, half,
+			    EX_NOWAIT), EAGAIN);
+			ATF_REQUIRE_EQ(extent_free(ex, ~0UL, 1, EX_NOWAIT), 0);
+			ATF_CHECK_EQ(extent_alloc_region(ex, 1, ~0UL,
+			    EX_NOWAIT), 0);
+			ATF_REQUIRE_EQ(extent_free(ex, 1, ~0UL, EX_NOWAIT), 0);
+			ATF_CHECK_EQ(vmem_size(&ex->ex_vmem, VMEM_ALLOC), 0);
+			vmem_check(&ex->ex_vmem);
+			extent_destroy(ex);
+		}
+	}
+}
+
 ATF_TC(fixed_storage);
 ATF_TC_HEAD(fixed_storage, tc)
 {
@@ -471,9 +521,9 @@ t_count_tag(void *arg, vmem_addr_t addr, vmem_size_t size)
 
 /*
  * Every boundary tag the map's arena holds: in its segment list, and
- * spare.  While the arena is starved (vmem_starve_tags) and holds fewer
- * spare tags than it keeps, no tag enters or leaves it, so this stays
- * the same unless one leaks.
+ * spare.  While the arena is starved (vmem_mtbf_set with
+ * VMEM_MTBF_REFILLS) and holds fewer spare tags than it keeps, no tag
+ * enters or leaves it, so this stays the same unless one leaks.
  */
 static size_t
 t_ntags(struct extent *ex)
@@ -539,7 +589,7 @@ ATF_TC_BODY(nowait_enomem, tc)
 	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0xf0, 0x10, EX_NOWAIT), 0);
 	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x100, 0x100, EX_NOWAIT), 0);
 	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x200, 0x100, EX_NOWAIT), 0);
-	vmem_starve_tags(&ex->ex_vmem, true);
+	vmem_mtbf_set(1, VMEM_MTBF_EVERY | VMEM_MTBF_REFILLS, 0);
 	tags = t_ntags(ex);
 	for (n = 0; n < 64; n++) {
 		error = extent_alloc_region(ex, 0x1000 + n * 0x20, 0x10,
@@ -577,7 +627,7 @@ ATF_TC_BODY(nowait_enomem, tc)
 	vmem_check(&ex->ex_vmem);
 
 	/* Fed again, the map frees and hands out all of it. */
-	vmem_starve_tags(&ex->ex_vmem, false);
+	vmem_mtbf_set(0, VMEM_MTBF_EVERY, 0);
 	ATF_CHECK_EQ(extent_free(ex, 0xf0, 0x10, EX_NOWAIT), 0);
 	ATF_CHECK_EQ(extent_free(ex, 0x200, 0x40, EX_NOWAIT), 0);
 	ATF_CHECK_EQ(extent_free(ex, 0x250, 0xb0, EX_NOWAIT), 0);
@@ -610,7 +660,7 @@ ATF_TC_BODY(fixed_nocoalesce_enomem, tc)
 	ex = extent_create("fixed", 0x100000, 0x1fffff, storage,
 	    sizeof(storage), EX_NOWAIT | EX_NOCOALESCE);
 	ATF_REQUIRE_EQ((void *)ex, (void *)storage);
-	vmem_starve_tags(&ex->ex_vmem, true);
+	vmem_mtbf_set(1, VMEM_MTBF_EVERY | VMEM_MTBF_REFILLS, 0);
 	tags = t_ntags(ex);
 	/* Each allocation after the first leaves a gap before it. */
 	for (n = 0; n < __arraycount(a); n++) {
@@ -637,7 +687,7 @@ ATF_TC_BODY(fixed_nocoalesce_enomem, tc)
 	ATF_CHECK_EQ(t_ntags(ex), tags);
 	vmem_check(&ex->ex_vmem);
 
-	vmem_starve_tags(&ex->ex_vmem, false);
+	vmem_mtbf_set(0, VMEM_MTBF_EVERY, 0);
 	ATF_CHECK(t_free_p(ex, 0x100000, 0x100000));
 	extent_destroy(ex);
 }
@@ -1057,6 +1107,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, bestfit_fast);
 	ATF_TP_ADD_TC(tp, alloc_region);
 	ATF_TP_ADD_TC(tp, whole_space);
+	ATF_TP_ADD_TC(tp, whole_space_one_map);
 	ATF_TP_ADD_TC(tp, fixed_storage);
 	ATF_TP_ADD_TC(tp, nowait_enomem);
 	ATF_TP_ADD_TC(tp, fixed_nocoalesce_enomem);

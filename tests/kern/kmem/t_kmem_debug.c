@@ -8,6 +8,7 @@
  */
 
 #include <sys/param.h>
+#include <sys/cpu.h>
 #include <sys/kmem.h>
 #include <sys/kmem_impl.h>
 #include <sys/systm.h>
@@ -179,6 +180,302 @@ ATF_TC_BODY(zero_size, tc)
 	(void)t_cache(0, 0);
 }
 
+T_MISUSE(free_null, "kmem_free(NULL, size) panics naming the rule, in "
+    "every build, before a NULL enters a magazine")
+ATF_TC_BODY(free_null, tc)
+{
+	void *p;
+
+	p = kmem_alloc(64, KM_SLEEP);
+	kmem_free(p, 64);
+	atf_tc_expect_signal(SIGABRT, "kmem_free of NULL must panic");
+	kmem_free(NULL, 64);
+	kmem_free(NULL, 64);
+	p = kmem_alloc(64, KM_SLEEP);
+	ATF_CHECK(p != NULL);
+}
+
+T_MISUSE(cache_free_null, "kmem_cache_free(kc, NULL) panics in a cache "
+    "that does not debug")
+ATF_TC_BODY(cache_free_null, tc)
+{
+	kmem_cache_t *kc = t_cache(64, KMC_NODEBUG);
+
+	atf_tc_expect_signal(SIGABRT, "kmem_cache_free of NULL must panic");
+	kmem_cache_free(kc, NULL);
+	ATF_CHECK(kmem_cache_alloc(kc, KM_SLEEP) != NULL);
+}
+
+ATF_TC(alloc_size_overflow);
+ATF_TC_HEAD(alloc_size_overflow, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "kmem_alloc and kmem_zalloc of a size "
+	    "that overflows when rounded to a page fail with KM_NOSLEEP");
+}
+ATF_TC_BODY(alloc_size_overflow, tc)
+{
+	size_t size;
+
+	for (size = SIZE_MAX - PAGE_SIZE + 2; size != 0; size++) {
+		ATF_CHECK(kmem_alloc(size, KM_NOSLEEP) == NULL);
+		ATF_CHECK(kmem_zalloc(size, KM_NOSLEEP) == NULL);
+	}
+}
+
+T_MISUSE(cache_size_huge, "kmem_cache_create of a size near SIZE_MAX "
+    "panics at create")
+ATF_TC_BODY(cache_size_huge, tc)
+{
+
+	atf_tc_expect_signal(SIGABRT, "a huge object size must panic");
+	(void)t_cache(SIZE_MAX - 8, 0);
+}
+
+T_MISUSE(free_unmapped, "kmem_free of an unmapped pointer in the debug "
+    "build panics naming the cache and address")
+ATF_TC_BODY(free_unmapped, tc)
+{
+	const size_t size = 4 * PAGE_SIZE;
+	char *p;
+
+	if ((kmem_debug & KMEM_DEBUG_ON) == 0)
+		atf_tc_skip("kmem_debug is off in this build");
+	p = kmem_alloc(size, KM_SLEEP);
+	kmem_free(p, size);
+	atf_tc_expect_signal(SIGABRT, "an unmapped pointer must panic");
+	kmem_free(p + PAGE_SIZE + 64, 64);
+}
+
+T_MISUSE(free_stack, "kmem_free of a stack address in the debug build "
+    "panics")
+ATF_TC_BODY(free_stack, tc)
+{
+	uint64_t local[16];
+
+	if ((kmem_debug & KMEM_DEBUG_ON) == 0)
+		atf_tc_skip("kmem_debug is off in this build");
+	atf_tc_expect_signal(SIGABRT, "a stack pointer must panic");
+	kmem_free(&local[8], 64);
+}
+
+T_MISUSE(flags_zero_fast, "kmem_alloc with flags 0 panics on the "
+    "magazine path as on the slow path")
+ATF_TC_BODY(flags_zero_fast, tc)
+{
+	void *p;
+
+	p = kmem_alloc(64, KM_SLEEP);
+	kmem_free(p, 64);
+	atf_tc_expect_signal(SIGABRT, "flags 0 must panic");
+	p = kmem_alloc(64, 0);
+	ATF_CHECK(p != NULL);
+}
+
+T_MISUSE(flags_both_fast, "kmem_cache_alloc with KM_SLEEP | KM_NOSLEEP "
+    "panics on the magazine path as on the slow path")
+ATF_TC_BODY(flags_both_fast, tc)
+{
+	kmem_cache_t *kc = t_cache(64, KMC_NODEBUG);
+	void *p;
+
+	p = kmem_cache_alloc(kc, KM_SLEEP);
+	kmem_cache_free(kc, p);
+	atf_tc_expect_signal(SIGABRT, "both sleep flags must panic");
+	p = kmem_cache_alloc(kc, KM_SLEEP | KM_NOSLEEP);
+	ATF_CHECK(p != NULL);
+}
+
+/* ---- audit records and leak reports */
+
+/* Allocate from kc here, so that the audit names this function. */
+static __noinline void *
+t_alloc_a(kmem_cache_t *kc)
+{
+	void *p = kmem_cache_alloc(kc, KM_SLEEP);
+
+	__asm volatile("" ::: "memory");
+	return p;
+}
+
+/* Allocate from kc here, a second caller. */
+static __noinline void *
+t_alloc_c(kmem_cache_t *kc)
+{
+	void *p = kmem_cache_alloc(kc, KM_SLEEP);
+
+	__asm volatile("" ::: "memory");
+	return p;
+}
+
+/* Free to kc here, so that the audit names this function. */
+static __noinline void
+t_free_b(kmem_cache_t *kc, void *p)
+{
+
+	kmem_cache_free(kc, p);
+	__asm volatile("" ::: "memory");
+}
+
+/* True if the return address ra lies in the function at f. */
+static bool
+t_in(const void *ra, const void *f)
+{
+
+	return (uintptr_t)ra > (uintptr_t)f &&
+	    (uintptr_t)ra < (uintptr_t)f + 256;
+}
+
+ATF_TC(audit_records);
+ATF_TC_HEAD(audit_records, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "an auditing cache records each "
+	    "buffer's last allocation and free (caller, CPU, thread, time) "
+	    "and logs both, oldest first");
+}
+ATF_TC_BODY(audit_records, tc)
+{
+	kmem_cache_t *kc = t_cache(64, KMC_AUDIT);
+	struct kmem_audit log[3];
+	struct kmem_bufaudit ba;
+	void *p;
+
+	p = t_alloc_a(kc);
+	t_free_b(kc, p);
+	ATF_REQUIRE(kmem_cache_audit(kc, p, &ba));
+	ATF_CHECK(ba.ba_alloc.ka_buf == p);
+	ATF_CHECK_EQ(ba.ba_alloc.ka_op, KMEM_AUDIT_ALLOC);
+	ATF_CHECK_MSG(t_in(ba.ba_alloc.ka_caller, (const void *)t_alloc_a),
+	    "allocation caller %p, not in t_alloc_a %p",
+	    ba.ba_alloc.ka_caller, (const void *)t_alloc_a);
+	ATF_CHECK(ba.ba_alloc.ka_thread == curlwp);
+	ATF_CHECK(ba.ba_alloc.ka_cpu < ncpu);
+	ATF_CHECK(ba.ba_free.ka_buf == p);
+	ATF_CHECK_EQ(ba.ba_free.ka_op, KMEM_AUDIT_FREE);
+	ATF_CHECK_MSG(t_in(ba.ba_free.ka_caller, (const void *)t_free_b),
+	    "free caller %p, not in t_free_b %p", ba.ba_free.ka_caller,
+	    (const void *)t_free_b);
+	ATF_CHECK(ba.ba_free.ka_thread == curlwp);
+	ATF_CHECK(ba.ba_free.ka_time >= ba.ba_alloc.ka_time);
+	ATF_REQUIRE_EQ(kmem_cache_audit_log(kc, log, 3), 2);
+	ATF_CHECK(log[0].ka_buf == p && log[0].ka_op == KMEM_AUDIT_ALLOC);
+	ATF_CHECK(log[1].ka_buf == p && log[1].ka_op == KMEM_AUDIT_FREE);
+	ATF_CHECK(log[1].ka_caller == ba.ba_free.ka_caller);
+	ATF_CHECK(!kmem_cache_audit(t_cache(64, KMC_DEBUG), p, &ba));
+	kmem_cache_destroy(kc);
+}
+
+ATF_TC(audit_log_wraps);
+ATF_TC_HEAD(audit_log_wraps, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "the transaction log keeps the last "
+	    "KMEM_AUDIT_LOG operations");
+}
+ATF_TC_BODY(audit_log_wraps, tc)
+{
+	static struct kmem_audit log[KMEM_AUDIT_LOG];
+	kmem_cache_t *kc = t_cache(32, KMC_AUDIT);
+	void *p;
+	u_int i;
+
+	for (i = 0; i < KMEM_AUDIT_LOG; i++) {
+		p = kmem_cache_alloc(kc, KM_SLEEP);
+		kmem_cache_free(kc, p);
+	}
+	p = t_alloc_a(kc);
+	ATF_REQUIRE_EQ(kmem_cache_audit_log(kc, log, KMEM_AUDIT_LOG),
+	    KMEM_AUDIT_LOG);
+	ATF_CHECK_EQ(log[KMEM_AUDIT_LOG - 1].ka_op, KMEM_AUDIT_ALLOC);
+	ATF_CHECK(log[KMEM_AUDIT_LOG - 1].ka_buf == p);
+	ATF_CHECK(t_in(log[KMEM_AUDIT_LOG - 1].ka_caller,
+	    (const void *)t_alloc_a));
+	ATF_CHECK_EQ(log[0].ka_op, KMEM_AUDIT_FREE);
+	for (i = 1; i < KMEM_AUDIT_LOG; i++)
+		ATF_CHECK(log[i].ka_op != log[i - 1].ka_op);
+	t_free_b(kc, p);
+	kmem_cache_destroy(kc);
+}
+
+ATF_TC(leak_report);
+ATF_TC_HEAD(leak_report, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "the leak report of an auditing cache "
+	    "lists the buffers still allocated by allocating caller, with "
+	    "counts and bytes, most bytes first");
+}
+ATF_TC_BODY(leak_report, tc)
+{
+	kmem_cache_t *kc = t_cache(100, KMC_AUDIT);
+	struct kmem_leak kl[4];
+	void *a[3], *c[3];
+	u_int i;
+
+	for (i = 0; i < 3; i++) {
+		a[i] = t_alloc_a(kc);
+		c[i] = t_alloc_c(kc);
+	}
+	t_free_b(kc, a[0]);
+	kmem_cache_leak_print(kc);
+	ATF_REQUIRE_EQ(kmem_cache_leaks(kc, kl, 4), 2);
+	ATF_CHECK(t_in(kl[0].kl_caller, (const void *)t_alloc_c));
+	ATF_CHECK_EQ(kl[0].kl_count, 3);
+	ATF_CHECK_EQ(kl[0].kl_bytes, 300);
+	ATF_CHECK(t_in(kl[1].kl_caller, (const void *)t_alloc_a));
+	ATF_CHECK_EQ(kl[1].kl_count, 2);
+	ATF_CHECK_EQ(kl[1].kl_bytes, 200);
+	for (i = 0; i < 3; i++) {
+		if (i > 0)
+			kmem_cache_free(kc, a[i]);
+		kmem_cache_free(kc, c[i]);
+	}
+	ATF_CHECK_EQ(kmem_cache_leaks(kc, kl, 4), 0);
+	kmem_cache_destroy(kc);
+}
+
+ATF_TC(leak_report_plain);
+ATF_TC_HEAD(leak_report_plain, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a cache that does not audit reports "
+	    "its leaks under an unknown caller, with counts and bytes");
+}
+ATF_TC_BODY(leak_report_plain, tc)
+{
+	kmem_cache_t *kd = t_cache(48, KMC_DEBUG);
+	kmem_cache_t *kn = t_cache(48, KMC_NODEBUG);
+	struct kmem_leak kl[2];
+	void *p, *q;
+
+	p = kmem_cache_alloc(kd, KM_SLEEP);
+	q = kmem_cache_alloc(kn, KM_SLEEP);
+	ATF_REQUIRE_EQ(kmem_cache_leaks(kd, kl, 2), 1);
+	ATF_CHECK(kl[0].kl_caller == NULL);
+	ATF_CHECK_EQ(kl[0].kl_count, 1);
+	ATF_CHECK_EQ(kl[0].kl_bytes, 48);
+	ATF_REQUIRE_EQ(kmem_cache_leaks(kn, kl, 2), 1);
+	ATF_CHECK_EQ(kl[0].kl_count, 1);
+	kmem_leak_print();
+	kmem_cache_free(kd, p);
+	kmem_cache_free(kn, q);
+	ATF_CHECK_EQ(kmem_cache_leaks(kd, kl, 2), 0);
+	kmem_cache_destroy(kd);
+	kmem_cache_destroy(kn);
+}
+
+T_MISUSE(destroy_live_audit, "destroying an auditing cache with objects "
+    "still allocated prints the leak report, then panics")
+ATF_TC_BODY(destroy_live_audit, tc)
+{
+	kmem_cache_t *kc = t_cache(64, KMC_AUDIT);
+
+	(void)t_alloc_a(kc);
+	atf_tc_expect_signal(SIGABRT, "a leak must be reported");
+	kmem_cache_destroy(kc);
+}
+
 ATF_TC(debug_clean);
 ATF_TC_HEAD(debug_clean, tc)
 {
@@ -200,14 +497,17 @@ ATF_TC_BODY(debug_clean, tc)
 		for (r = 0; r < 3; r++) {
 			for (i = 0; i < N; i++) {
 				p[i] = kmem_cache_alloc(kc, KM_SLEEP);
+				ATF_REQUIRE(p[i] != NULL);
+				ATF_CHECK_EQ((uintptr_t)p[i] % KMEM_ALIGN, 0);
 				memset(p[i], (int)i, size);
 			}
-			for (i = 0; i < N; i++)
+			for (i = 0; i < N; i++) {
+				ATF_CHECK_EQ(p[i][size - 1], (char)i);
 				kmem_cache_free(kc, p[i]);
+			}
 		}
 		kmem_cache_destroy(kc);
 	}
-	ATF_CHECK(true);
 }
 
 ATF_TP_ADD_TCS(tp)
@@ -225,6 +525,19 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, destroy_live);
 	ATF_TP_ADD_TC(tp, bad_flags);
 	ATF_TP_ADD_TC(tp, zero_size);
+	ATF_TP_ADD_TC(tp, free_null);
+	ATF_TP_ADD_TC(tp, cache_free_null);
+	ATF_TP_ADD_TC(tp, alloc_size_overflow);
+	ATF_TP_ADD_TC(tp, cache_size_huge);
+	ATF_TP_ADD_TC(tp, free_unmapped);
+	ATF_TP_ADD_TC(tp, free_stack);
+	ATF_TP_ADD_TC(tp, flags_zero_fast);
+	ATF_TP_ADD_TC(tp, flags_both_fast);
+	ATF_TP_ADD_TC(tp, audit_records);
+	ATF_TP_ADD_TC(tp, audit_log_wraps);
+	ATF_TP_ADD_TC(tp, leak_report);
+	ATF_TP_ADD_TC(tp, leak_report_plain);
+	ATF_TP_ADD_TC(tp, destroy_live_audit);
 	ATF_TP_ADD_TC(tp, debug_clean);
 	return atf_no_error();
 }

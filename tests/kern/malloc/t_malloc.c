@@ -409,6 +409,18 @@ ATF_TC_BODY(misuse_double_free, tc)
 	free(p, M_TEST);
 }
 
+T_MISUSE(misuse_double_free_large, "freeing a large allocation twice "
+    "panics, as for small ones")
+ATF_TC_BODY(misuse_double_free_large, tc)
+{
+	void *p;
+
+	p = malloc(100000, M_TEST, M_WAITOK);
+	free(p, M_TEST);
+	atf_tc_expect_signal(SIGABRT, "a double free must panic");
+	free(p, M_TEST);
+}
+
 T_MISUSE(misuse_not_malloced, "freeing memory malloc did not hand out "
     "panics")
 ATF_TC_BODY(misuse_not_malloced, tc)
@@ -443,6 +455,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, misuse_wrong_type);
 	ATF_TP_ADD_TC(tp, misuse_wrong_type_large);
 	ATF_TP_ADD_TC(tp, misuse_double_free);
+	ATF_TP_ADD_TC(tp, misuse_double_free_large);
 	ATF_TP_ADD_TC(tp, misuse_not_malloced);
 	ATF_TP_ADD_TC(tp, misuse_bad_type);
 	return atf_no_error();

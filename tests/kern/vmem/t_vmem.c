@@ -604,7 +604,7 @@ ATF_TC_BODY(xfree_run, tc)
 
 	for (i = 0; i < 4; i++)
 		t_xalloc_at(vm, 0x100 + i * 0x40, 0x40);
-	vmem_starve_tags(vm, true);
+	vmem_mtbf_set(1, VMEM_MTBF_EVERY | VMEM_MTBF_REFILLS, 0);
 	for (n = 0; vmem_xalloc(vm, 0x10, 0, 0, 0, 0x800 + n * 0x20,
 	    0x80f + n * 0x20, VM_NOSLEEP, &a) == 0; n++)
 		continue;		/* spend the spare tags */
@@ -617,7 +617,7 @@ ATF_TC_BODY(xfree_run, tc)
 	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0x40 + n * 0x10);
 	ATF_CHECK_EQ(t_ntags(vm), tags);
 	vmem_check(vm);
-	vmem_starve_tags(vm, false);
+	vmem_mtbf_set(0, VMEM_MTBF_EVERY, 0);
 	vmem_xfree(vm, 0x1c0, 0x40);
 	while (n-- > 0)
 		vmem_xfree(vm, 0x800 + n * 0x20, 0x10);
@@ -653,7 +653,7 @@ ATF_TC_BODY(tag_exhaustion, tc)
 	vmem_t *vm;
 
 	vm = t_arena("t", 0x10000, 0x100000, 0x10);
-	vmem_starve_tags(vm, true);
+	vmem_mtbf_set(1, VMEM_MTBF_EVERY | VMEM_MTBF_REFILLS, 0);
 	tags = t_ntags(vm);
 	/* Each allocation after the first carves a free piece on each side. */
 	for (n = 0; n < __arraycount(a); n++) {
@@ -683,7 +683,7 @@ ATF_TC_BODY(tag_exhaustion, tc)
 	vmem_check(vm);
 
 	/* Fed again, the arena frees and hands out all of it. */
-	vmem_starve_tags(vm, false);
+	vmem_mtbf_set(0, VMEM_MTBF_EVERY, 0);
 	vmem_xfree(vm, a[0], 0x10);
 	vmem_xfree(vm, a[0] + 0x20, 0xe0);
 	for (i = 2; i < n; i++)
@@ -1540,6 +1540,32 @@ ATF_TC_BODY(misuse_no_sleep_flag, tc)
 	(void)vmem_alloc(vm, 0x10, VM_BESTFIT, &a);
 }
 
+T_MISUSE(misuse_free_size_max, "vmem_free of SIZE_MAX in an arena with "
+    "quantum caches panics naming the arena and size")
+ATF_TC_BODY(misuse_free_size_max, tc)
+{
+	vmem_t *vm;
+	vmem_addr_t a;
+
+	vm = vmem_create("t_qc", 0x10000, 0x100000, 0x10, NULL, NULL, NULL,
+	    0x80, VM_SLEEP, IPL_NONE);
+	ATF_REQUIRE(vm != NULL);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x20, VM_SLEEP, &a), 0);
+	atf_tc_expect_signal(SIGABRT, "a size that rounds to 0 must panic");
+	vmem_free(vm, a, SIZE_MAX);
+}
+
+T_MISUSE(misuse_two_fit_policies, "VM_BESTFIT and VM_NEXTFIT together "
+    "panic: a request has one fit policy")
+ATF_TC_BODY(misuse_two_fit_policies, tc)
+{
+	vmem_t *vm = t_arena("t", 0, 0x100, 1);
+	vmem_addr_t a;
+
+	atf_tc_expect_signal(SIGABRT, "two fit policies must panic");
+	(void)vmem_alloc(vm, 0x10, VM_SLEEP | VM_BESTFIT | VM_NEXTFIT, &a);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -1586,5 +1612,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, misuse_add_overlap);
 	ATF_TP_ADD_TC(tp, misuse_destroy_busy);
 	ATF_TP_ADD_TC(tp, misuse_no_sleep_flag);
+	ATF_TP_ADD_TC(tp, misuse_free_size_max);
+	ATF_TP_ADD_TC(tp, misuse_two_fit_policies);
 	return atf_no_error();
 }

@@ -47,7 +47,9 @@
  * Each sequence must see failures and constrained allocations, or it
  * tests too little.  The suite runs 1.25 million steps (divided by
  * TEST_SCALE where it is defined); every failure names the seed and the
- * step, and the sequence replays.
+ * step, and the sequence replays.  "make soak" builds it with each
+ * sequence TEST_SOAK times longer and TEST_SOAK_SEED xored into every
+ * seed, for 10^8 steps and more.
  */
 
 #include <sys/param.h>
@@ -60,7 +62,13 @@
 #ifndef TEST_SCALE
 #define	TEST_SCALE	1
 #endif
-#define	OPS(n)		((unsigned long)(n) / TEST_SCALE)
+#ifndef TEST_SOAK
+#define	TEST_SOAK	1	/* make soak: sequences this many times longer */
+#endif
+#ifndef TEST_SOAK_SEED
+#define	TEST_SOAK_SEED	0	/* make soak: xored into every seed */
+#endif
+#define	OPS(n)		((unsigned long)(n) * TEST_SOAK / TEST_SCALE)
 
 #define	MODEL_UNITS	2048	/* quanta in a model's window */
 #define	MODEL_LIVE	512	/* live allocations at most */
@@ -84,11 +92,14 @@ static unsigned long diff_nxok;	/* constrained requests served */
 	ATF_REQUIRE_MSG(e, "seed %#llx step %lu: " fmt,			\
 	    (unsigned long long)diff_seed, diff_step, ##__VA_ARGS__)
 
-/* Start the sequence of a seed. */
+/* Start the sequence of a seed (with TEST_SOAK_SEED), nops steps long. */
 static void
-rng_seed(uint64_t seed)
+rng_seed(uint64_t seed, unsigned long nops)
 {
 
+	seed ^= (uint64_t)TEST_SOAK_SEED;
+	printf("diff: seed %#llx, %lu steps\n", (unsigned long long)seed,
+	    nops);
 	diff_seed = seed;
 	diff_state = seed;
 	diff_step = 0;
@@ -800,7 +811,7 @@ diff_run(uint64_t seed, unsigned long nops, vmem_addr_t base,
 	struct model *m = &model_a;
 	size_t target = MODEL_LIVE / 4;
 
-	rng_seed(seed);
+	rng_seed(seed, nops);
 	model_init(m, base, q, nunits);
 	m->m_vm = vmem_create("diff", model_addr(m, first), nfirst * q, q,
 	    NULL, NULL, NULL, 0, VM_SLEEP, 0);
@@ -1129,7 +1140,7 @@ diff_run_import(uint64_t seed, unsigned long nops, bool exact,
 	vmem_addr_t base = 0x200000;
 	size_t target = MODEL_LIVE / 4;
 
-	rng_seed(seed);
+	rng_seed(seed, nops);
 	model_init(s, base, qs, nsrc);
 	s->m_vm = vmem_create("diffsrc", base, nsrc * qs, qs, NULL, NULL,
 	    NULL, 0, VM_SLEEP, 0);

@@ -17,6 +17,10 @@ struct cpu_info {
 	uint64_t	ci_nxcall;	/* a: cross calls run as this CPU */
 };
 
+/* The running thread, as an opaque handle: its per-thread state. */
+struct lwp;
+#define	curlwp		((struct lwp *)(void *)&rump_lwp)
+
 static __inline struct cpu_info *
 curcpu(void)
 {
@@ -31,8 +35,8 @@ static __inline void
 kpreempt_disable(void)
 {
 
-	rump_lwp.rl_nopreempt++;
-	__insn_barrier();
+	RUMP_LWP_SET(rl_nopreempt, rump_lwp.rl_nopreempt + 1);
+	rump_lwp_open();
 }
 
 static __inline void
@@ -40,7 +44,7 @@ kpreempt_enable(void)
 {
 
 	__insn_barrier();
-	rump_lwp.rl_nopreempt--;
+	RUMP_LWP_SET(rl_nopreempt, rump_lwp.rl_nopreempt - 1);
 	rump_lwp_settle();
 }
 

@@ -1,7 +1,7 @@
 /*
  * machine/intr.h for the host platform: interrupt priority levels are a
- * per-thread word; the only interrupt is the cross-call signal, which
- * waits while the level is raised.
+ * per-thread word; the only interrupt is a cross call, which waits while
+ * the level is raised.
  */
 
 #ifndef _RUMP_MACHINE_INTR_H_
@@ -14,8 +14,11 @@ splraise(int ipl)
 {
 	int s = rump_lwp.rl_ipl;
 
-	if (ipl > s)
-		rump_lwp.rl_ipl = ipl;
+	if (ipl > s) {
+		RUMP_LWP_SET(rl_ipl, ipl);
+		if (s == 0)
+			rump_lwp_open();
+	}
 	__insn_barrier();
 	return s;
 }
@@ -25,7 +28,7 @@ splx(int s)
 {
 
 	__insn_barrier();
-	rump_lwp.rl_ipl = s;
+	RUMP_LWP_SET(rl_ipl, s);
 	rump_lwp_settle();
 }
 

@@ -3,11 +3,12 @@
  *
  * Each host thread that enters the kernel runs on a virtual CPU of its own.
  * Preemption, the interrupt priority level and the mutex hold count are
- * per-thread words that only the thread itself (and signal handlers on it)
- * touch, so the per-CPU fast paths cost no lock and no atomic operation.
- * A cross call to a busy virtual CPU is delivered as a signal, the host's
- * inter-processor interrupt, and deferred until the thread is at a point
- * where no per-CPU section and no mutex is open.
+ * per-thread words that only the thread itself writes, with plain stores
+ * (release ordering, free on the hosts we run on), so the per-CPU fast
+ * paths cost no lock and no atomic read-modify-write.  Another thread
+ * that must run a cross call as this thread's CPU reads them (rump_cpu.c);
+ * while it does, it sets rl_xcrun, which this thread checks each time it
+ * opens a section (rump_lwp_open) and waits out.
  */
 
 #ifndef _RUMP_MACHINE_LWP_H_
@@ -23,21 +24,42 @@ struct rump_lwpstate {
 	int		rl_spinsave;	/* IPL before the first spin mutex */
 	int		rl_nspin;	/* spin mutexes held */
 	int		rl_intr;	/* in a simulated interrupt handler */
-	volatile int	rl_xcpending;	/* a cross call waits for us */
+	int		rl_xcpending;	/* a: a cross call waits for us */
+	int		rl_xcrun;	/* a: another thread runs one as us */
 };
 
 extern __thread struct rump_lwpstate rump_lwp
     __attribute__((__tls_model__("initial-exec")));
 
 void	rump_xc_deferred(void);
+void	rump_xc_wait(void);
 struct cpu_info *rump_cpu_attach(void);
+
+/* Set one of this thread's section words, for other threads to read. */
+#define	RUMP_LWP_SET(field, v)						\
+	__atomic_store_n(&rump_lwp.field, (v), __ATOMIC_RELEASE)
+
+/*
+ * A section has just been opened: if another thread is running a cross
+ * call as this CPU, wait until it is done before touching anything.
+ */
+static __inline void
+rump_lwp_open(void)
+{
+
+	__insn_barrier();
+	if (__predict_false(__atomic_load_n(&rump_lwp.rl_xcrun,
+	    __ATOMIC_ACQUIRE) != 0))
+		rump_xc_wait();
+}
 
 /* Run deferred cross calls once nothing per-CPU is open. */
 static __inline void
 rump_lwp_settle(void)
 {
 
-	if (__predict_false(rump_lwp.rl_xcpending) &&
+	if (__predict_false(__atomic_load_n(&rump_lwp.rl_xcpending,
+	    __ATOMIC_RELAXED) != 0) &&
 	    rump_lwp.rl_nopreempt == 0 && rump_lwp.rl_ipl == 0 &&
 	    rump_lwp.rl_nmutex == 0)
 		rump_xc_deferred();
