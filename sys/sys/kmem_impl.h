@@ -111,9 +111,10 @@ struct kmem_slab {
 	uintptr_t	sl_check;	/* I: own address ^ KMEM_SLAB_MAGIC */
 	uintptr_t	sl_base;	/* I: start, from the source arena */
 	uintptr_t	sl_start;	/* I: first buffer (base + colour) */
-	void		*sl_free;	/* s: free buffers (bufctls) */
+	void		*sl_free;	/* s: freed buffers (bufctls) */
 	u_int		sl_refcnt;	/* s: buffers allocated from it */
 	u_int		sl_chunks;	/* I: buffers in it */
+	u_int		sl_nfresh;	/* s: last buffers never handed out */
 	kmem_bufctl_t	sl_bufctl[];	/* s: KMF_EXTSLAB only */
 };
 #define	KMEM_SLAB_MAGIC		((uintptr_t)0x51ab51ab51ab51abULL)
