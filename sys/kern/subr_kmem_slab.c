@@ -17,6 +17,17 @@
  * uses a buffer, page by page, and the pages of a slab's unused tail are
  * never touched at all: they take no resident memory.
  *
+ * Fresh buffers also keep CPUs apart.  Two CPUs that each take their
+ * first buffer of a cache one after the other would get neighbours, and
+ * their magazines would then hand each of them its own buffer back over
+ * and over: two buffers written by two CPUs at once in one cache line,
+ * which then bounces between them on every write (false sharing; SLUB
+ * gives each CPU a slab of its own against it).  So when a fresh buffer
+ * goes to another CPU than the last one did, the slab skips to the next
+ * KMEM_SLAB_LINE boundary (two cache lines: adjacent-line prefetchers
+ * fetch lines in pairs) and puts the buffers it skipped on its free list,
+ * for whoever comes next.
+ *
  * Three layouts:
  *
  *	small buffers	(at least KMEM_SLAB_MINCHUNKS to a page, source
@@ -100,6 +111,7 @@
 #define	KMEM_SLAB_MINCHUNKS	8	/* buffers in a slab, at least */
 #define	KMEM_SLAB_BIG		(64 * 1024) /* ... unless buffers are huge */
 #define	KMEM_SLAB_SEARCH	(128 * 1024) /* slab sizes tried, at least */
+#define	KMEM_SLAB_LINE		(2 * COHERENCY_UNIT) /* kept apart for CPUs */
 
 static kmutex_t kmem_wait_lock;
 static kcondvar_t kmem_wait_cv;
@@ -269,6 +281,7 @@ kmem_slab_init(kmem_cache_t *kc)
 	LIST_INIT(&kc->kc_emptylist);
 	kc->kc_hash = kc->kc_hash0;
 	kc->kc_hashmask = KMEM_HASH_MIN - 1;
+	kc->kc_fresh_cpu = 0;
 	unit = vmem_roundup_size(kc->kc_source, 1);
 	if ((kc->kc_flags & KMC_NOTOUCH) == 0 && unit == PAGE_SIZE &&
 	    kc->kc_bufsize * KMEM_SLAB_MINCHUNKS <= room) {
@@ -600,22 +613,50 @@ kmem_slab_create(kmem_cache_t *kc, int kmflags)
 }
 
 /*
- * Hand out sl's first fresh buffer, made a valid free buffer for a
- * debugging cache as it first leaves the slab.
+ * Take sl's first fresh buffer, made a valid free buffer for a debugging
+ * cache as it first leaves the slab.
  * => slab lock held; sl has a fresh buffer.
+ */
+static uintptr_t
+kmem_slab_fresh_take(kmem_cache_t *kc, kmem_slab_t *sl)
+{
+	uintptr_t buf;
+
+	KASSERT(mutex_owned(&kc->kc_slab_lock));
+	KASSERT(sl->sl_nfresh > 0);
+	buf = sl->sl_start + (sl->sl_chunks - sl->sl_nfresh--) *
+	    kc->kc_bufsize;
+	if ((kc->kc_flags & KMF_DEBUG) != 0)
+		kmem_debug_slab_init(kc, (void *)buf);
+	return buf;
+}
+
+/*
+ * Hand out sl's first fresh buffer; if the last fresh buffer went to
+ * another CPU, first move the fresh buffers that start before the next
+ * KMEM_SLAB_LINE boundary to the free list (keeping one to hand out).
+ * => slab lock held; sl has a fresh buffer and an empty free list.
  */
 static void *
 kmem_slab_fresh(kmem_cache_t *kc, kmem_slab_t *sl)
 {
-	void *buf;
+	u_int cpu = cpu_index(curcpu());
+	uintptr_t next, line;
 
-	KASSERT(mutex_owned(&kc->kc_slab_lock));
-	KASSERT(sl->sl_nfresh > 0);
-	buf = (void *)(sl->sl_start +
-	    (sl->sl_chunks - sl->sl_nfresh--) * kc->kc_bufsize);
-	if ((kc->kc_flags & KMF_DEBUG) != 0)
-		kmem_debug_slab_init(kc, buf);
-	return buf;
+	KASSERT(sl->sl_free == NULL);
+	next = sl->sl_start + (sl->sl_chunks - sl->sl_nfresh) *
+	    kc->kc_bufsize;
+	line = roundup2(next, KMEM_SLAB_LINE);
+	if (cpu != kc->kc_fresh_cpu && sl->sl_nfresh < sl->sl_chunks) {
+		while (next < line && sl->sl_nfresh > 1) {
+			next = kmem_slab_fresh_take(kc, sl);
+			*kmem_slab_link(kc, next) = sl->sl_free;
+			sl->sl_free = (void *)next;
+			next += kc->kc_bufsize;
+		}
+	}
+	kc->kc_fresh_cpu = cpu;
+	return (void *)kmem_slab_fresh_take(kc, sl);
 }
 
 /* Give a wholly free slab back to the arena. */

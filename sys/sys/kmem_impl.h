@@ -163,6 +163,7 @@ struct kmem_cache {
 	size_t		kc_color;	/* s: colour of the next slab */
 	u_int		kc_nslabs;	/* s: slabs held */
 	u_int		kc_nempty;	/* s: of which wholly free */
+	u_int		kc_fresh_cpu;	/* s: CPU of the last fresh buffer */
 	uint64_t	kc_slab_alloc;	/* s: buffers taken from slabs */
 	uint64_t	kc_slab_free;	/* s: buffers given back */
 	uint64_t	kc_slab_create;	/* s: slabs made */
