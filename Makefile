@@ -44,9 +44,11 @@ clean:
 
 .PHONY: all test clean
 
-# Benchmarks add their run targets to BENCH_RUNS (tests/bench/*/).
+# Benchmarks add their run targets to BENCH_RUNS (tests/bench/*/), and
+# the plots drawn from what they wrote to BENCH_PLOTS.
 bench: deps-bench
 	$(MAKE) -j$(NPROC) $(foreach v,bench,$(LIB_$(v)))
 	$(MAKE) $(BENCH_RUNS)
+	$(MAKE) $(BENCH_PLOTS)
 
 .PHONY: bench

@@ -6,7 +6,8 @@ DEPS_TEST=	kyua:kyua atf-sh:atf-sh /usr/include/atf-c.h:libatf-dev \
 		mandoc:mandoc
 DEPS_BENCH=	/usr/include/jemalloc/jemalloc.h:libjemalloc-dev \
 		/usr/include/gperftools/tcmalloc.h:libgoogle-perftools-dev \
-		/usr/include/mimalloc.h:libmimalloc-dev valgrind:valgrind
+		/usr/include/mimalloc.h:libmimalloc-dev valgrind:valgrind \
+		gnuplot:gnuplot-nox
 DEPS_KERNEL=	qemu-system-riscv64:qemu-system-misc clang:clang ld.lld:lld
 
 # $(call deps_missing,LIST): the packages whose file or command is absent.

@@ -117,9 +117,10 @@ struct kmem_slab {
 	uintptr_t	sl_check;	/* I: own address ^ KMEM_SLAB_MAGIC */
 	uintptr_t	sl_base;	/* I: start, from the source arena */
 	uintptr_t	sl_start;	/* I: first buffer (base + colour) */
-	void		*sl_free;	/* s: free buffers (bufctls) */
+	void		*sl_free;	/* s: freed buffers (bufctls) */
 	u_int		sl_refcnt;	/* s: buffers allocated from it */
 	u_int		sl_chunks;	/* I: buffers in it */
+	u_int		sl_nfresh;	/* s: last buffers never handed out */
 	kmem_bufctl_t	sl_bufctl[];	/* s: KMF_EXTSLAB only */
 };
 #define	KMEM_SLAB_MAGIC		((uintptr_t)0x51ab51ab51ab51abULL)
@@ -198,6 +199,7 @@ struct kmem_cache {
 	size_t		kc_color;	/* s: colour of the next slab */
 	u_int		kc_nslabs;	/* s: slabs held */
 	u_int		kc_nempty;	/* s: of which wholly free */
+	u_int		kc_fresh_cpu;	/* s: CPU of the last fresh buffer */
 	uint64_t	kc_slab_alloc;	/* s: buffers taken from slabs */
 	uint64_t	kc_slab_free;	/* s: buffers given back */
 	uint64_t	kc_slab_create;	/* s: slabs made */

@@ -13,13 +13,24 @@
  * Figures:
  *	pair_cache_N	ns per kmem_cache_alloc + kmem_cache_free of N bytes
  *	pair_N		ns per malloc + free (kmem_alloc + kmem_free)
+ *	cold_ns		ns per object to allocate the batch below, fresh
+ *			objects in a fresh process, and write all of each
+ *			(first touch: page faults, the host's mapping calls)
+ *	cold_cache_ns	kmem only: the same through new caches, one per
+ *			size class, after the batch is freed and reaped
  *	batch_ns	ns per operation: 100k random sizes 8..2048 allocated,
- *			then freed in random order
+ *			then freed in random order (the writes not counted)
  *	batch_rss	resident memory added at the batch's peak over the
  *			live bytes
  *	held_after	resident memory still added after everything is
  *			freed (and, for kmem, kmem_reap), over the peak
  *	speedup_2t	pairs per second of two threads over one
+ *	speedup_wN	the same for pairs of N bytes with a write of one
+ *			byte to each object (N = 16, 64, 256): objects two
+ *			CPUs hold at once must not share a cache line
+ *	speedup_wcache_N kmem only: the same through a kmem cache
+ *	tput_Nt		million pairs per second, with the write, of N
+ *			threads at once (64 bytes; N = 1, 2, 4)
  *	speedup_shared	kmem only: operations on shared state (allocations
  *			and frees that reached a slab, waits for a depot
  *			lock) per million pairs of the two-thread runs; the
@@ -50,11 +61,14 @@
 #define	PAIRS		(1000 * 1000)
 #define	RUNS		15	/* best of, against noise from other work */
 #define	RING		1024
+#define	WPAIRS		(2 * 1000 * 1000) /* pairs a thread, with a write */
+#define	WRUNS		5
 
 /* Keep the compiler from eliding an allocation it can see unused. */
 #define	KEEP(p)		__asm__ volatile("" : : "r"(p) : "memory")
 
 static const size_t pair_sizes[] = { 16, 64, 256, 1024, 4096 };
+static const size_t write_sizes[] = { 16, 64, 256 };
 
 static double
 now_ns(void)
@@ -203,6 +217,44 @@ cache_pairs_ns(size_t size, size_t n)
 
 /* ---- the batch */
 
+#ifdef BENCH_KMEM
+/*
+ * The batch's allocations and writes through new caches, one for each
+ * size class kmem_alloc would use: ns per object.
+ */
+static void
+cold_caches(const size_t *size)
+{
+	static kmem_cache_t *kc[2048 / 8 + 1];
+	static void *p[BATCH];
+	char name[32];
+	size_t c, i;
+	double t;
+
+	for (i = 0; i < BATCH; i++) {
+		c = kmem_size_class(size[i]) / 8;
+		if (kc[c] != NULL)
+			continue;
+		snprintf(name, sizeof(name), "cold-%zu", c * 8);
+		kc[c] = kmem_cache_create(name, c * 8, 0, NULL, NULL, NULL,
+		    NULL, NULL, 0);
+	}
+	t = now_ns();
+	for (i = 0; i < BATCH; i++) {
+		p[i] = kmem_cache_alloc(kc[kmem_size_class(size[i]) / 8],
+		    KM_SLEEP);
+		memset(p[i], 0x5a, size[i]);
+	}
+	t = now_ns() - t;
+	for (i = 0; i < BATCH; i++)
+		kmem_cache_free(kc[kmem_size_class(size[i]) / 8], p[i]);
+	for (c = 0; c < sizeof(kc) / sizeof(kc[0]); c++)
+		if (kc[c] != NULL)
+			kmem_cache_destroy(kc[c]);
+	printf("cold_cache_ns\t%.1f\n", t / BATCH);
+}
+#endif
+
 static void
 batch(void)
 {
@@ -210,7 +262,7 @@ batch(void)
 	static size_t size[BATCH];
 	static uint32_t order[BATCH];
 	uint64_t seed = 0xba7c4;
-	double base, peak, after, live = 0, t;
+	double base, peak, after, live = 0, t, cold;
 	uint32_t i, j, tmp;
 
 	for (i = 0; i < BATCH; i++) {
@@ -230,8 +282,10 @@ batch(void)
 	for (i = 0; i < BATCH; i++)
 		p[i] = b_alloc(size[i]);
 	t = now_ns() - t;
+	cold = now_ns();
 	for (i = 0; i < BATCH; i++)
 		memset(p[i], 0x5a, size[i]);
+	cold = now_ns() - cold + t;
 	peak = rss_bytes();
 	t -= now_ns();
 	for (i = 0; i < BATCH; i++)
@@ -239,9 +293,13 @@ batch(void)
 	t += now_ns();
 	b_reclaim();
 	after = rss_bytes();
+	printf("cold_ns\t%.1f\n", cold / BATCH);
 	printf("batch_ns\t%.1f\n", t / (2.0 * BATCH));
 	printf("batch_rss\t%.3f\n", (peak - base) / live);
 	printf("held_after\t%.3f\n", (after - base) / (peak - base));
+#ifdef BENCH_KMEM
+	cold_caches(size);
+#endif
 }
 
 /* ---- threads */
@@ -310,6 +368,109 @@ speedup(void)
 #ifdef BENCH_KMEM
 	printf("speedup_shared\t%.1f\n", shared * 1e6 / (RUNS * 2.0 * PAIRS));
 #endif
+}
+
+struct wthr {
+	pthread_t	w_thread;
+	size_t		w_size;		/* bytes a pair allocates */
+	void		*w_cache;	/* kmem_cache_t *, or NULL */
+	double		w_ns;		/* wall-clock time of WPAIRS pairs */
+};
+
+/* One thread's WPAIRS pairs of w_size bytes, each with a write. */
+static void *
+wpairs_thread(void *arg)
+{
+	struct wthr *w = arg;
+	double start = now_ns();
+	size_t i;
+	char *p;
+
+	for (i = 0; i < WPAIRS; i++) {
+#ifdef BENCH_KMEM
+		if (w->w_cache != NULL) {
+			p = kmem_cache_alloc(w->w_cache, KM_SLEEP);
+			*(volatile char *)p = (char)i;
+			kmem_cache_free(w->w_cache, p);
+			continue;
+		}
+#endif
+		p = b_alloc(w->w_size);
+		*(volatile char *)p = (char)i;
+		b_free(p, w->w_size);
+	}
+	w->w_ns = now_ns() - start;
+	return NULL;
+}
+
+/* Run wpairs_thread in n threads at once; the slowest one's time. */
+static double
+wpairs_threads(int n, size_t size, void *cache)
+{
+	struct wthr w[4];
+	double slowest = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		w[i].w_size = size;
+		w[i].w_cache = cache;
+		pthread_create(&w[i].w_thread, NULL, wpairs_thread, &w[i]);
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(w[i].w_thread, NULL);
+		if (w[i].w_ns > slowest)
+			slowest = w[i].w_ns;
+	}
+	return slowest;
+}
+
+/* Two threads' pairs with a write against one's: name, the speedup. */
+static void
+wspeedup(const char *name, size_t size, void *cache)
+{
+	double one = 1e30, two = 1e30, t;
+	int r;
+
+	for (r = 0; r < WRUNS; r++) {
+		if ((t = wpairs_threads(1, size, cache)) < one)
+			one = t;
+		if ((t = wpairs_threads(2, size, cache)) < two)
+			two = t;
+	}
+	printf("%s\t%.2f\n", name, 2.0 * one / two);
+}
+
+/* The write-to-object speedups, and throughput against threads. */
+static void
+wthreads(void)
+{
+	char name[32];
+	double best, t;
+	size_t i;
+	int n, r;
+#ifdef BENCH_KMEM
+	kmem_cache_t *kc;
+#endif
+
+	for (i = 0; i < sizeof(write_sizes) / sizeof(write_sizes[0]); i++) {
+		snprintf(name, sizeof(name), "speedup_w%zu", write_sizes[i]);
+		wspeedup(name, write_sizes[i], NULL);
+#ifdef BENCH_KMEM
+		kc = kmem_cache_create("bench-w", write_sizes[i], 0, NULL,
+		    NULL, NULL, NULL, NULL, 0);
+		snprintf(name, sizeof(name), "speedup_wcache_%zu",
+		    write_sizes[i]);
+		wspeedup(name, write_sizes[i], kc);
+		kmem_cache_destroy(kc);
+#endif
+	}
+	for (n = 1; n <= 4; n *= 2) {
+		best = 1e30;
+		for (r = 0; r < WRUNS; r++)
+			if ((t = wpairs_threads(n, 64, NULL)) < best)
+				best = t;
+		printf("tput_%dt\t%.1f\n", n, n * (double)WPAIRS * 1e3 / best);
+	}
 }
 
 static void *volatile ring[RING];
@@ -388,6 +549,7 @@ main(void)
 		printf("%s\t%.2f\n", name, pairs_ns(pair_sizes[i], PAIRS));
 	}
 	speedup();
+	wthreads();
 	prodcons();
 	return 0;
 }

@@ -872,6 +872,82 @@ t_percpu_run(kmem_cache_t *kc, u_int rounds)
 	return t_pc_n;
 }
 
+/* ---- CPUs kept apart: no cache line shared by first buffers */
+
+#define	T_APART_UNIT	(2 * COHERENCY_UNIT)	/* what the slab keeps apart */
+
+/* Legend: a atomic; t written by thread i before it says so. */
+static kmem_cache_t *t_apart_kc;	/* the cache the threads use */
+static volatile u_int t_apart_turn;	/* a: threads that have their buffer */
+static uintptr_t t_apart_buf[2];	/* t: the buffer thread i holds */
+static u_int t_apart_cpu[2];		/* t: where thread i ran */
+
+/*
+ * Thread i, in its turn: allocate from t_apart_kc, write, free and
+ * allocate again (its magazine hands the same buffer back), note the
+ * buffer and the CPU; then stay until both are done, so that on the host
+ * platform each holds a virtual CPU of its own.
+ */
+static void
+t_apart_main(void *arg)
+{
+	u_int i = (u_int)(uintptr_t)arg;
+	char *p;
+
+	while (atomic_load_acquire(&t_apart_turn) != i)
+		(void)kpause("tapart", false, 1, NULL);
+	t_apart_cpu[i] = cpu_index(curcpu());
+	p = kmem_cache_alloc(t_apart_kc, KM_SLEEP);
+	p[0] = (char)i;
+	kmem_cache_free(t_apart_kc, p);
+	p = kmem_cache_alloc(t_apart_kc, KM_SLEEP);
+	t_apart_buf[i] = (uintptr_t)p;
+	atomic_store_release(&t_apart_turn, i + 1);
+	while (atomic_load_acquire(&t_apart_turn) < 2)
+		(void)kpause("tapart", false, 1, NULL);
+	kmem_cache_free(t_apart_kc, p);
+	kthread_exit(0);
+}
+
+ATF_TC(cpus_apart);
+ATF_TC_HEAD(cpus_apart, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "two CPUs that take the first buffers "
+	    "of a new cache one after the other get buffers two cache lines "
+	    "apart or more, for 16- and 64-byte buffers (no false sharing)");
+}
+ATF_TC_BODY(cpus_apart, tc)
+{
+	static const size_t sizes[] = { 16, 64 };
+	lwp_t *l[2];
+	size_t k;
+	u_int i;
+
+	if (ncpu < 2)
+		atf_tc_skip("one CPU");
+	for (k = 0; k < __arraycount(sizes); k++) {
+		t_apart_kc = kmem_cache_create("t_apart", sizes[k], 0, NULL,
+		    NULL, NULL, NULL, NULL, 0);
+		t_apart_turn = 0;
+		for (i = 0; i < 2; i++)
+			ATF_REQUIRE_EQ(kthread_create(PRI_NONE,
+			    KTHREAD_MUSTJOIN, cpu_lookup(i), t_apart_main,
+			    (void *)(uintptr_t)i, &l[i], "tapart%u", i), 0);
+		for (i = 0; i < 2; i++)
+			kthread_join(l[i]);
+		ATF_REQUIRE_MSG(t_apart_cpu[0] != t_apart_cpu[1],
+		    "both threads ran on cpu%u", t_apart_cpu[0]);
+		ATF_CHECK_MSG(t_apart_buf[0] / T_APART_UNIT !=
+		    t_apart_buf[1] / T_APART_UNIT, "%zu bytes: cpu%u has %#lx, "
+		    "cpu%u has %#lx, in one %u-byte unit", sizes[k],
+		    t_apart_cpu[0], (unsigned long)t_apart_buf[0],
+		    t_apart_cpu[1], (unsigned long)t_apart_buf[1],
+		    (u_int)T_APART_UNIT);
+		kmem_cache_destroy(t_apart_kc);
+	}
+}
+
 ATF_TC(magazines_every_cpu);
 ATF_TC_HEAD(magazines_every_cpu, tc)
 {
@@ -1106,6 +1182,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, update_working_set);
 	ATF_TP_ADD_TC(tp, magazine_grows);
 	ATF_TP_ADD_TC(tp, depot_contention_counted);
+	ATF_TP_ADD_TC(tp, cpus_apart);
 	ATF_TP_ADD_TC(tp, magazines_every_cpu);
 	ATF_TP_ADD_TC(tp, destroy_flushes_every_cpu);
 	ATF_TP_ADD_TC(tp, qcache_differential);
