@@ -83,12 +83,25 @@ $(foreach v,$(HOST_VARIANTS),$(foreach t,$(TESTS),\
     $(eval $(call test_prog,$(v),$(t)))))
 
 # The library for programs outside the tree: the -O2 build without
-# DIAGNOSTIC, its freestanding headers under .obj/include, and a
-# pkg-config file.  "make install" copies them under $(DESTDIR)$(PREFIX).
+# DIAGNOSTIC, its headers under .obj/include, and a pkg-config file.
+# "make install" copies them under $(DESTDIR)$(PREFIX).  The kernel
+# headers (LIB_INCS) include only kernel headers, so they go under
+# kernel/sys/, and sys/ holds wrappers of the same names
+# (sys/harness/rump/lib/) that supply the host's types first.
 PREFIX?=	/usr/local
-LIB_STAGED=	$(LIB_INCS:sys/%=.obj/include/%)
+LIB_KINCS=	$(LIB_INCS:sys/%=.obj/include/kernel/%)
+LIB_WRAPS=	$(LIB_INCS:sys/%=.obj/include/%)
+LIB_STAGED=	$(LIB_KINCS) $(LIB_WRAPS) .obj/include/kernel/ukmem_host.h
 
-$(LIB_STAGED): .obj/include/%: sys/%
+$(LIB_KINCS): .obj/include/kernel/%: sys/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(LIB_WRAPS): .obj/include/%: sys/harness/rump/lib/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+.obj/include/kernel/ukmem_host.h: sys/harness/rump/lib/ukmem_host.h
 	@mkdir -p $(@D)
 	cp $< $@
 
@@ -105,9 +118,11 @@ lib: $(LIB_bench) $(LIB_STAGED) .obj/pkgconfig/ukmem.pc
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-	    $(DESTDIR)$(PREFIX)/include/ukmem/sys
+	    $(DESTDIR)$(PREFIX)/include/ukmem/sys \
+	    $(DESTDIR)$(PREFIX)/include/ukmem/kernel/sys
 	install -m 644 $(LIB_bench) $(DESTDIR)$(PREFIX)/lib/libukmem.a
-	install -m 644 $(LIB_STAGED) $(DESTDIR)$(PREFIX)/include/ukmem/sys/
+	cd .obj/include && for f in $(LIB_STAGED:.obj/include/%=%); do \
+		install -m 644 $$f $(DESTDIR)$(PREFIX)/include/ukmem/$$f; done
 	sed -e 's|^prefix=.*|prefix=$(PREFIX)|' \
 	    -e 's|-I$${prefix}/include|-I$${prefix}/include/ukmem|' \
 	    -e 's|$${prefix}/bench/libukmem.a|-L$${prefix}/lib -lukmem|' \

@@ -922,7 +922,7 @@ kmem_alloc_large(size_t size, int kmflags)
  *    KM_NOSLEEP: never sleeps, may fail; safe at IPL_VM and below.
  */
 void *
-kmem_alloc(size_t size, int kmflags)
+kmem_alloc(size_t size, km_flag_t kmflags)
 {
 	kmem_cache_t *kc;
 	void *buf;
@@ -939,7 +939,7 @@ kmem_alloc(size_t size, int kmflags)
 
 /* kmem_zalloc: kmem_alloc, zero-filled. */
 void *
-kmem_zalloc(size_t size, int kmflags)
+kmem_zalloc(size_t size, km_flag_t kmflags)
 {
 	void *buf;
 
@@ -984,6 +984,153 @@ kmem_size_class(size_t size)
 	if (size == 0 || size > KMEM_MAXSIZE)
 		return roundup2(size, PAGE_SIZE);
 	return kmem_class(size)->kc_size;
+}
+
+/*
+ * kmem_roundup_size: size rounded up to KMEM_ALIGN, the granularity of
+ * kmem_alloc; a caller may allocate that many bytes and use them all.
+ */
+size_t
+kmem_roundup_size(size_t size)
+{
+
+	return roundup2(size, KMEM_ALIGN);
+}
+
+/* ---- NetBSD's conveniences: interrupt entry points, strings, buffers */
+
+/*
+ * kmem_intr_alloc, kmem_intr_zalloc, kmem_intr_free: the entry points
+ * NetBSD names for callers that may run in interrupt context.  Here
+ * kmem_alloc with KM_NOSLEEP is already safe at IPL_VM and below (the
+ * per-CPU layer blocks interrupts, every lock is a spin mutex at IPL_VM),
+ * so these are kmem_alloc, kmem_zalloc and kmem_free under their other
+ * names; KM_SLEEP in an interrupt handler panics in either.
+ */
+void *
+kmem_intr_alloc(size_t size, km_flag_t kmflags)
+{
+
+	return kmem_alloc(size, kmflags);
+}
+
+void *
+kmem_intr_zalloc(size_t size, km_flag_t kmflags)
+{
+
+	return kmem_zalloc(size, kmflags);
+}
+
+void
+kmem_intr_free(void *p, size_t size)
+{
+
+	kmem_free(p, size);
+}
+
+/*
+ * kmem_asprintf: a new string formatted as printf would, to be freed
+ * with kmem_strfree.
+ * => thread context: allocates with KM_SLEEP, never fails.
+ */
+char *
+kmem_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *str;
+	int len, n __diagused;
+
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		panic("kmem_asprintf: format \"%s\" cannot be formatted", fmt);
+	str = kmem_alloc((size_t)len + 1, KM_SLEEP);
+	va_start(ap, fmt);
+	n = vsnprintf(str, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	KASSERT(n == len);
+	return str;
+}
+
+/*
+ * kmem_strdupsize: a copy of str in kmem_alloc memory, its size with the
+ * NUL in *lenp if lenp is not NULL (kmem_strdup passes NULL).
+ * => KM_NOSLEEP may fail (NULL); KM_SLEEP never does.
+ */
+char *
+kmem_strdupsize(const char *str, size_t *lenp, km_flag_t kmflags)
+{
+	size_t len = strlen(str) + 1;
+	char *p;
+
+	p = kmem_alloc(len, kmflags);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, str, len);
+	if (lenp != NULL)
+		*lenp = len;
+	return p;
+}
+
+/*
+ * kmem_strndup: a copy of at most maxlen bytes of str, always
+ * terminated; maxlen must not be 0.
+ * => KM_NOSLEEP may fail (NULL); KM_SLEEP never does.
+ */
+char *
+kmem_strndup(const char *str, size_t maxlen, km_flag_t kmflags)
+{
+	size_t len;
+	char *p;
+
+	if (str == NULL || maxlen == 0)
+		panic("kmem_strndup(%p, %zu): no string, or maxlen 0", str,
+		    maxlen);
+	for (len = 0; len < maxlen && str[len] != '\0'; len++)
+		continue;
+	p = kmem_alloc(len + 1, kmflags);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, str, len);
+	p[len] = '\0';
+	return p;
+}
+
+/*
+ * kmem_strfree: free a string from kmem_asprintf, kmem_strdup,
+ * kmem_strdupsize or kmem_strndup, unchanged in length; NULL is ignored.
+ */
+void
+kmem_strfree(char *str)
+{
+
+	if (str != NULL)
+		kmem_free(str, strlen(str) + 1);
+}
+
+/*
+ * kmem_tmpbuf_alloc: stackbuf if size bytes fit in its stackbufsize,
+ * else size bytes of kmem_alloc memory; kmem_tmpbuf_free takes the same
+ * size and stackbuf and frees only the latter kind.
+ * => KM_NOSLEEP may fail (NULL) when the stack buffer is too small.
+ */
+void *
+kmem_tmpbuf_alloc(size_t size, void *stackbuf, size_t stackbufsize,
+    km_flag_t kmflags)
+{
+
+	if (size <= stackbufsize)
+		return stackbuf;
+	return kmem_alloc(size, kmflags);
+}
+
+void
+kmem_tmpbuf_free(void *buf, size_t size, void *stackbuf)
+{
+
+	if (buf != stackbuf)
+		kmem_free(buf, size);
 }
 
 /* Fill kmem_class_size: 8..128 by 8, then 16 steps per octave. */

@@ -179,6 +179,27 @@ ATF_TC_BODY(zero_size, tc)
 	(void)t_cache(0, 0);
 }
 
+T_MISUSE(strndup_zero, "kmem_strndup with maxlen 0 panics")
+ATF_TC_BODY(strndup_zero, tc)
+{
+
+	atf_tc_expect_signal(SIGABRT, "maxlen 0 must panic");
+	(void)kmem_strndup("x", 0, KM_SLEEP);
+}
+
+T_MISUSE(strfree_shortened, "kmem_strfree of a string shortened after "
+    "kmem_strdup frees a size of another class, which panics in every "
+    "build")
+ATF_TC_BODY(strfree_shortened, tc)
+{
+	char *s;
+
+	s = kmem_strdup("a string of some length", KM_SLEEP);
+	s[3] = '\0';
+	atf_tc_expect_signal(SIGABRT, "wrong size must panic");
+	kmem_strfree(s);
+}
+
 ATF_TC(debug_clean);
 ATF_TC_HEAD(debug_clean, tc)
 {
@@ -225,6 +246,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, destroy_live);
 	ATF_TP_ADD_TC(tp, bad_flags);
 	ATF_TP_ADD_TC(tp, zero_size);
+	ATF_TP_ADD_TC(tp, strndup_zero);
+	ATF_TP_ADD_TC(tp, strfree_shortened);
 	ATF_TP_ADD_TC(tp, debug_clean);
 	return atf_no_error();
 }
