@@ -18,8 +18,8 @@ WARNS=		-Wall -Wextra -Wno-unused-parameter -Wstrict-prototypes \
 		-Wmissing-prototypes -Wshadow -Wpointer-arith -Werror
 KERN_CPPFLAGS=	-D_KERNEL -ffreestanding -nostdinc -isystem $(CCINC) \
 		-Isys/harness -Isys/harness/rump/include -Isys -Itests/include
-RUMP_CPPFLAGS=	-D_GNU_SOURCE -Isys/harness/rump/include -idirafter sys/harness \
-		-idirafter sys
+RUMP_CPPFLAGS=	-D_GNU_SOURCE -Isys/harness/rump/lib -Isys/harness/rump/include \
+		-idirafter sys/harness -idirafter sys
 TEST_LDLIBS=	-latf-c -lpthread
 
 CFLAGS_host=	-O2 -g -DDIAGNOSTIC
@@ -87,11 +87,12 @@ $(foreach v,$(HOST_VARIANTS),$(foreach t,$(TESTS),\
 # "make install" copies them under $(DESTDIR)$(PREFIX).  The kernel
 # headers (LIB_INCS) include only kernel headers, so they go under
 # kernel/sys/, and sys/ holds wrappers of the same names
-# (sys/harness/rump/lib/) that supply the host's types first.
+# (sys/harness/rump/lib/) that supply the host's types first and then
+# include the kernel's from the next directory on the include path.
 PREFIX?=	/usr/local
 LIB_KINCS=	$(LIB_INCS:sys/%=.obj/include/kernel/%)
-LIB_WRAPS=	$(LIB_INCS:sys/%=.obj/include/%)
-LIB_STAGED=	$(LIB_KINCS) $(LIB_WRAPS) .obj/include/kernel/ukmem_host.h
+LIB_WRAPS=	$(LIB_INCS:sys/%=.obj/include/%) .obj/include/ukmem_host.h
+LIB_STAGED=	$(LIB_KINCS) $(LIB_WRAPS)
 
 $(LIB_KINCS): .obj/include/kernel/%: sys/%
 	@mkdir -p $(@D)
@@ -101,17 +102,13 @@ $(LIB_WRAPS): .obj/include/%: sys/harness/rump/lib/%
 	@mkdir -p $(@D)
 	cp $< $@
 
-.obj/include/kernel/ukmem_host.h: sys/harness/rump/lib/ukmem_host.h
-	@mkdir -p $(@D)
-	cp $< $@
-
 .obj/pkgconfig/ukmem.pc: Makefile share/mk/host.mk
 	@mkdir -p $(@D)
 	@{ echo "prefix=$(abspath .obj)"; \
 	    echo 'Name: ukmem'; \
 	    echo 'Description: vmem and kmem allocators on the host platform'; \
 	    echo 'Version: 0.1'; \
-	    echo 'Cflags: -I$${prefix}/include'; \
+	    echo 'Cflags: -I$${prefix}/include -I$${prefix}/include/kernel'; \
 	    echo 'Libs: $${prefix}/bench/libukmem.a -lpthread'; } > $@
 
 lib: $(LIB_bench) $(LIB_STAGED) .obj/pkgconfig/ukmem.pc
@@ -124,7 +121,7 @@ install: lib
 	cd .obj/include && for f in $(LIB_STAGED:.obj/include/%=%); do \
 		install -m 644 $$f $(DESTDIR)$(PREFIX)/include/ukmem/$$f; done
 	sed -e 's|^prefix=.*|prefix=$(PREFIX)|' \
-	    -e 's|-I$${prefix}/include|-I$${prefix}/include/ukmem|' \
+	    -e 's|-I$${prefix}/include|-I$${prefix}/include/ukmem|g' \
 	    -e 's|$${prefix}/bench/libukmem.a|-L$${prefix}/lib -lukmem|' \
 	    .obj/pkgconfig/ukmem.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ukmem.pc
 

@@ -3,11 +3,11 @@
  * <sys/vmem.h> and <sys/kmem.h>, for programs built against the host's
  * C library with the host library (libukmem).
  *
- * The kernel headers include only kernel headers.  Installed with the
- * library, they sit under kernel/sys/, and <sys/vmem.h> and <sys/kmem.h>
- * are wrappers that include this file first: bool, size_t and uintptr_t
- * from the compiler's headers, the C library's <sys/types.h>, and the
- * one kernel attribute it may lack.
+ * The kernel headers include only kernel headers.  For programs outside
+ * the kernel, <sys/vmem.h> and <sys/kmem.h> in this directory are
+ * wrappers that include this file first: bool, size_t and uintptr_t from
+ * the compiler's headers, the C library's <sys/types.h>, and the one
+ * kernel attribute it may lack.
  */
 
 #ifndef _UKMEM_HOST_H_

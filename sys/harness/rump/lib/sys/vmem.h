@@ -1,14 +1,15 @@
 /*
- * vmem.h, as the host library installs it: the kernel's <sys/vmem.h>
- * (kernel/sys/vmem.h beside this directory) after the host's types
- * (ukmem_host.h), so that a program outside the tree includes it as it
- * would in the kernel.
+ * vmem.h, for programs built against the host's C library: the kernel's
+ * <sys/vmem.h>, found further along the include path, after the host's
+ * types (ukmem_host.h).  The host library installs it as sys/vmem.h and
+ * the kernel's under kernel/sys/ (both directories on pkg-config's
+ * include path); the benchmarks use it from this directory.
  */
 
 #ifndef _UKMEM_SYS_VMEM_H_
 #define _UKMEM_SYS_VMEM_H_
 
-#include "../kernel/ukmem_host.h"
-#include "../kernel/sys/vmem.h"
+#include <ukmem_host.h>
+#include_next <sys/vmem.h>
 
 #endif /* !_UKMEM_SYS_VMEM_H_ */
