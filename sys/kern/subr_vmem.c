@@ -862,6 +862,29 @@ vmem_rehash(vmem_t *vm)
 	}
 }
 
+/* vmem_foreach callback: grow one arena's hash table if it is due. */
+static void
+vmem_rehash_one(vmem_t *vm, void *arg)
+{
+
+	vmem_rehash(vm);
+}
+
+/*
+ * vmem_rehash_start: grow the busy hash of every arena that holds more
+ * than twice as many segments as buckets, once the kernel is up (NetBSD
+ * starts its periodic rehash here).  Arenas grow their tables as they
+ * allocate; those filled before the meta arena existed, at boot, could
+ * not, and catch up now.
+ * => thread context.
+ */
+void
+vmem_rehash_start(void)
+{
+
+	vmem_foreach(vmem_rehash_one, NULL);
+}
+
 /* ---- spans */
 
 /*
@@ -1213,11 +1236,66 @@ vmem_import_xalloc(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
 	    minaddr, maxaddr, flags | VM_INSTANTFIT, addrp);
 }
 
+#define	VMEM_LARGEIMPORT	16	/* VM_LARGEIMPORT's import multiple */
+
+/*
+ * Does this request take a large plain span, even from vmem_alloc?  Only
+ * in a VM_LARGEIMPORT arena, and only when it has no constraints.
+ */
+static bool
+vmem_import_large(const vmem_t *vm, const struct vmem_req *rq)
+{
+
+	return (vm->vm_flags & VM_LARGEIMPORT) != 0 && rq->rq_phase == 0 &&
+	    rq->rq_align <= vm->vm_quantum_mask + 1 && rq->rq_nocross == 0 &&
+	    rq->rq_minaddr == VMEM_ADDR_MIN && rq->rq_maxaddr == VMEM_ADDR_MAX;
+}
+
+/* vmem_xcreate's import function, stored in vm_importfn. */
+static vmem_ximport_t *
+vmem_ximportfn(const vmem_t *vm)
+{
+
+	return (vmem_ximport_t *)(void (*)(void))vm->vm_importfn;
+}
+
+/*
+ * Call the import function for size bytes, 16 times as many with
+ * VM_LARGEIMPORT; an x-import (VM_XIMPORT) may return more.  *sizep is
+ * the size asked for and then the size of the span returned.
+ * => arena lock must not be held.  Panics if an x-import returns less
+ *    than it was asked for, or not a multiple of the quantum.
+ */
+static int
+vmem_import_call(vmem_t *vm, vmem_size_t *sizep, vm_flag_t flags,
+    vmem_addr_t *addrp)
+{
+	vmem_size_t size = *sizep;
+	int error;
+
+	if ((vm->vm_flags & VM_LARGEIMPORT) != 0 &&
+	    size <= VMEM_ADDR_MAX / VMEM_LARGEIMPORT)
+		size *= VMEM_LARGEIMPORT;
+	*sizep = size;
+	if ((vm->vm_flags & VM_XIMPORT) == 0)
+		return (*vm->vm_importfn)(vm->vm_source, size, flags, addrp);
+	error = (*vmem_ximportfn(vm))(vm->vm_source, size, sizep, flags,
+	    addrp);
+	if (error == 0 && (*sizep < size ||
+	    (*sizep & vm->vm_quantum_mask) != 0))
+		panic("vmem_import: arena %s: x-import returned %#zx bytes at "
+		    "%#lx for %#zx: fewer, or not a multiple of the quantum "
+		    "%#zx", vm->vm_name, *sizep, (unsigned long)*addrp, size,
+		    vm->vm_quantum_mask + 1);
+	return error;
+}
+
 /*
  * Import a span big enough for the request, with its constraints, and
  * add it to the arena.  An arena whose importfn is vmem_alloc imports
- * with vmem_xalloc and the request's constraints; any other importfn gets
- * a size with slack for alignment and one boundary.
+ * with vmem_xalloc and the request's constraints (a plain request of a
+ * VM_LARGEIMPORT arena excepted, which takes a large plain span); any
+ * other importfn gets a size with slack for alignment and one boundary.
  * => arena lock must not be held.  Returns 0 or ENOMEM.
  */
 static int
@@ -1231,7 +1309,7 @@ vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 	if (vm->vm_importfn == NULL)
 		return ENOMEM;
 	flags &= VM_SLEEP | VM_NOSLEEP;
-	if (vmem_import_exact(vm)) {
+	if (vmem_import_exact(vm) && !vmem_import_large(vm, rq)) {
 		error = vmem_import_xalloc(vm, rq, flags, &addr, &size);
 	} else {
 		if (rq->rq_align > vm->vm_quantum_mask + 1)
@@ -1240,7 +1318,7 @@ vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 		size = roundup2(rq->rq_size + slack, vm->vm_import_quantum);
 		if (size < rq->rq_size)
 			return ENOMEM;
-		error = (*vm->vm_importfn)(vm->vm_source, size, flags, &addr);
+		error = vmem_import_call(vm, &size, flags, &addr);
 	}
 	if (error != 0)
 		return ENOMEM;
@@ -1269,7 +1347,7 @@ vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 
 /*
  * Wait for space to be freed in the arena (or for up to a tick, if tick
- * or if the arena has a source, since space may come back there, or
+ * or if the arena imports, since space may come back to its source, or
  * pages to the page level, instead).
  * => arena lock held; released and retaken.
  */
@@ -1279,7 +1357,7 @@ vmem_wait(vmem_t *vm, bool tick)
 
 	KASSERT(mutex_owned(&vm->vm_lock));
 	vm->vm_nwait++;
-	if (tick || vm->vm_source != NULL)
+	if (tick || vm->vm_importfn != NULL)
 		(void)cv_timedwait(&vm->vm_cv, &vm->vm_lock, 1);
 	else
 		cv_wait(&vm->vm_cv, &vm->vm_lock);
@@ -1312,8 +1390,16 @@ vmem_xalloc_misuse(vmem_t *vm, const char *func, const char *rule,
 	    vm->vm_quantum_mask + 1);
 }
 
-/* Check a vmem_xalloc request and fill in rq; panic on misuse. */
-static void
+/*
+ * Check a vmem_xalloc request and fill in rq; panic on misuse.  Returns
+ * false for a request that can never be met but is no misuse: a range
+ * [minaddr, maxaddr] smaller than the size under VM_NOSLEEP (ENOMEM, as
+ * in NetBSD, FreeBSD and illumos; under VM_SLEEP it would wait for ever,
+ * and panics).  A nocross below the alignment is met by every aligned
+ * address once the segment at the phase does not cross it, so rq gets
+ * none.
+ */
+static bool
 vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
     vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
     vmem_addr_t minaddr, vmem_addr_t maxaddr, vm_flag_t flags,
@@ -1339,15 +1425,14 @@ vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
 		rule = "phase is not below align";
 	else if (nocross != 0 && !powerof2(nocross))
 		rule = "nocross is not a power of 2";
-	else if (nocross != 0 && nocross < MAX(align, q))
-		rule = "nocross is below align";
-	else if (nocross != 0 && phase + size > nocross)
+	else if (nocross != 0 && size > nocross - (phase & (nocross - 1)))
 		rule = "size and phase cannot fit between two nocross "
 		    "boundaries";
 	else if (minaddr > maxaddr)
 		rule = "minaddr is above maxaddr";
-	else if (maxaddr - minaddr < size - 1)
-		rule = "the range [minaddr, maxaddr] is smaller than size";
+	else if (maxaddr - minaddr < size - 1 && (flags & VM_SLEEP) != 0)
+		rule = "the range [minaddr, maxaddr] is smaller than size, "
+		    "and VM_SLEEP would wait for ever";
 	else if ((minaddr & (q - 1)) != 0 ||
 	    (maxaddr != VMEM_ADDR_MAX && ((maxaddr + 1) & (q - 1)) != 0))
 		rule = "minaddr or maxaddr + 1 is not a multiple of the quantum";
@@ -1357,9 +1442,10 @@ vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
 	rq->rq_size = size;
 	rq->rq_align = align != 0 ? align : q;
 	rq->rq_phase = phase;
-	rq->rq_nocross = nocross;
+	rq->rq_nocross = nocross >= rq->rq_align ? nocross : 0;
 	rq->rq_minaddr = minaddr;
 	rq->rq_maxaddr = maxaddr;
+	return maxaddr - minaddr >= size - 1;
 }
 
 /* ---- allocation */
@@ -1459,9 +1545,36 @@ vmem_xalloc(vmem_t *vm, vmem_size_t size, vmem_size_t align,
 {
 	struct vmem_req rq;
 
-	vmem_xalloc_args(vm, "vmem_xalloc", size, align, phase, nocross,
-	    minaddr, maxaddr, flags, &rq);
+	if (!vmem_xalloc_args(vm, "vmem_xalloc", size, align, phase, nocross,
+	    minaddr, maxaddr, flags, &rq)) {
+		mutex_enter(&vm->vm_lock);
+		vm->vm_nfail++;
+		mutex_exit(&vm->vm_lock);
+		return ENOMEM;
+	}
 	return vmem_xalloc1(vm, &rq, flags, addrp);
+}
+
+/*
+ * vmem_xalloc_addr: allocate exactly [addr, addr + size), size rounded up
+ * to the quantum.
+ * => arena lock must not be held; with VM_SLEEP, waits until the whole
+ *    range is free (for ever if it lies outside the arena's spans).
+ * Returns 0, or ENOMEM (VM_NOSLEEP) if any of the range is allocated or
+ * outside the arena.
+ */
+int
+vmem_xalloc_addr(vmem_t *vm, vmem_addr_t addr, vmem_size_t size,
+    vm_flag_t flags)
+{
+	vmem_addr_t result;
+	int error;
+
+	error = vmem_xalloc(vm, size, 0, 0, 0, addr,
+	    addr + (vmem_roundup_size(vm, size) - 1),
+	    (flags & ~VM_FITMASK) | VM_BESTFIT, &result);
+	KASSERT(error != 0 || result == addr);
+	return error;
 }
 
 /*
@@ -1477,7 +1590,7 @@ vmem_alloc(vmem_t *vm, vmem_size_t size, vm_flag_t flags,
 	struct vmem_req rq;
 	void *p;
 
-	vmem_xalloc_args(vm, "vmem_alloc", size, 0, 0, 0, VMEM_ADDR_MIN,
+	(void)vmem_xalloc_args(vm, "vmem_alloc", size, 0, 0, 0, VMEM_ADDR_MIN,
 	    VMEM_ADDR_MAX, flags, &rq);
 	if (rq.rq_size <= vm->vm_qcache_max && ops != NULL) {
 		p = vm->vm_qcache[(rq.rq_size >> vm->vm_quantum_shift) - 1];
@@ -1652,6 +1765,40 @@ vmem_free(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 		}
 	}
 	vmem_xfree(vm, addr, size);
+}
+
+/*
+ * vmem_xfreeall: free every allocated segment, as vmem_xfree would.
+ * => arena lock must not be held; nobody else may allocate or free in
+ *    the arena meanwhile.  Panics in an arena with quantum caches, whose
+ *    small segments only vmem_free may give back.
+ */
+void
+vmem_xfreeall(vmem_t *vm)
+{
+	vmem_addr_t addr;
+	vmem_size_t size;
+	bt_t *bt;
+
+	if (vm->vm_qcache_max != 0)
+		panic("vmem_xfreeall: arena %s: quantum caches up to %#zx, "
+		    "whose segments only vmem_free may free", vm->vm_name,
+		    vm->vm_qcache_max);
+	for (;;) {
+		mutex_enter(&vm->vm_lock);
+		TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+			if (bt->bt_type == BT_TYPE_BUSY)
+				break;
+		}
+		if (bt == NULL) {
+			mutex_exit(&vm->vm_lock);
+			return;
+		}
+		addr = bt->bt_start;
+		size = bt->bt_size;
+		mutex_exit(&vm->vm_lock);
+		vmem_xfree(vm, addr, size);
+	}
 }
 
 /* Split a busy piece [addr, BT_END(bt)] off the busy segment bt. */
@@ -1943,8 +2090,12 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 	if (quantum == 0 || !powerof2(quantum))
 		panic("vmem_init: arena %s: quantum %#zx is not a power of 2",
 		    name, quantum);
-	if ((importfn == NULL) != (source == NULL) ||
-	    (importfn != NULL && releasefn == NULL && importfn != vmem_alloc))
+	if ((flags & VM_XIMPORT) != 0)
+		panic("vmem_init: arena %s: flags %#x: VM_XIMPORT is for "
+		    "vmem_xcreate alone", name, flags);
+	if ((importfn == NULL && (source != NULL || releasefn != NULL)) ||
+	    (importfn != NULL && releasefn == NULL && importfn != vmem_alloc) ||
+	    (importfn == vmem_alloc && source == NULL))
 		panic("vmem_init: arena %s: importfn %p, releasefn %p and "
 		    "source %p do not go together", name, importfn,
 		    releasefn, source);
@@ -2009,6 +2160,32 @@ vmem_create(const char *name, vmem_addr_t base, vmem_size_t size,
 		return NULL;
 	}
 	vm->vm_storage = storage;
+	return vm;
+}
+
+/*
+ * vmem_xcreate: vmem_create with an import function that may return a
+ * larger span than it was asked for, and says how large in *sizep.
+ * => as vmem_create.
+ */
+vmem_t *
+vmem_xcreate(const char *name, vmem_addr_t base, vmem_size_t size,
+    vmem_size_t quantum, vmem_ximport_t *importfn, vmem_release_t *releasefn,
+    vmem_t *source, vmem_size_t qcache_max, vm_flag_t flags, int ipl)
+{
+	vmem_t *vm;
+
+	if (importfn == NULL)
+		panic("vmem_xcreate: arena %s: no import function", name);
+	vm = vmem_create(name, base, size, quantum,
+	    (vmem_import_t *)(void (*)(void))importfn, releasefn, source,
+	    qcache_max, flags, ipl);
+	if (vm != NULL) {
+		/* Before anyone may allocate: no import has happened yet. */
+		mutex_enter(&vm->vm_lock);
+		vm->vm_flags |= VM_XIMPORT;
+		mutex_exit(&vm->vm_lock);
+	}
 	return vm;
 }
 
@@ -2121,18 +2298,46 @@ vmem_walk(vmem_t *vm, int typemask,
 	mutex_exit(&vm->vm_lock);
 }
 
-/* vmem_print: the arena's statistics and free-list lengths. */
-void
-vmem_print(vmem_t *vm)
+/* The name of a tag's type, for vmem_print and vmem_whatis. */
+static const char *
+vmem_bt_typename(const bt_t *bt)
 {
+
+	switch (bt->bt_type) {
+	case BT_TYPE_SPAN:
+		return "span";
+	case BT_TYPE_SPAN_STATIC:
+		return "static span";
+	case BT_TYPE_FREE:
+		return "free";
+	case BT_TYPE_BUSY:
+		return "busy";
+	default:
+		return "unbacking";
+	}
+}
+
+/*
+ * vmem_print: the arena at addr, its statistics and free-list lengths,
+ * through pr; with 'a' in modif, also every span and segment.
+ * => takes the arena lock (from ddb, only while nobody holds it).
+ */
+void
+vmem_print(uintptr_t addr, const char *modif,
+    void (*pr)(const char *, ...) __printflike(1, 2))
+{
+	vmem_t *vm = (vmem_t *)addr;
+	bool all = false;
 	size_t i, n;
 	bt_t *bt;
 
+	for (; modif != NULL && *modif != '\0'; modif++)
+		all |= *modif == 'a';
 	mutex_enter(&vm->vm_lock);
-	printf("vmem %s: quantum %#zx size %#zx inuse %#zx qcache_max %#zx\n",
-	    vm->vm_name, vm->vm_quantum_mask + 1, vm->vm_size, vm->vm_inuse,
-	    vm->vm_qcache_max);
-	printf("  alloc %llu free %llu fail %llu wait %llu import %llu "
+	(*pr)("vmem %s (%p): quantum %#zx size %#zx inuse %#zx "
+	    "qcache_max %#zx\n", vm->vm_name, vm, vm->vm_quantum_mask + 1,
+	    vm->vm_size, vm->vm_inuse, vm->vm_qcache_max);
+	(*pr)("  alloc %llu free %llu fail %llu wait %llu import %llu "
 	    "release %llu rehash %llu busy %zu buckets %zu\n",
 	    (unsigned long long)vm->vm_nalloc,
 	    (unsigned long long)vm->vm_nfree,
@@ -2147,9 +2352,79 @@ vmem_print(vmem_t *vm)
 		LIST_FOREACH(bt, &vm->vm_freelist[i], bt_freelist)
 			n++;
 		if (n != 0)
-			printf("  order %2zu: %zu free segments\n", i, n);
+			(*pr)("  order %2zu: %zu free segments\n", i, n);
+	}
+	if (all) {
+		TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist)
+			(*pr)("  %#lx-%#lx %#zx %s\n",
+			    (unsigned long)bt->bt_start,
+			    (unsigned long)(bt->bt_start + (bt->bt_size - 1)),
+			    bt->bt_size, vmem_bt_typename(bt));
 	}
 	mutex_exit(&vm->vm_lock);
+}
+
+/* What vmem_printall and vmem_whatis pass to each arena. */
+struct vmem_ddb {
+	const char	*vd_modif;
+	uintptr_t	vd_addr;
+	void		(*vd_pr)(const char *, ...) __printflike(1, 2);
+};
+
+/* vmem_foreach callback: vmem_print one arena. */
+static void
+vmem_printall_one(vmem_t *vm, void *arg)
+{
+	const struct vmem_ddb *vd = arg;
+
+	vmem_print((uintptr_t)vm, vd->vd_modif, vd->vd_pr);
+}
+
+/*
+ * vmem_printall: vmem_print every arena.
+ * => thread context; takes the list of arenas and each arena's lock.
+ */
+void
+vmem_printall(const char *modif,
+    void (*pr)(const char *, ...) __printflike(1, 2))
+{
+	struct vmem_ddb vd = { .vd_modif = modif, .vd_pr = pr };
+
+	vmem_foreach(vmem_printall_one, &vd);
+}
+
+/* vmem_foreach callback: the segment of one arena that holds the address. */
+static void
+vmem_whatis_one(vmem_t *vm, void *arg)
+{
+	const struct vmem_ddb *vd = arg;
+	bt_t *bt;
+
+	mutex_enter(&vm->vm_lock);
+	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+		if (BT_ISSPAN_P(bt) || vd->vd_addr < bt->bt_start ||
+		    vd->vd_addr - bt->bt_start >= bt->bt_size)
+			continue;
+		(*vd->vd_pr)("%#lx is %#lx+%#lx in vmem %s (%s)\n",
+		    (unsigned long)vd->vd_addr, (unsigned long)bt->bt_start,
+		    (unsigned long)(vd->vd_addr - bt->bt_start), vm->vm_name,
+		    bt->bt_type == BT_TYPE_FREE ? "free" : "allocated");
+		break;
+	}
+	mutex_exit(&vm->vm_lock);
+}
+
+/*
+ * vmem_whatis: through pr, each arena segment that holds addr, and
+ * whether it is allocated or free; O(segments) in every arena.
+ * => thread context; takes the list of arenas and each arena's lock.
+ */
+void
+vmem_whatis(uintptr_t addr, void (*pr)(const char *, ...) __printflike(1, 2))
+{
+	struct vmem_ddb vd = { .vd_addr = addr, .vd_pr = pr };
+
+	vmem_foreach(vmem_whatis_one, &vd);
 }
 
 /* ---- invariants */

@@ -71,6 +71,9 @@ extern "C" {
 vmem_t	*vmem_create(const char *, vmem_addr_t, vmem_size_t, vmem_size_t,
 	    vmem_import_t *, vmem_release_t *, vmem_t *, vmem_size_t,
 	    vm_flag_t, int);
+vmem_t	*vmem_xcreate(const char *, vmem_addr_t, vmem_size_t, vmem_size_t,
+	    vmem_ximport_t *, vmem_release_t *, vmem_t *, vmem_size_t,
+	    vm_flag_t, int);
 vmem_t	*vmem_init(vmem_t *, const char *, vmem_addr_t, vmem_size_t,
 	    vmem_size_t, vmem_import_t *, vmem_release_t *, vmem_t *,
 	    vmem_size_t, vm_flag_t, int);
@@ -79,7 +82,9 @@ int	vmem_alloc(vmem_t *, vmem_size_t, vm_flag_t, vmem_addr_t *);
 void	vmem_free(vmem_t *, vmem_addr_t, vmem_size_t);
 int	vmem_xalloc(vmem_t *, vmem_size_t, vmem_size_t, vmem_size_t,
 	    vmem_size_t, vmem_addr_t, vmem_addr_t, vm_flag_t, vmem_addr_t *);
+int	vmem_xalloc_addr(vmem_t *, vmem_addr_t, vmem_size_t, vm_flag_t);
 void	vmem_xfree(vmem_t *, vmem_addr_t, vmem_size_t);
+void	vmem_xfreeall(vmem_t *);
 int	vmem_xfree_part(vmem_t *, vmem_addr_t, vmem_size_t, vm_flag_t);
 int	vmem_add(vmem_t *, vmem_addr_t, vmem_size_t, vm_flag_t);
 vmem_size_t vmem_roundup_size(vmem_t *, vmem_size_t);
@@ -87,7 +92,14 @@ vmem_size_t vmem_size(vmem_t *, int);
 bool	vmem_contains(vmem_t *, vmem_addr_t, vmem_size_t);
 void	vmem_walk(vmem_t *, int,
 	    void (*)(void *, vmem_addr_t, vmem_size_t), void *);
-void	vmem_print(vmem_t *);
+void	vmem_rehash_start(void);
+
+/* For ddb: pr is db_printf, or printf. */
+void	vmem_whatis(uintptr_t, void (*)(const char *, ...) __printflike(1, 2));
+void	vmem_print(uintptr_t, const char *,
+	    void (*)(const char *, ...) __printflike(1, 2));
+void	vmem_printall(const char *,
+	    void (*)(const char *, ...) __printflike(1, 2));
 #ifdef __cplusplus
 }
 #endif

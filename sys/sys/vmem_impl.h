@@ -84,7 +84,7 @@ struct vmem_btag {
 struct vmem {
 	kmutex_t		vm_lock;
 	kcondvar_t		vm_cv;		/* l: waiters for space */
-	vm_flag_t		vm_flags;	/* I: VM_* from vmem_create */
+	vm_flag_t		vm_flags;	/* I: VM_* of vmem_[x]create */
 	int			vm_ipl;		/* I */
 	vmem_import_t		*vm_importfn;	/* I */
 	vmem_release_t		*vm_releasefn;	/* I */
