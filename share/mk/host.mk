@@ -6,26 +6,31 @@
 #	host	-O2 with DIAGNOSTIC: the plain test run
 #	asan	AddressSanitizer and UndefinedBehaviorSanitizer
 #	tsan	ThreadSanitizer
+#
+# (these three also with VMEM_DEBUG and KMEM_DEBUG: the O(n) checks)
 #	bench	-O2 without DIAGNOSTIC: benchmarks and the installed library
 #
 # Kernel code compiles with -nostdinc against sys/ and the compiler's
-# freestanding headers; the glue in sys/harness/rump/ sees the C library first
-# and the kernel's headers after it.
+# freestanding headers; test programs also see tests/include (atf-c.h),
+# and nothing else does; the glue in sys/harness/rump/ sees the C library
+# first and the kernel's headers after it.
 
 CC?=		cc
 CCINC:=		$(shell $(CC) -print-file-name=include)
 WARNS=		-Wall -Wextra -Wno-unused-parameter -Wstrict-prototypes \
 		-Wmissing-prototypes -Wshadow -Wpointer-arith -Werror
 KERN_CPPFLAGS=	-D_KERNEL -ffreestanding -nostdinc -isystem $(CCINC) \
-		-Isys/harness -Isys/harness/rump/include -Isys -Itests/include
+		-Isys/harness -Isys/harness/rump/include -Isys
+TEST_CPPFLAGS=	$(KERN_CPPFLAGS) -Itests/include
 RUMP_CPPFLAGS=	-D_GNU_SOURCE -Isys/harness/rump/lib -Isys/harness/rump/include \
 		-idirafter sys/harness -idirafter sys
 TEST_LDLIBS=	-latf-c -lpthread
 
-CFLAGS_host=	-O2 -g -DDIAGNOSTIC
-CFLAGS_asan=	-O1 -g -DDIAGNOSTIC -fsanitize=address,undefined \
+DEBUG_CFLAGS=	-DDIAGNOSTIC -DVMEM_DEBUG -DKMEM_DEBUG
+CFLAGS_host=	-O2 -g $(DEBUG_CFLAGS)
+CFLAGS_asan=	-O1 -g $(DEBUG_CFLAGS) -fsanitize=address,undefined \
 		-fno-sanitize-recover=undefined -fno-omit-frame-pointer
-CFLAGS_tsan=	-O1 -g -DDIAGNOSTIC -DTEST_SCALE=10 -fsanitize=thread
+CFLAGS_tsan=	-O1 -g $(DEBUG_CFLAGS) -DTEST_SCALE=10 -fsanitize=thread
 CFLAGS_bench=	-O2 -g -DNDEBUG
 
 HOST_VARIANTS=	host asan tsan bench
@@ -56,7 +61,7 @@ $$(LIB_$(1)): $$(ALLOC_OBJS_$(1)) $$(RUMP_OBJS_$(1))
 
 .obj/$(1)/tests/%.o: tests/%.c
 	@mkdir -p $$(@D)
-	$$(CC) -std=gnu11 $$(CFLAGS_$(1)) $$(WARNS) $$(KERN_CPPFLAGS) \
+	$$(CC) -std=gnu11 $$(CFLAGS_$(1)) $$(WARNS) $$(TEST_CPPFLAGS) \
 	    -MMD -MP -c $$< -o $$@
 
 .obj/$(1)/tests/%/Kyuafile: tests/%/Kyuafile

@@ -11,6 +11,11 @@ ALLOC_SRCS+=	sys/kern/subr_kmem_debug.c
 ALLOC_SRCS+=	sys/kern/subr_kmem_qcache.c
 ALLOC_SRCS+=	sys/kern/subr_kmem_slab.c
 ALLOC_SRCS+=	sys/kern/subr_vmem.c
+ALLOC_SRCS+=	sys/kern/subr_vmem_bt.c
+ALLOC_SRCS+=	sys/kern/subr_vmem_busy.c
+ALLOC_SRCS+=	sys/kern/subr_vmem_check.c
+ALLOC_SRCS+=	sys/kern/subr_vmem_fit.c
+ALLOC_SRCS+=	sys/kern/subr_vmem_tree.c
 ALLOC_SRCS+=	sys/uvm/uvm_km.c
 
 RUMP_SRCS+=	sys/harness/rump/rump_cpu.c

@@ -95,8 +95,11 @@
  *
  * Sleeping.  KM_SLEEP never fails: when the source arena has no space,
  * kmem reaps every cache (reclaim callbacks, magazines, empty slabs) and
- * tries again, waiting a tick between tries on kmem_wait_cv, which the
- * slab layer broadcasts when it frees a buffer while someone waits.
+ * tries again, waiting a tick between tries on kmem_wait_cv, which kmem
+ * broadcasts, while someone waits, whenever a buffer goes back to a slab
+ * or slabs go back to their arena.  The sleeping is all here, above the
+ * slab layer, which only asks its arena without sleeping and reports
+ * failure: calls go one way, kmem -> slab layer -> vmem.
  * KM_NOSLEEP never sleeps and returns NULL instead.
  *
  * Cost.  The fast path is O(1) and touches one cache line of per-CPU
@@ -142,7 +145,8 @@ CTASSERT(sizeof(struct kmem_cpu_cache) == COHERENCY_UNIT);
 CTASSERT(KMEM_MAXSIZE <= PAGE_SIZE * 2);
 CTASSERT(KMEM_ALIGN >= sizeof(void *));
 
-#ifdef DIAGNOSTIC
+/* KMEM_DEBUG (the test builds): every cache a debugging one (KMF_DEBUG). */
+#ifdef KMEM_DEBUG
 #define	KMEM_DEBUG_DEFAULT	KMEM_DEBUG_ON
 #else
 #define	KMEM_DEBUG_DEFAULT	0
@@ -165,7 +169,11 @@ CTASSERT(KMEM_ALIGN >= sizeof(void *));
 int kmem_debug = KMEM_DEBUG_DEFAULT;
 
 kmutex_t kmem_cache_lock;
-static LIST_HEAD(, kmem_cache) kmem_caches = LIST_HEAD_INITIALIZER(kmem_caches);
+struct kmem_cachelist kmem_caches = LIST_HEAD_INITIALIZER(kmem_caches);
+
+static kmutex_t kmem_wait_lock;
+static kcondvar_t kmem_wait_cv;
+static u_int kmem_nwaiters;			/* a: threads in kmem_wait */
 
 /*
  * Magazine sizes, smallest first.  A cache starts with the largest type
@@ -187,6 +195,107 @@ static kmem_cache_t *kmem_classes[KMEM_NCLASSES];
 static kmem_cache_t *kmem_class_of[KMEM_MAXSIZE >> KMEM_SHIFT];
 static size_t kmem_class_size[KMEM_NCLASSES];
 static bool kmem_initialized;
+
+/* ---- sleeping for memory */
+
+/* Wait for up to a tick, or until memory goes back to a slab or arena. */
+static void
+kmem_wait(void)
+{
+
+	mutex_enter(&kmem_wait_lock);
+	atomic_inc_uint(&kmem_nwaiters);
+	(void)cv_timedwait(&kmem_wait_cv, &kmem_wait_lock, 1);
+	atomic_dec_uint(&kmem_nwaiters);
+	mutex_exit(&kmem_wait_lock);
+}
+
+/*
+ * Wake the KM_SLEEP requests that wait for memory, if any.  No lock is
+ * taken, so that this may run at any IPL; a wakeup lost to a race costs
+ * the waiter at most a tick.
+ */
+static void
+kmem_wakeup(void)
+{
+
+	if (__predict_false(atomic_load_relaxed(&kmem_nwaiters) != 0))
+		cv_broadcast(&kmem_wait_cv);
+}
+
+/*
+ * Panic unless kmflags is exactly one of KM_SLEEP and KM_NOSLEEP, and
+ * KM_SLEEP is not asked for in an interrupt handler.
+ */
+static void
+kmem_check_flags(const char *func, int kmflags)
+{
+
+	if ((kmflags & (KM_SLEEP | KM_NOSLEEP)) == 0 ||
+	    (kmflags & (KM_SLEEP | KM_NOSLEEP)) == (KM_SLEEP | KM_NOSLEEP))
+		panic("%s: flags %#x: need exactly one of KM_SLEEP and "
+		    "KM_NOSLEEP", func, kmflags);
+	if ((kmflags & KM_SLEEP) != 0 && cpu_intr_p())
+		panic("%s: KM_SLEEP from an interrupt handler", func);
+}
+
+/*
+ * A request found no memory on its try-th try (from 0).  For KM_SLEEP,
+ * reap every cache after an even try and wait after an odd one, so that
+ * a try follows each reap and each wait; false for KM_NOSLEEP.
+ */
+static bool
+kmem_retry(int kmflags, u_int try)
+{
+
+	if ((kmflags & KM_SLEEP) == 0)
+		return false;
+	if (try % 2 == 0)
+		kmem_reap();
+	else
+		kmem_wait();
+	return true;
+}
+
+/*
+ * kmem_source_alloc: size bytes (a multiple of the quantum) from arena
+ * vm; returns 0 or ENOMEM.
+ * => KM_SLEEP: may sleep; reaps and waits; never fails.
+ */
+static int
+kmem_source_alloc(vmem_t *vm, vmem_size_t size, int kmflags,
+    vmem_addr_t *addrp)
+{
+	u_int try;
+
+	kmem_check_flags("kmem_source_alloc", kmflags);
+	for (try = 0; vmem_xalloc(vm, size, 0, 0, 0, VMEM_ADDR_MIN,
+	    VMEM_ADDR_MAX, VM_NOSLEEP | VM_INSTANTFIT, addrp) != 0; try++) {
+		if (!kmem_retry(kmflags, try))
+			return ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * A buffer from kc's slabs, which make a slab only if the arena has space
+ * without sleeping; for KM_SLEEP, reap and wait between tries (the
+ * cache's own slabs first: a buffer freed meanwhile may be there) until
+ * one comes.  NULL only for KM_NOSLEEP.
+ */
+static void *
+kmem_cache_slab_alloc(kmem_cache_t *kc, int kmflags)
+{
+	u_int try;
+	void *buf;
+
+	kmem_check_flags("kmem_cache_alloc", kmflags);
+	for (try = 0; (buf = kmem_slab_alloc(kc, kmflags)) == NULL; try++) {
+		if (!kmem_retry(kmflags, try))
+			return NULL;
+	}
+	return buf;
+}
 
 /* ---- CPU layer */
 
@@ -317,6 +426,7 @@ kmem_cache_destruct(kmem_cache_t *kc, void *buf)
 	if (kc->kc_dtor != NULL && (kc->kc_flags & KMF_DEBUG) == 0)
 		(*kc->kc_dtor)(buf, kc->kc_arg);
 	kmem_slab_free(kc, buf);
+	kmem_wakeup();
 }
 
 /* Destroy the first rounds rounds of mg into their slabs, and mg. */
@@ -530,12 +640,13 @@ kmem_cache_alloc_miss(kmem_cache_t *kc, int kmflags)
 		return buf;
 	}
 	splx(s);
-	buf = kmem_slab_alloc(kc, kmflags);
+	buf = kmem_cache_slab_alloc(kc, kmflags);
 	if (buf == NULL)
 		return NULL;
 	if (kc->kc_ctor != NULL && (kc->kc_flags & KMF_DEBUG) == 0 &&
 	    (*kc->kc_ctor)(buf, kc->kc_arg, kmflags) != 0) {
 		kmem_slab_free(kc, buf);
+		kmem_wakeup();
 		return NULL;
 	}
 	s = splvm();
@@ -667,7 +778,11 @@ kmem_cache_alloc_debug(kmem_cache_t *kc, size_t size, int kmflags)
 
 	if ((buf = kmem_cache_alloc_raw(kc, kmflags)) == NULL)
 		return NULL;
-	return kmem_debug_alloc(kc, buf, size, kmflags);
+	if (kmem_debug_alloc(kc, buf, size, kmflags) == NULL) {
+		kmem_cache_free_raw(kc, buf);
+		return NULL;
+	}
+	return buf;
 }
 
 /* Check, destroy and free size bytes to a debugging cache. */
@@ -676,6 +791,8 @@ kmem_cache_free_debug(kmem_cache_t *kc, void *buf, size_t size,
     const char *func)
 {
 
+	if (buf != NULL)
+		kmem_slab_verify(kc, buf, func);
 	kmem_debug_free(kc, buf, size, func);
 	kmem_cache_free_raw(kc, buf);
 }
@@ -824,6 +941,7 @@ kmem_cache_drain_local(kmem_cache_t *kc)
 	kmem_cpu_flush(kc);
 	kmem_depot_purge(kc);
 	kmem_slab_reap(kc);
+	kmem_wakeup();
 }
 
 /*
@@ -848,6 +966,7 @@ kmem_cache_destroy(kmem_cache_t *kc)
 		    "still allocated; every object must be freed first",
 		    kc->kc_name, kc, (unsigned long long)inuse);
 	kmem_slab_fini(kc);
+	kmem_wakeup();
 	mutex_destroy(&kc->kc_depot_lock);
 	vmem_xfree(kmem_va_arena, (vmem_addr_t)kc, kmem_cache_bytes());
 }
@@ -1199,29 +1318,15 @@ kmem_init(void)
 	KASSERT(!kmem_initialized);
 	KASSERT(ncpu <= MAXCPUS);
 	mutex_init(&kmem_cache_lock, MUTEX_DEFAULT, IPL_NONE);
-	kmem_wait_init();
+	mutex_init(&kmem_wait_lock, MUTEX_DEFAULT, IPL_NONE);
+	cv_init(&kmem_wait_cv, "kmemwait");
 	kmem_initialized = true;
 	kmem_magazine_init();
 	kmem_class_init();
-	kmem_qcache_init();
+	vmem_set_qcache_ops(&kmem_qcache_ops);
 }
 
 /* ---- reclaiming */
-
-/*
- * kmem_cache_foreach: call func(kc, arg) for every cache.
- * => func must not create or destroy caches.
- */
-void
-kmem_cache_foreach(void (*func)(kmem_cache_t *, void *), void *arg)
-{
-	kmem_cache_t *kc;
-
-	mutex_enter(&kmem_cache_lock);
-	LIST_FOREACH(kc, &kmem_caches, kc_list)
-		(*func)(kc, arg);
-	mutex_exit(&kmem_cache_lock);
-}
 
 /*
  * kmem_reap: give memory back to the arenas: ask every cache's owner to
@@ -1271,4 +1376,5 @@ kmem_update(void)
 		kmem_slab_reap(kc);
 	}
 	mutex_exit(&kmem_cache_lock);
+	kmem_wakeup();
 }

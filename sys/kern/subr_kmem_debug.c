@@ -4,8 +4,8 @@
  * ---- Theory
  *
  * A debugging cache (KMF_DEBUG: KMC_DEBUG, or kmem_debug set when the
- * cache is made; on by default in DIAGNOSTIC kernels, which the test
- * builds are) lays each buffer out as
+ * cache is made; on by default in kernels built with KMEM_DEBUG, as the
+ * test builds are, and not in DIAGNOSTIC ones) lays each buffer out as
  *
  *	[ object: bt_size bytes | redzone bytes | struct kmem_buftag ]
  *	0                       bt_size         kc_tagoff          kc_bufsize
@@ -144,8 +144,8 @@ kmem_debug_check_free(kmem_cache_t *kc, void *buf, const char *func)
 
 /*
  * kmem_debug_alloc: check buf, a free buffer of a debugging cache, make
- * it an allocated buffer of size bytes and construct it; NULL if the
- * constructor fails.
+ * it an allocated buffer of size bytes and construct it; NULL, with buf
+ * a free buffer again (the caller frees it), if the constructor fails.
  */
 void *
 kmem_debug_alloc(kmem_cache_t *kc, void *buf, size_t size, int kmflags)
@@ -162,7 +162,6 @@ kmem_debug_alloc(kmem_cache_t *kc, void *buf, size_t size, int kmflags)
 	    (*kc->kc_ctor)(buf, kc->kc_arg, kmflags) != 0) {
 		kmem_pattern_fill(buf, kc->kc_tagoff, KMEM_FREE_PATTERN);
 		bt->bt_state = (uintptr_t)buf ^ KMEM_BUFTAG_FREE;
-		kmem_cache_free_raw(kc, buf);
 		return NULL;
 	}
 	return buf;
@@ -192,8 +191,9 @@ kmem_debug_check_redzone(kmem_cache_t *kc, void *buf, const char *func)
 }
 
 /*
- * kmem_debug_free: check that buf is an allocated buffer of size bytes
- * of kc with its redzone intact, destroy it and make it a free buffer.
+ * kmem_debug_free: check that buf, which the slab layer found to be an
+ * allocated buffer of kc (kmem_slab_verify), is one of size bytes with
+ * its redzone intact, destroy it and make it a free buffer.
  */
 void
 kmem_debug_free(kmem_cache_t *kc, void *buf, size_t size, const char *func)
@@ -203,7 +203,6 @@ kmem_debug_free(kmem_cache_t *kc, void *buf, size_t size, const char *func)
 	if (buf == NULL)
 		kmem_debug_panic(kc, buf, func, "NULL buffer", "size %zu",
 		    size);
-	kmem_slab_verify(kc, buf, func);
 	bt = kmem_buftag(kc, buf);
 	if (bt->bt_state == ((uintptr_t)buf ^ KMEM_BUFTAG_FREE))
 		kmem_debug_panic(kc, buf, func, "double free",
@@ -225,6 +224,21 @@ kmem_debug_free(kmem_cache_t *kc, void *buf, size_t size, const char *func)
 }
 
 /* ---- statistics */
+
+/*
+ * kmem_cache_foreach: call func(kc, arg) for every cache.
+ * => func must not create or destroy caches.
+ */
+void
+kmem_cache_foreach(void (*func)(kmem_cache_t *, void *), void *arg)
+{
+	kmem_cache_t *kc;
+
+	mutex_enter(&kmem_cache_lock);
+	LIST_FOREACH(kc, &kmem_caches, kc_list)
+		(*func)(kc, arg);
+	mutex_exit(&kmem_cache_lock);
+}
 
 /* Rounds held by the magazines on list mg. */
 static uint64_t

@@ -116,21 +116,14 @@ kmem_qcache_reclaim(void)
 	kmem_reap();
 }
 
-static const struct vmem_qcache_ops kmem_qcache_ops = {
+/*
+ * The hooks kmem_init installs (vmem_set_qcache_ops), which builds the
+ * quantum caches of the arenas that asked for them before kmem was up.
+ */
+const struct vmem_qcache_ops kmem_qcache_ops = {
 	.qo_create = kmem_qcache_create,
 	.qo_destroy = kmem_qcache_destroy,
 	.qo_alloc = kmem_qcache_alloc,
 	.qo_free = kmem_qcache_free,
 	.qo_reclaim = kmem_qcache_reclaim,
 };
-
-/*
- * kmem_qcache_init: install the hooks, which builds the quantum caches
- * of the arenas that asked for them before kmem was up.
- */
-void
-kmem_qcache_init(void)
-{
-
-	vmem_set_qcache_ops(&kmem_qcache_ops);
-}

@@ -1,5 +1,5 @@
 /*
- * subr_kmem_slab.c: the slab layer of kmem, and sleeping for memory.
+ * subr_kmem_slab.c: the slab layer of kmem.
  *
  * ---- Theory
  *
@@ -56,12 +56,11 @@
  * is never held across a call into vmem or kmem_alloc, which is why a new
  * slab is made unlocked and then inserted.
  *
- * Sleeping: slabs are asked of the arena without sleeping; a KM_SLEEP
- * request that finds no space reaps every cache and tries again, then
- * waits up to a tick on kmem_wait_cv (broadcast whenever a buffer goes
- * back to a slab while someone waits) and starts over, looking at the
- * cache's own slabs first, since a buffer freed meanwhile may be there,
- * until it succeeds.
+ * Sleeping: slabs are asked of the arena without sleeping, and
+ * kmem_slab_alloc returns NULL when it can make none; kmem proper
+ * (subr_kmem.c) reaps, waits and asks again for a KM_SLEEP request, and
+ * wakes its waiters when buffers go back to slabs.  So calls go one way,
+ * kmem -> slab layer -> vmem.
  */
 
 #define	_KMEM_PRIVATE
@@ -83,102 +82,6 @@
 
 #define	KMEM_SLAB_MINCHUNKS	8	/* buffers in a slab, at least */
 #define	KMEM_SLAB_BIG		(64 * 1024) /* ... unless buffers are huge */
-
-static kmutex_t kmem_wait_lock;
-static kcondvar_t kmem_wait_cv;
-static u_int kmem_nwaiters;			/* a: threads in kmem_wait */
-
-/* ---- sleeping for memory */
-
-/* Set up the lock and condition variable KM_SLEEP requests wait on. */
-void
-kmem_wait_init(void)
-{
-
-	mutex_init(&kmem_wait_lock, MUTEX_DEFAULT, IPL_NONE);
-	cv_init(&kmem_wait_cv, "kmemwait");
-}
-
-/* Wait for up to a tick, or until memory goes back to a slab. */
-static void
-kmem_wait(void)
-{
-
-	mutex_enter(&kmem_wait_lock);
-	atomic_inc_uint(&kmem_nwaiters);
-	(void)cv_timedwait(&kmem_wait_cv, &kmem_wait_lock, 1);
-	atomic_dec_uint(&kmem_nwaiters);
-	mutex_exit(&kmem_wait_lock);
-}
-
-/*
- * Wake the KM_SLEEP requests that wait for memory, if any.  No lock is
- * taken, so that this may run at any IPL; a wakeup lost to a race costs
- * the waiter at most a tick.
- */
-void
-kmem_wakeup(void)
-{
-
-	if (__predict_false(atomic_load_relaxed(&kmem_nwaiters) != 0))
-		cv_broadcast(&kmem_wait_cv);
-}
-
-/*
- * Panic unless kmflags is exactly one of KM_SLEEP and KM_NOSLEEP, and
- * KM_SLEEP is not asked for in an interrupt handler.
- */
-static void
-kmem_check_flags(const char *func, int kmflags)
-{
-
-	if ((kmflags & (KM_SLEEP | KM_NOSLEEP)) == 0 ||
-	    (kmflags & (KM_SLEEP | KM_NOSLEEP)) == (KM_SLEEP | KM_NOSLEEP))
-		panic("%s: flags %#x: need exactly one of KM_SLEEP and "
-		    "KM_NOSLEEP", func, kmflags);
-	if ((kmflags & KM_SLEEP) != 0 && cpu_intr_p())
-		panic("%s: KM_SLEEP from an interrupt handler", func);
-}
-
-/*
- * Try to take size bytes (a multiple of the quantum) from arena vm
- * without sleeping; for KM_SLEEP, reap every cache and try once more.
- * Returns 0 or ENOMEM.
- */
-static int
-kmem_source_try(vmem_t *vm, vmem_size_t size, int kmflags,
-    vmem_addr_t *addrp)
-{
-	const vm_flag_t vmf = VM_NOSLEEP | VM_INSTANTFIT;
-
-	kmem_check_flags("kmem_source_alloc", kmflags);
-	if (vmem_xalloc(vm, size, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX, vmf,
-	    addrp) == 0)
-		return 0;
-	if ((kmflags & KM_SLEEP) == 0)
-		return ENOMEM;
-	kmem_reap();
-	return vmem_xalloc(vm, size, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-	    vmf, addrp);
-}
-
-/*
- * kmem_source_alloc: size bytes (a multiple of the quantum) from arena
- * vm; returns 0 or ENOMEM.
- * => KM_SLEEP: may sleep; reaps and waits; never fails.
- */
-int
-kmem_source_alloc(vmem_t *vm, vmem_size_t size, int kmflags,
-    vmem_addr_t *addrp)
-{
-
-	while (kmem_source_try(vm, size, kmflags, addrp) != 0) {
-		if ((kmflags & KM_SLEEP) == 0)
-			return ENOMEM;
-		kmem_wait();
-	}
-	return 0;
-}
 
 /* ---- geometry */
 
@@ -514,8 +417,8 @@ kmem_slab_hash(kmem_cache_t *kc, kmem_slab_t *sl, bool insert)
 
 /*
  * Make a slab of wholly free buffers, or NULL if the arena has no space
- * (for KM_SLEEP, even after a reap: the caller waits and looks again).
- * => slab lock not held; may sleep if KM_SLEEP.
+ * without sleeping (kmem proper reaps, waits and asks again).
+ * => slab lock not held; may sleep if KM_SLEEP (for an external header).
  */
 static kmem_slab_t *
 kmem_slab_create(kmem_cache_t *kc, int kmflags)
@@ -527,7 +430,8 @@ kmem_slab_create(kmem_cache_t *kc, int kmflags)
 	size_t color;
 	u_int i, n;
 
-	if (kmem_source_try(kc->kc_source, kc->kc_slabsize, kmflags,
+	if (vmem_xalloc(kc->kc_source, kc->kc_slabsize, 0, 0, 0,
+	    VMEM_ADDR_MIN, VMEM_ADDR_MAX, VM_NOSLEEP | VM_INSTANTFIT,
 	    &base) != 0)
 		return NULL;
 	if ((kc->kc_flags & KMF_EXTSLAB) != 0) {
@@ -594,7 +498,6 @@ kmem_slab_destroy(kmem_cache_t *kc, kmem_slab_t *sl)
 	if ((kc->kc_flags & KMF_EXTSLAB) != 0)
 		kmem_free(sl, kc->kc_hdrsize);
 	vmem_xfree(kc->kc_source, base, kc->kc_slabsize);
-	kmem_wakeup();
 }
 
 /*
@@ -641,8 +544,8 @@ kmem_slab_take(kmem_cache_t *kc, kmem_slab_t *sl)
 
 /*
  * kmem_slab_alloc: an unconstructed buffer from kc's slabs, or NULL if
- * none can be had without sleeping and kmflags is KM_NOSLEEP.
- * => may sleep if KM_SLEEP.
+ * none is free and the arena has no space for a slab without sleeping.
+ * => may sleep if KM_SLEEP (for an external header).
  */
 void *
 kmem_slab_alloc(kmem_cache_t *kc, int kmflags)
@@ -654,13 +557,8 @@ kmem_slab_alloc(kmem_cache_t *kc, int kmflags)
 	while ((sl = LIST_FIRST(&kc->kc_partial)) == NULL &&
 	    (sl = LIST_FIRST(&kc->kc_emptylist)) == NULL) {
 		mutex_spin_exit(&kc->kc_slab_lock);
-		if ((sl = kmem_slab_create(kc, kmflags)) == NULL) {
-			if ((kmflags & KM_SLEEP) == 0)
-				return NULL;
-			kmem_wait();
-			mutex_spin_enter(&kc->kc_slab_lock);
-			continue;
-		}
+		if ((sl = kmem_slab_create(kc, kmflags)) == NULL)
+			return NULL;
 		if ((kc->kc_flags & KMF_EXTSLAB) != 0)
 			kmem_hash_grow(kc);
 		mutex_spin_enter(&kc->kc_slab_lock);
@@ -705,7 +603,6 @@ kmem_slab_free(kmem_cache_t *kc, void *buf)
 	}
 	kc->kc_slab_free++;
 	mutex_spin_exit(&kc->kc_slab_lock);
-	kmem_wakeup();
 }
 
 /*

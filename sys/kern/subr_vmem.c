@@ -1,10 +1,11 @@
 /*
- * subr_vmem.c: the vmem resource allocator.
+ * subr_vmem.c: the vmem resource allocator: arenas, allocation, freeing,
+ * imports.
  *
- * ---- Theory
+ * ---- Theory, part 1: the arena core
  *
- * An arena manages a set of integer ranges: kernel virtual addresses,
- * I/O ports, interrupt numbers, DMA windows.  The vocabulary, after
+ * 1.1 Vocabulary.  An arena manages a set of integer ranges: kernel
+ * virtual addresses, I/O ports, interrupt numbers, DMA windows.  After
  * Bonwick and Adams (USENIX 2001):
  *
  *	span		a range given to the arena, by vmem_create or
@@ -18,64 +19,48 @@
  *			in is a multiple of it;
  *	order		a free segment of n quanta has order floor(log2 n).
  *
- * Data structures, all under the arena lock:
+ * 1.2 Data structures, all under the arena lock:
  *
  *	- the segment list: every tag in address order, each span's tag
  *	  just before its segments, so that the neighbours of a segment are
  *	  found in O(1) when it is freed and coalesced;
  *	- the free lists: one per order, and a bitmap (vm_freemap) with bit i
- *	  set while list i is not empty;
+ *	  set while list i is not empty (part 5, subr_vmem_fit.c);
  *	- the hash of busy segments, keyed by start address, so that
  *	  vmem_free finds a segment in O(1); it doubles when it holds twice
  *	  as many segments as buckets;
- *	- a private stock of spare tags, so that an allocation never has to
- *	  allocate a tag while it holds the lock;
- *	- the busy index, a treap of busy segments by start address, built
- *	  the first time part of a segment is freed (vmem_xfree_part) or a
- *	  segment is sought by an address inside it (vmem_busy_find, for
- *	  extent_free) and kept from then on, so that the segment around any
- *	  address is found in O(log n); arenas that never do either never
- *	  pay for it;
- *	- the span index, a treap of span tags by start address (in the same
- *	  two links, which span tags do not otherwise use), so that adding
- *	  or importing a span finds its place in the segment list, and
- *	  vmem_contains its span, in O(log n) whatever the number of spans
- *	  and segments.
+ *	- the arena's spare tags, so that an allocation never has to
+ *	  allocate a tag while it holds the lock (part 2, subr_vmem_bt.c);
+ *	- the span index, a red-black tree of span tags by start address
+ *	  (part 4, subr_vmem_tree.c), so that adding or importing a span
+ *	  finds its place in the segment list, and vmem_contains its span,
+ *	  in O(log n) whatever the number of spans and segments;
+ *	- the busy index, the same kind of tree over busy segments, kept
+ *	  only in arenas that free part of a segment (part 3,
+ *	  subr_vmem_busy.c).
  *
- * Fit policies:
+ * 1.3 Allocation.  vmem_xalloc checks its arguments (part 6), takes the
+ * arena lock with VMEM_BT_PERHOLD spare tags on hand (2.3), asks the fit
+ * policy for a segment (part 5), and carves the request out of it
+ * (vmem_carve): the pieces before and after stay free.  vmem_alloc serves
+ * small sizes from the arena's quantum caches (kmem caches in front of
+ * the arena, through vmem_qcache_ops) and the rest as vmem_xalloc does.
  *
- *	instant fit	take the head of the first non-empty list of order
- *			at least ceil(log2 n): every segment there is big
- *			enough, and the bitmap finds that list with one
- *			find-first-set, so the cost is O(1) whatever the
- *			number of free segments;
- *	best fit	search the lists from order floor(log2 n) up and take
- *			the smallest segment that fits in the first list that
- *			has one;
- *	next fit	walk the segment list from where the last next-fit
- *			allocation ended (the rotor), wrapping once; this
- *			hands out resource numbers (process IDs, say) in
- *			increasing order.
+ * 1.4 Imports.  When no segment fits and the arena has a source, the
+ * arena imports a span large enough for the request with its constraints
+ * (size plus alignment slack plus the boundary), adds it, and searches
+ * again.  If importfn is vmem_alloc itself, the constraints are passed
+ * down to the source with vmem_xalloc, so that an address range is
+ * honoured too (in the source's quantum: the span is the cover, in whole
+ * source quanta, of an allocation whose offset in a quantum is phase's).
+ * A span that cannot serve the request (another importfn knows no
+ * address range) is given back at once, and so is a span that becomes
+ * wholly free.
  *
- * A constrained request (vmem_xalloc: alignment, phase, a boundary not to
- * cross, an address range) checks each candidate segment for a fitting
- * sub-range in O(1) (bt_fit); instant fit then scans the first list that
- * may hold a fitting segment instead of taking its head blindly.
- *
- * Imports: when no segment fits and the arena has a source, the arena
- * imports a span large enough for the request with its constraints (size
- * plus alignment slack plus the boundary), adds it, and searches again.
- * If importfn is vmem_alloc itself, the constraints are passed down to the
- * source with vmem_xalloc, so that an address range is honoured too (in
- * the source's quantum: the span is the cover, in whole source quanta, of
- * an allocation whose offset in a quantum is phase's).  A span that
- * cannot serve the request (another importfn knows no address range) is
- * given back at once, and so is a span that becomes wholly free.
- *
- * Backed arenas: an arena of memory may leave backing (pages, mappings)
- * to the page level instead of importing spans that are already backed
- * (vmem_set_backing).  Its spans are bare address space, imported in
- * large pieces; backfn backs a segment after it is carved and before
+ * 1.5 Backed arenas.  An arena of memory may leave backing (pages,
+ * mappings) to the page level instead of importing spans that are already
+ * backed (vmem_set_backing).  Its spans are bare address space, imported
+ * in large pieces; backfn backs a segment after it is carved and before
  * vmem_xalloc returns it, and unbackfn unbacks a busy segment before
  * vmem_xfree makes it free.  So only busy segments hold pages, a free
  * page inside a span costs nothing, and the tags for a span (and for its
@@ -83,39 +68,41 @@
  * arena that imported each allocation as a backed span of its own would
  * pay two more tags each.  A failed backfn frees the segment again.
  *
- * Sleeping: a VM_SLEEP request that finds no space asks kmem to reclaim,
- * then waits on the arena's condition variable, which vmem_free and
- * vmem_add broadcast; an arena with a source also wakes each tick, since
- * space may come back to the source instead.  It never fails.  A
+ * 1.6 Sleeping.  A VM_SLEEP request that finds no space asks kmem to
+ * reclaim, then waits on the arena's condition variable, which vmem_free
+ * and vmem_add broadcast; an arena with a source also wakes each tick,
+ * since space may come back to the source instead.  It never fails.  A
  * VM_NOSLEEP request never waits and may fail with ENOMEM.
  *
- * Boundary tags: a static reserve serves early boot; once the page level
- * is up (vmem_subsystem_init) the global stock is refilled a page at a
- * time, when it runs low, with pages the page level hands out directly
- * (the kernel's direct map), not through an arena.  So a refill needs no
- * tag itself, any thread may refill, and no tag page is ever described by
- * a tag in another tag page.  Each arena keeps VMEM_BT_RESERVE spare tags
- * of its own, topped up before its lock is taken: a request needs at most
- * that many, so it never fails for lack of a tag while the arena has
- * space.  A request tops up from the stock first, refilling it without
- * sleeping when it runs low; only a VM_SLEEP request the stock cannot
- * serve sleeps for a page, and tries again until it has its tags.  Each
- * tag page counts its tags in the stock; when every one of them is back
- * there, vmem_bt_trim (which kmem_reap calls) gives the page back, so
- * that a burst of fragmentation does not pin tag pages for ever.  Tests
- * starve an arena of tags (vmem_starve_tags) to reach the ENOMEM paths.
+ * 1.7 Freeing.  vmem_xfree finds the busy segment by its start in the
+ * hash, unbacks it in a backed arena, marks it free, coalesces it with
+ * free neighbours on the segment list, puts it on its free list, and
+ * gives its span back to the source if the span became wholly free.
  *
- * Locking: each arena has one lock, a spin mutex at the arena's IPL if
- * that is above IPL_NONE (the arena may then be used from interrupt
+ * 1.8 Locking.  Each arena has one lock, a spin mutex at the arena's IPL
+ * if that is above IPL_NONE (the arena may then be used from interrupt
  * handlers at or below that IPL) and an adaptive mutex otherwise.  The
  * order is: vmem_list_lock (adaptive: the list of arenas, held while
  * quantum caches are built and while vmem_foreach runs), then an arena
- * lock, then vmem_bt_lock (the global tag stock).  No arena lock is held
- * across importfn, releasefn, backfn, unbackfn or a hook into kmem, so
- * arenas that import from one another never hold two arena locks at
+ * lock, then vmem_bt_lock (the global tag stock, 2.5).  No arena lock is
+ * held across importfn, releasefn, backfn, unbackfn or a hook into kmem,
+ * so arenas that import from one another never hold two arena locks at
  * once; a segment being backed or unbacked is busy meanwhile, so no one
  * else touches it.
+ *
+ * 1.9 The files.  Calls between them go one way, down this list:
+ *
+ *	subr_vmem_busy.c	part 3: partial and run frees
+ *	subr_vmem.c		part 1: this file
+ *	subr_vmem_bt.c		part 2: boundary tags
+ *	subr_vmem_fit.c		part 5: fit policies
+ *	subr_vmem_check.c	part 6: misuse, queries, the checker
+ *	subr_vmem_tree.c	part 4: the ordered indexes
+ *
+ * and what they share is in the _VMEM_PRIVATE part of <sys/vmem_impl.h>.
  */
+
+#define	_VMEM_PRIVATE
 
 #include <sys/param.h>
 #include <sys/atomic.h>
@@ -123,71 +110,36 @@
 #include <sys/cpu.h>
 #include <sys/errno.h>
 #include <sys/intr.h>
-#include <sys/kthread.h>
 #include <sys/mutex.h>
 #include <sys/queue.h>
 #include <sys/systm.h>
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
-#define	VMEM_BT_RESERVE		6	/* tags one request may need */
-#define	VMEM_BT_KEEP		(4 * VMEM_BT_RESERVE) /* spare tags kept */
-#define	VMEM_BT_STATIC		1024	/* tags for early boot */
-#define	VMEM_BT_LOWAT		128	/* refill the stock below this */
-#define	VMEM_BT_TRIMKEEP	(2 * VMEM_BT_LOWAT) /* trimming keeps these */
-#define	VMEM_BT_TRIMBATCH	8	/* pages freed per hold of the lock */
 #define	VMEM_STATIC_ARENAS	16	/* arenas vmem_create can make early */
-
-#define	VMEM_FLAGS_ALLOC	(VM_SLEEP | VM_NOSLEEP | VM_FITMASK)
 
 CTASSERT(VMEM_MAXORDER <= 64);
 CTASSERT(sizeof(vmem_addr_t) == sizeof(vmem_size_t));
 
-bool vmem_check_enabled = true;
-
-/* Run the invariant checker after a change, in DIAGNOSTIC builds. */
-#ifdef DIAGNOSTIC
-#define	VMEM_CHECK(vm)	do {						\
-	if (vmem_check_enabled)						\
-		vmem_check1(vm);					\
-} while (0)
+/*
+ * VMEM_DEBUG (the test builds): check every invariant of an arena after
+ * changes to it, O(n) under its lock, as often as 6.2 says.
+ */
+#ifdef VMEM_DEBUG
+#define	VMEM_CHECK(vm)	vmem_check_some(vm)
 #else
 #define	VMEM_CHECK(vm)	do { } while (0)
 #endif
 
-static void vmem_check1(vmem_t *);
 static bt_t *vmem_free1(vmem_t *, bt_t *);
 static void vmem_free_done(vmem_t *, bt_t *);
 
-/* ---- the list of arenas and the tag stock (vmem_bt_lock) */
+/* ---- the list of arenas */
 
-static kmutex_t vmem_list_lock;
-static LIST_HEAD(, vmem) vmem_list = LIST_HEAD_INITIALIZER(vmem_list);
+kmutex_t vmem_list_lock;
+struct vmem_list vmem_list = LIST_HEAD_INITIALIZER(vmem_list);
 
-/*
- * A page of boundary tags from the page level: this header, then
- * VMEM_BT_PERPAGE tags.  bp_nstock counts those of its tags that are in
- * the global stock; the page can go back once all of them are.
- */
-struct bt_page {
-	LIST_ENTRY(bt_page) bp_list;	/* b: on vmem_bt_pages */
-	size_t		bp_nstock;	/* b: its tags in vmem_bt_stock */
-};
-LIST_HEAD(bt_pagelist, bt_page);
-#define	VMEM_BT_PERPAGE	\
-	((PAGE_SIZE - sizeof(struct bt_page)) / sizeof(bt_t))
-
-static kmutex_t vmem_bt_lock;
-static struct vmem_freelist vmem_bt_stock;	/* b: spare tags */
-static size_t vmem_bt_nstock;			/* b */
-static struct bt_pagelist vmem_bt_pages =	/* b: every tag page */
-    LIST_HEAD_INITIALIZER(vmem_bt_pages);
-static size_t vmem_bt_npages;			/* b */
-static vmem_t *vmem_meta_arena;			/* b: arenas, hash tables */
-static vmem_pagealloc_t *vmem_bt_pagealloc;	/* b: tag pages come here */
-static vmem_pagefree_t *vmem_bt_pagefree;	/* b: and go back here */
-static bt_t vmem_bt_static[VMEM_BT_STATIC];
-
+static vmem_t *vmem_meta_arena;		/* arenas, hash tables: set once */
 static vmem_t vmem_static_arenas[VMEM_STATIC_ARENAS];
 static bool vmem_static_used[VMEM_STATIC_ARENAS];	/* g */
 static bool vmem_initialized;
@@ -198,17 +150,11 @@ static const struct vmem_qcache_ops *vmem_qcache_ops;
 static void
 vmem_bootstrap(void)
 {
-	size_t i;
 
 	if (vmem_initialized)
 		return;
 	mutex_init(&vmem_list_lock, MUTEX_DEFAULT, IPL_NONE);
-	mutex_init(&vmem_bt_lock, MUTEX_DEFAULT, IPL_HIGH);
-	LIST_INIT(&vmem_bt_stock);
-	for (i = 0; i < VMEM_BT_STATIC; i++)
-		LIST_INSERT_HEAD(&vmem_bt_stock, &vmem_bt_static[i],
-		    bt_freelist);
-	vmem_bt_nstock = VMEM_BT_STATIC;
+	bt_bootstrap();
 	vmem_initialized = true;
 }
 
@@ -223,11 +169,8 @@ vmem_subsystem_init(vmem_t *meta, vmem_pagealloc_t *pagealloc,
     vmem_pagefree_t *pagefree)
 {
 
-	mutex_enter(&vmem_bt_lock);
 	vmem_meta_arena = meta;
-	vmem_bt_pagealloc = pagealloc;
-	vmem_bt_pagefree = pagefree;
-	mutex_exit(&vmem_bt_lock);
+	bt_set_pagelevel(pagealloc, pagefree);
 }
 
 /*
@@ -289,8 +232,6 @@ vmem_foreach(void (*func)(vmem_t *, void *), void *arg)
 	mutex_exit(&vmem_list_lock);
 }
 
-/* ---- boundary tags */
-
 /* Allocate one page for metadata from the meta arena, or fail. */
 static void *
 vmem_meta_page(vm_flag_t flags)
@@ -304,296 +245,7 @@ vmem_meta_page(vm_flag_t flags)
 	return (void *)va;
 }
 
-/* The tag page bt lives in, or NULL for a tag of the static reserve. */
-static struct bt_page *
-bt_page_of(bt_t *bt)
-{
-
-	if (bt >= vmem_bt_static && bt < vmem_bt_static + VMEM_BT_STATIC)
-		return NULL;
-	return (struct bt_page *)((uintptr_t)bt & ~(uintptr_t)PAGE_MASK);
-}
-
-/* Put a tag in the global stock. */
-static void
-bt_stock_put(bt_t *bt)
-{
-	struct bt_page *bp = bt_page_of(bt);
-
-	KASSERT(mutex_owned(&vmem_bt_lock));
-	LIST_INSERT_HEAD(&vmem_bt_stock, bt, bt_freelist);
-	vmem_bt_nstock++;
-	if (bp != NULL) {
-		KASSERTMSG(bp->bp_nstock < VMEM_BT_PERPAGE,
-		    "vmem: tag %p put in the stock twice", bt);
-		bp->bp_nstock++;
-	}
-}
-
-/* Take a tag from the global stock, or NULL if it is empty. */
-static bt_t *
-bt_stock_get(void)
-{
-	struct bt_page *bp;
-	bt_t *bt;
-
-	KASSERT(mutex_owned(&vmem_bt_lock));
-	if ((bt = LIST_FIRST(&vmem_bt_stock)) == NULL)
-		return NULL;
-	LIST_REMOVE(bt, bt_freelist);
-	vmem_bt_nstock--;
-	if ((bp = bt_page_of(bt)) != NULL)
-		bp->bp_nstock--;
-	return bt;
-}
-
-/*
- * Add a page of tags to the global stock if it holds fewer than min and
- * the page level is up.  Several threads may do so at once.  Returns
- * whether the stock held min or a page was added.
- */
-static bool
-bt_stock_refill(vm_flag_t flags, size_t min)
-{
-	vmem_pagealloc_t *pagealloc;
-	struct bt_page *bp;
-	bt_t *bt;
-	size_t i;
-
-	mutex_enter(&vmem_bt_lock);
-	pagealloc = vmem_bt_pagealloc;
-	if (vmem_bt_nstock >= min || pagealloc == NULL) {
-		mutex_exit(&vmem_bt_lock);
-		return pagealloc != NULL;
-	}
-	mutex_exit(&vmem_bt_lock);
-	if ((bp = (*pagealloc)(flags)) == NULL)
-		return false;
-	KASSERT(((uintptr_t)bp & PAGE_MASK) == 0);
-	mutex_enter(&vmem_bt_lock);
-	bp->bp_nstock = 0;
-	LIST_INSERT_HEAD(&vmem_bt_pages, bp, bp_list);
-	vmem_bt_npages++;
-	bt = (bt_t *)(bp + 1);
-	for (i = 0; i < VMEM_BT_PERPAGE; i++)
-		bt_stock_put(&bt[i]);
-	mutex_exit(&vmem_bt_lock);
-	return true;
-}
-
-/*
- * Take the tags of up to VMEM_BT_TRIMBATCH wholly stocked pages out of
- * the stock, while more than VMEM_BT_TRIMKEEP would be left, and put the
- * pages on gone; the batch bounds the time the spin lock is held.
- */
-static void
-bt_trim_collect(struct bt_pagelist *gone)
-{
-	struct bt_page *bp, *next;
-	size_t i, n = 0;
-	bt_t *bt;
-
-	KASSERT(mutex_owned(&vmem_bt_lock));
-	for (bp = LIST_FIRST(&vmem_bt_pages); bp != NULL &&
-	    n < VMEM_BT_TRIMBATCH &&
-	    vmem_bt_nstock >= VMEM_BT_TRIMKEEP + VMEM_BT_PERPAGE; bp = next) {
-		next = LIST_NEXT(bp, bp_list);
-		if (bp->bp_nstock < VMEM_BT_PERPAGE)
-			continue;
-		bt = (bt_t *)(bp + 1);
-		for (i = 0; i < VMEM_BT_PERPAGE; i++)
-			LIST_REMOVE(&bt[i], bt_freelist);
-		vmem_bt_nstock -= VMEM_BT_PERPAGE;
-		vmem_bt_npages--;
-		LIST_REMOVE(bp, bp_list);
-		LIST_INSERT_HEAD(gone, bp, bp_list);
-		n++;
-	}
-}
-
-/* Move all of the arena's spare tags to the global stock. */
-static void
-bt_spares_put(vmem_t *vm)
-{
-	bt_t *bt;
-
-	KASSERT(mutex_owned(&vm->vm_lock));
-	mutex_enter(&vmem_bt_lock);
-	while ((bt = LIST_FIRST(&vm->vm_freetags)) != NULL) {
-		LIST_REMOVE(bt, bt_freelist);
-		bt_stock_put(bt);
-	}
-	vm->vm_nfreetags = 0;
-	mutex_exit(&vmem_bt_lock);
-}
-
-/*
- * Give every arena's spare tags back to the stock; requests refill.
- * Arenas a test starves keep theirs.  Skipped if the list of arenas is
- * held: its holder may be building quantum caches and waiting for the
- * very memory a reaper (the page daemon) is reclaiming.
- */
-static void
-bt_spares_return(void)
-{
-	vmem_t *vm;
-
-	if (!mutex_tryenter(&vmem_list_lock))
-		return;
-	LIST_FOREACH(vm, &vmem_list, vm_alllist) {
-		mutex_enter(&vm->vm_lock);
-		if (!vm->vm_starved)
-			bt_spares_put(vm);
-		mutex_exit(&vm->vm_lock);
-	}
-	mutex_exit(&vmem_list_lock);
-}
-
-/*
- * vmem_bt_trim: give the page level back every tag page whose tags are
- * all in the stock, keeping at least VMEM_BT_TRIMKEEP spare tags.  The
- * arenas' own spares go back to the stock first, since a few of them
- * would otherwise pin as many pages.
- * => thread context, no arena lock held; kmem_reap calls it.
- */
-void
-vmem_bt_trim(void)
-{
-	struct bt_pagelist gone = LIST_HEAD_INITIALIZER(gone);
-	struct bt_page *bp;
-
-	bt_spares_return();
-	for (;;) {
-		mutex_enter(&vmem_bt_lock);
-		bt_trim_collect(&gone);
-		mutex_exit(&vmem_bt_lock);
-		if (LIST_EMPTY(&gone))
-			break;
-		while ((bp = LIST_FIRST(&gone)) != NULL) {
-			LIST_REMOVE(bp, bp_list);
-			(*vmem_bt_pagefree)(bp);
-		}
-	}
-}
-
-/*
- * vmem_bt_stats: the number of tag pages taken from the page level and
- * of spare tags in the global stock.
- */
-void
-vmem_bt_stats(size_t *npages, size_t *nstock)
-{
-
-	mutex_enter(&vmem_bt_lock);
-	*npages = vmem_bt_npages;
-	*nstock = vmem_bt_nstock;
-	mutex_exit(&vmem_bt_lock);
-}
-
-/*
- * Top up the arena's spare tags to VMEM_BT_KEEP from the global stock,
- * refilling the stock without sleeping if it runs low.  If the arena
- * still has fewer than VMEM_BT_RESERVE, a VM_SLEEP request sleeps for a
- * page of tags (or a tick, if the page level gives none) and tries
- * again, unless the page level is not up yet or a test starves the arena.
- * => arena lock must not be held.
- * Returns false if the arena could not get VMEM_BT_RESERVE.
- */
-static bool
-bt_refill(vmem_t *vm, vm_flag_t flags)
-{
-	bool ok, again;
-	bt_t *bt;
-
-	(void)bt_stock_refill(VM_NOSLEEP, VMEM_BT_LOWAT);
-	for (;;) {
-		mutex_enter(&vm->vm_lock);
-		mutex_enter(&vmem_bt_lock);
-		while (!vm->vm_starved && vm->vm_nfreetags < VMEM_BT_KEEP &&
-		    (bt = bt_stock_get()) != NULL) {
-			LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
-			vm->vm_nfreetags++;
-		}
-		again = (flags & VM_SLEEP) != 0 && !vm->vm_starved &&
-		    vmem_bt_pagealloc != NULL;
-		mutex_exit(&vmem_bt_lock);
-		ok = vm->vm_nfreetags >= VMEM_BT_RESERVE;
-		mutex_exit(&vm->vm_lock);
-		if (ok || !again)
-			return ok;
-		/* Tags freed meanwhile are taken on the next pass. */
-		if (!bt_stock_refill(VM_SLEEP, VMEM_BT_RESERVE))
-			(void)kpause("vmembt", false, 1, NULL);
-	}
-}
-
-/*
- * vmem_starve_tags: while starve is true, bt_refill gives the arena no
- * tags, so that it runs out of boundary tags once its spare ones are
- * spent; for tests of the ENOMEM paths, which a kernel with memory to
- * spare never takes otherwise.
- * => arena lock must not be held.
- */
-void
-vmem_starve_tags(vmem_t *vm, bool starve)
-{
-
-	mutex_enter(&vm->vm_lock);
-	vm->vm_starved = starve;
-	mutex_exit(&vm->vm_lock);
-}
-
-/* Take a spare tag from the arena. */
-static bt_t *
-bt_alloc(vmem_t *vm)
-{
-	bt_t *bt;
-
-	KASSERT(mutex_owned(&vm->vm_lock));
-	bt = LIST_FIRST(&vm->vm_freetags);
-	KASSERTMSG(bt != NULL, "vmem %s: out of spare tags", vm->vm_name);
-	LIST_REMOVE(bt, bt_freelist);
-	vm->vm_nfreetags--;
-	return bt;
-}
-
-/* Give a tag back to the arena, and extras back to the global stock. */
-static void
-bt_free(vmem_t *vm, bt_t *bt)
-{
-
-	KASSERT(mutex_owned(&vm->vm_lock));
-	if (vm->vm_nfreetags < VMEM_BT_KEEP) {
-		LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
-		vm->vm_nfreetags++;
-		return;
-	}
-	mutex_enter(&vmem_bt_lock);
-	bt_stock_put(bt);
-	mutex_exit(&vmem_bt_lock);
-}
-
 /* ---- free lists */
-
-/* The order of a size: floor(log2(size in quanta)). */
-static int
-vmem_order(const vmem_t *vm, vmem_size_t size)
-{
-	vmem_size_t q = size >> vm->vm_quantum_shift;
-
-	KASSERT(q > 0);
-	return (int)(sizeof(q) * NBBY - 1) - __builtin_clzl(q);
-}
-
-/* The lowest order whose every segment holds size: ceil(log2(quanta)). */
-static int
-vmem_order_ceil(const vmem_t *vm, vmem_size_t size)
-{
-	vmem_size_t q = size >> vm->vm_quantum_shift;
-	int order = vmem_order(vm, size);
-
-	return powerof2(q) ? order : order + 1;
-}
 
 /* Put a free segment on the list of its order. */
 static void
@@ -618,185 +270,30 @@ bt_remfree(vmem_t *vm, bt_t *bt)
 		vm->vm_freemap &= ~((uint64_t)1 << order);
 }
 
-/* ---- hash of busy segments */
-
-/* The hash chain of a start address. */
-static struct vmem_hashlist *
-bt_hashhead(vmem_t *vm, vmem_addr_t addr)
-{
-	uint64_t h = (uint64_t)(addr >> vm->vm_quantum_shift);
-
-	h *= 0x9e3779b97f4a7c15ULL;
-	return &vm->vm_hashlist[(h >> 32) & vm->vm_hashmask];
-}
-
-/* Find the hashed segment that starts at addr, or NULL. */
-static bt_t *
-bt_lookuphashed(vmem_t *vm, vmem_addr_t addr)
-{
-	bt_t *bt;
-
-	LIST_FOREACH(bt, bt_hashhead(vm, addr), bt_hashlist) {
-		if (bt->bt_start == addr)
-			return bt;
-	}
-	return NULL;
-}
-
-/* Find the allocated segment that starts at addr, or NULL. */
-static bt_t *
-bt_lookupbusy(vmem_t *vm, vmem_addr_t addr)
-{
-	bt_t *bt = bt_lookuphashed(vm, addr);
-
-	return bt != NULL && bt->bt_type == BT_TYPE_BUSY ? bt : NULL;
-}
-
-/* ---- the busy index: a treap of busy segments keyed by start */
-
-/* A segment's treap priority: a hash of its start, fixed for its life. */
-static uint64_t
-bt_prio(const bt_t *bt)
-{
-	uint64_t x = (uint64_t)bt->bt_start * 0x9e3779b97f4a7c15ULL;
-
-	return x ^ (x >> 31);
-}
-
-/* Split treap t into keys below key (*lp) and the rest (*rp). */
-static void
-bt_tree_split(bt_t *t, vmem_addr_t key, bt_t **lp, bt_t **rp)
-{
-
-	if (t == NULL) {
-		*lp = *rp = NULL;
-	} else if (t->bt_start < key) {
-		bt_tree_split(t->bt_tright, key, &t->bt_tright, rp);
-		*lp = t;
-	} else {
-		bt_tree_split(t->bt_tleft, key, lp, &t->bt_tleft);
-		*rp = t;
-	}
-}
-
-/* Join treaps l and r, every key of l below every key of r. */
-static bt_t *
-bt_tree_merge(bt_t *l, bt_t *r)
-{
-
-	if (l == NULL)
-		return r;
-	if (r == NULL)
-		return l;
-	if (bt_prio(l) > bt_prio(r)) {
-		l->bt_tright = bt_tree_merge(l->bt_tright, r);
-		return l;
-	}
-	r->bt_tleft = bt_tree_merge(l, r->bt_tleft);
-	return r;
-}
-
-/* Insert bt into treap t; returns the new root. */
-static bt_t *
-bt_tree_insert(bt_t *t, bt_t *bt)
-{
-
-	if (t == NULL || bt_prio(bt) > bt_prio(t)) {
-		bt_tree_split(t, bt->bt_start, &bt->bt_tleft, &bt->bt_tright);
-		return bt;
-	}
-	if (bt->bt_start < t->bt_start)
-		t->bt_tleft = bt_tree_insert(t->bt_tleft, bt);
-	else
-		t->bt_tright = bt_tree_insert(t->bt_tright, bt);
-	return t;
-}
-
-/* Remove bt from treap t; returns the new root. */
-static bt_t *
-bt_tree_remove(bt_t *t, bt_t *bt)
-{
-
-	KASSERT(t != NULL);
-	if (t == bt)
-		return bt_tree_merge(bt->bt_tleft, bt->bt_tright);
-	if (bt->bt_start < t->bt_start)
-		t->bt_tleft = bt_tree_remove(t->bt_tleft, bt);
-	else
-		t->bt_tright = bt_tree_remove(t->bt_tright, bt);
-	return t;
-}
-
-/* The tag of treap t with the greatest start at or below addr, or NULL. */
-static bt_t *
-bt_tree_floor(bt_t *t, vmem_addr_t addr)
-{
-	bt_t *found = NULL;
-
-	while (t != NULL) {
-		if (t->bt_start <= addr) {
-			found = t;
-			t = t->bt_tright;
-		} else
-			t = t->bt_tleft;
-	}
-	return found;
-}
-
-/* The tag of treap t with the least start above addr, or NULL. */
-static bt_t *
-bt_tree_above(bt_t *t, vmem_addr_t addr)
-{
-	bt_t *found = NULL;
-
-	while (t != NULL) {
-		if (t->bt_start > addr) {
-			found = t;
-			t = t->bt_tleft;
-		} else
-			t = t->bt_tright;
-	}
-	return found;
-}
-
-/* Build the busy index from the segment list, the first time it is used. */
-static void
-vmem_order_busy(vmem_t *vm)
-{
-	bt_t *bt;
-
-	KASSERT(mutex_owned(&vm->vm_lock));
-	if (vm->vm_ordered)
-		return;
-	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-		if (BT_ISBUSY_P(bt))
-			vm->vm_busytree = bt_tree_insert(vm->vm_busytree, bt);
-	}
-	vm->vm_ordered = true;
-}
+/* ---- busy segments */
 
 /* Enter a busy segment in the hash (and the busy index, if kept). */
-static void
+void
 bt_insbusy(vmem_t *vm, bt_t *bt)
 {
 
 	KASSERT(bt->bt_type == BT_TYPE_BUSY);
 	LIST_INSERT_HEAD(bt_hashhead(vm, bt->bt_start), bt, bt_hashlist);
 	if (__predict_false(vm->vm_ordered))
-		vm->vm_busytree = bt_tree_insert(vm->vm_busytree, bt);
+		bt_tree_insert(&vm->vm_busytree, bt);
 	vm->vm_nbusytag++;
 	vm->vm_inuse += bt->bt_size;
 }
 
 /* Remove a busy segment from the hash (and the busy index, if kept). */
-static void
+void
 bt_rembusy(vmem_t *vm, bt_t *bt)
 {
 
 	KASSERT(BT_ISBUSY_P(bt));
 	LIST_REMOVE(bt, bt_hashlist);
 	if (__predict_false(vm->vm_ordered))
-		vm->vm_busytree = bt_tree_remove(vm->vm_busytree, bt);
+		bt_tree_remove(&vm->vm_busytree, bt);
 	vm->vm_nbusytag--;
 	vm->vm_inuse -= bt->bt_size;
 }
@@ -889,7 +386,7 @@ vmem_rehash_start(void)
 
 /*
  * Add the span [addr, addr + size) with one free segment covering it.
- * => arena lock held; two spare tags available.
+ * => arena lock held; VMEM_BT_PERHOLD spare tags available (2.3).
  */
 static void
 vmem_add1(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int spantype)
@@ -897,6 +394,7 @@ vmem_add1(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int spantype)
 	bt_t *btspan, *btfree, *bt;
 
 	KASSERT(mutex_owned(&vm->vm_lock));
+	KASSERT(vm->vm_nfreetags >= VMEM_BT_PERHOLD);
 	btspan = bt_alloc(vm);
 	btspan->bt_type = spantype;
 	btspan->bt_start = addr;
@@ -907,13 +405,13 @@ vmem_add1(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int spantype)
 	btfree->bt_size = size;
 
 	/* Keep the segment list in address order: before the next span. */
-	bt = bt_tree_above(vm->vm_spantree, addr);
+	bt = bt_tree_above(&vm->vm_spantree, addr);
 	if (bt == NULL) {
 		TAILQ_INSERT_TAIL(&vm->vm_seglist, btspan, bt_seglist);
 	} else {
 		TAILQ_INSERT_BEFORE(bt, btspan, bt_seglist);
 	}
-	vm->vm_spantree = bt_tree_insert(vm->vm_spantree, btspan);
+	bt_tree_insert(&vm->vm_spantree, btspan);
 	TAILQ_INSERT_AFTER(&vm->vm_seglist, btspan, btfree, bt_seglist);
 	bt_insfree(vm, btfree);
 	vm->vm_size += size;
@@ -926,7 +424,7 @@ vmem_overlaps(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 	bt_t *bt;
 
 	/* The last span that starts in or before the range. */
-	bt = bt_tree_floor(vm->vm_spantree, addr + size - 1);
+	bt = bt_tree_floor(&vm->vm_spantree, addr + size - 1);
 	return bt != NULL && BT_END(bt) >= addr;
 }
 
@@ -952,180 +450,19 @@ vmem_span_release_check(vmem_t *vm, bt_t *bt)
 	bt_remfree(vm, bt);
 	TAILQ_REMOVE(&vm->vm_seglist, bt, bt_seglist);
 	TAILQ_REMOVE(&vm->vm_seglist, prev, bt_seglist);
-	vm->vm_spantree = bt_tree_remove(vm->vm_spantree, prev);
+	bt_tree_remove(&vm->vm_spantree, prev);
 	vm->vm_size -= prev->bt_size;
 	vm->vm_nrelease++;
 	bt_free(vm, bt);
 	return prev;
 }
 
-/* ---- fitting */
-
-/* The constraints of one request. */
-struct vmem_req {
-	vmem_size_t	rq_size;	/* rounded to the quantum */
-	vmem_size_t	rq_align;	/* power of 2, >= quantum */
-	vmem_size_t	rq_phase;	/* < rq_align */
-	vmem_size_t	rq_nocross;	/* 0 or a power of 2 >= size */
-	vmem_addr_t	rq_minaddr;	/* inclusive */
-	vmem_addr_t	rq_maxaddr;	/* inclusive */
-};
-
-/* Is the request just a size, with no constraint beyond the quantum? */
-static bool
-vmem_req_plain(const vmem_t *vm, const struct vmem_req *rq)
-{
-
-	return rq->rq_align == vm->vm_quantum_mask + 1 &&
-	    rq->rq_phase == 0 && rq->rq_nocross == 0 &&
-	    rq->rq_minaddr == VMEM_ADDR_MIN && rq->rq_maxaddr == VMEM_ADDR_MAX;
-}
-
-/*
- * Find the lowest address in the free segment bt where the request fits;
- * O(1).  Returns false if there is none.
- */
-static bool
-bt_fit(const bt_t *bt, const struct vmem_req *rq, vmem_addr_t *addrp)
-{
-	vmem_addr_t start, end, s, last;
-
-	if (bt->bt_size < rq->rq_size)
-		return false;
-	start = MAX(bt->bt_start, rq->rq_minaddr);
-	end = MIN(BT_END(bt), rq->rq_maxaddr);
-	if (start > end)
-		return false;
-
-	/* Round up to the next address congruent to phase. */
-	s = ((start - rq->rq_phase + rq->rq_align - 1) & -rq->rq_align) +
-	    rq->rq_phase;
-	if (s < start)
-		return false;	/* wrapped past the top */
-	if (rq->rq_nocross != 0 &&
-	    ((s ^ (s + rq->rq_size - 1)) & -rq->rq_nocross) != 0) {
-		/* Move to the next boundary, which is aligned, plus phase. */
-		s = (s & -rq->rq_nocross) + rq->rq_nocross;
-		if (s == 0)
-			return false;
-		s += rq->rq_phase;
-	}
-	last = s + rq->rq_size - 1;
-	if (last < s || last > end)
-		return false;
-	*addrp = s;
-	return true;
-}
-
-/* Search one free list; with best, the smallest fit, else the first. */
-static bt_t *
-vmem_fit_list(vmem_t *vm, int order, const struct vmem_req *rq, bool best,
-    vmem_addr_t *addrp)
-{
-	bt_t *bt, *found = NULL;
-	vmem_addr_t addr;
-
-	LIST_FOREACH(bt, &vm->vm_freelist[order], bt_freelist) {
-		if (!bt_fit(bt, rq, &addr))
-			continue;
-		if (found == NULL || bt->bt_size < found->bt_size) {
-			found = bt;
-			*addrp = addr;
-			if (!best || bt->bt_size == rq->rq_size)
-				break;
-		}
-	}
-	return found;
-}
-
-/* Instant fit: O(1) for a plain request, one list scan otherwise. */
-static bt_t *
-vmem_fit_instant(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
-{
-	uint64_t map;
-	int order, first;
-	bt_t *bt;
-
-	first = vmem_order_ceil(vm, rq->rq_size);
-	if (first < (int)VMEM_MAXORDER && vmem_req_plain(vm, rq)) {
-		map = vm->vm_freemap & ~(((uint64_t)1 << first) - 1);
-		if (map != 0) {
-			bt = LIST_FIRST(&vm->vm_freelist[__builtin_ctzll(map)]);
-			*addrp = bt->bt_start;
-			return bt;
-		}
-	}
-	/* Constrained, or only the lower list may hold it: scan. */
-	map = vm->vm_freemap &
-	    ~(((uint64_t)1 << vmem_order(vm, rq->rq_size)) - 1);
-	while (map != 0) {
-		order = __builtin_ctzll(map);
-		bt = vmem_fit_list(vm, order, rq, false, addrp);
-		if (bt != NULL)
-			return bt;
-		map &= map - 1;
-	}
-	return NULL;
-}
-
-/* Best fit: the smallest fitting segment of the lowest list with one. */
-static bt_t *
-vmem_fit_best(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
-{
-	uint64_t map;
-	int order;
-	bt_t *bt;
-
-	map = vm->vm_freemap &
-	    ~(((uint64_t)1 << vmem_order(vm, rq->rq_size)) - 1);
-	while (map != 0) {
-		order = __builtin_ctzll(map);
-		bt = vmem_fit_list(vm, order, rq, true, addrp);
-		if (bt != NULL)
-			return bt;
-		map &= map - 1;
-	}
-	return NULL;
-}
-
-/* Next fit: the first fitting free segment at or after the rotor. */
-static bt_t *
-vmem_fit_next(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
-{
-	bt_t *start, *bt;
-
-	start = vm->vm_rotor != NULL ? vm->vm_rotor :
-	    TAILQ_FIRST(&vm->vm_seglist);
-	bt = start;
-	while (bt != NULL) {
-		if (bt->bt_type == BT_TYPE_FREE && bt_fit(bt, rq, addrp))
-			return bt;
-		bt = TAILQ_NEXT(bt, bt_seglist);
-		if (bt == NULL)
-			bt = TAILQ_FIRST(&vm->vm_seglist);
-		if (bt == start)
-			break;
-	}
-	return NULL;
-}
-
-/* Find a segment for the request under the policy in flags. */
-static bt_t *
-vmem_fit(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
-    vmem_addr_t *addrp)
-{
-
-	if ((flags & VM_NEXTFIT) != 0)
-		return vmem_fit_next(vm, rq, addrp);
-	if ((flags & VM_BESTFIT) != 0)
-		return vmem_fit_best(vm, rq, addrp);
-	return vmem_fit_instant(vm, rq, addrp);
-}
+/* ---- carving */
 
 /*
  * Carve [addr, addr + size) out of the free segment bt and mark it busy;
  * the pieces before and after stay free.  Returns the busy tag.
- * => arena lock held; two spare tags available.
+ * => arena lock held; VMEM_BT_PERHOLD spare tags available (2.3).
  */
 static bt_t *
 vmem_carve(vmem_t *vm, bt_t *bt, vmem_addr_t addr, vmem_size_t size)
@@ -1135,6 +472,7 @@ vmem_carve(vmem_t *vm, bt_t *bt, vmem_addr_t addr, vmem_size_t size)
 	KASSERT(mutex_owned(&vm->vm_lock));
 	KASSERT(bt->bt_type == BT_TYPE_FREE);
 	KASSERT(addr >= bt->bt_start && addr + size - 1 <= BT_END(bt));
+	KASSERT(vm->vm_nfreetags >= VMEM_BT_PERHOLD);
 	bt_remfree(vm, bt);
 	if (addr > bt->bt_start) {
 		piece = bt_alloc(vm);
@@ -1159,6 +497,7 @@ vmem_carve(vmem_t *vm, bt_t *bt, vmem_addr_t addr, vmem_size_t size)
 	bt_insbusy(vm, bt);
 	return bt;
 }
+
 
 /* ---- imports */
 
@@ -1332,7 +671,7 @@ vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 		vmem_span_release(vm, addr, size);
 		return ENOMEM;
 	}
-	if (!vmem_lock_tags(vm, 2, flags)) {
+	if (!vmem_lock_tags(vm, VMEM_BT_PERHOLD, flags)) {
 		vmem_span_release(vm, addr, size);
 		return ENOMEM;
 	}
@@ -1373,81 +712,6 @@ vmem_reclaim(void)
 		(*ops->qo_reclaim)();
 }
 
-/* ---- argument checks */
-
-/* Panic, naming the arena and every argument of a bad vmem_xalloc. */
-static void __dead
-vmem_xalloc_misuse(vmem_t *vm, const char *func, const char *rule,
-    vmem_size_t size,
-    vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
-    vmem_addr_t minaddr, vmem_addr_t maxaddr, vm_flag_t flags)
-{
-
-	panic("%s: arena %s: %s: size %#zx align %#zx phase %#zx "
-	    "nocross %#zx minaddr %#lx maxaddr %#lx flags %#x (quantum %#zx)",
-	    func, vm->vm_name, rule, size, align, phase, nocross,
-	    (unsigned long)minaddr, (unsigned long)maxaddr, flags,
-	    vm->vm_quantum_mask + 1);
-}
-
-/*
- * Check a vmem_xalloc request and fill in rq; panic on misuse.  Returns
- * false for a request that can never be met but is no misuse: a range
- * [minaddr, maxaddr] smaller than the size under VM_NOSLEEP (ENOMEM, as
- * in NetBSD, FreeBSD and illumos; under VM_SLEEP it would wait for ever,
- * and panics).  A nocross below the alignment is met by every aligned
- * address once the segment at the phase does not cross it, so rq gets
- * none.
- */
-static bool
-vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
-    vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
-    vmem_addr_t minaddr, vmem_addr_t maxaddr, vm_flag_t flags,
-    struct vmem_req *rq)
-{
-	vmem_size_t q = vm->vm_quantum_mask + 1;
-	vmem_size_t size = vmem_roundup_size(vm, size0);
-	const char *rule = NULL;
-
-	if (size0 == 0)
-		rule = "zero size";
-	else if (size < size0)
-		rule = "size overflows when rounded to the quantum";
-	else if (((flags & VM_SLEEP) != 0) == ((flags & VM_NOSLEEP) != 0))
-		rule = "exactly one of VM_SLEEP and VM_NOSLEEP is required";
-	else if ((flags & ~(VMEM_FLAGS_ALLOC)) != 0)
-		rule = "unknown flags";
-	else if (align != 0 && (!powerof2(align) || (align & (q - 1)) != 0))
-		rule = "align is not a power of 2 multiple of the quantum";
-	else if ((phase & (q - 1)) != 0)
-		rule = "phase is not a multiple of the quantum";
-	else if (phase >= MAX(align, q))
-		rule = "phase is not below align";
-	else if (nocross != 0 && !powerof2(nocross))
-		rule = "nocross is not a power of 2";
-	else if (nocross != 0 && size > nocross - (phase & (nocross - 1)))
-		rule = "size and phase cannot fit between two nocross "
-		    "boundaries";
-	else if (minaddr > maxaddr)
-		rule = "minaddr is above maxaddr";
-	else if (maxaddr - minaddr < size - 1 && (flags & VM_SLEEP) != 0)
-		rule = "the range [minaddr, maxaddr] is smaller than size, "
-		    "and VM_SLEEP would wait for ever";
-	else if ((minaddr & (q - 1)) != 0 ||
-	    (maxaddr != VMEM_ADDR_MAX && ((maxaddr + 1) & (q - 1)) != 0))
-		rule = "minaddr or maxaddr + 1 is not a multiple of the quantum";
-	if (rule != NULL)
-		vmem_xalloc_misuse(vm, func, rule, size0, align, phase, nocross,
-		    minaddr, maxaddr, flags);
-	rq->rq_size = size;
-	rq->rq_align = align != 0 ? align : q;
-	rq->rq_phase = phase;
-	rq->rq_nocross = nocross >= rq->rq_align ? nocross : 0;
-	rq->rq_minaddr = minaddr;
-	rq->rq_maxaddr = maxaddr;
-	return maxaddr - minaddr >= size - 1;
-}
-
 /* ---- allocation */
 
 /*
@@ -1463,7 +727,7 @@ vmem_xalloc_space(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
 	bt_t *bt;
 
 	for (;;) {
-		if (!vmem_lock_tags(vm, 2, flags))
+		if (!vmem_lock_tags(vm, VMEM_BT_PERHOLD, flags))
 			goto fail;
 		bt = vmem_fit(vm, rq, flags, &addr);
 		if (bt != NULL)
@@ -1607,20 +871,6 @@ vmem_alloc(vmem_t *vm, vmem_size_t size, vm_flag_t flags,
 
 /* ---- freeing */
 
-/* Panic, naming the arena and arguments of a bad free. */
-static void __dead
-vmem_free_misuse(vmem_t *vm, const char *func, const char *rule,
-    vmem_addr_t addr, vmem_size_t size, vmem_size_t actual)
-{
-
-	if (actual != 0)
-		panic("%s: arena %s: %s: addr %#lx size %#zx, allocated size "
-		    "%#zx", func, vm->vm_name, rule, (unsigned long)addr, size,
-		    actual);
-	panic("%s: arena %s: %s: addr %#lx size %#zx", func, vm->vm_name,
-	    rule, (unsigned long)addr, size);
-}
-
 /* Merge the free segment bt with a free neighbour that follows it. */
 static void
 vmem_coalesce_next(vmem_t *vm, bt_t *bt)
@@ -1698,7 +948,7 @@ vmem_free_done(vmem_t *vm, bt_t *span)
  * else touches it and a second free of it is reported as misuse).
  * => arena lock held; released.
  */
-static void
+void
 vmem_free_busy(vmem_t *vm, bt_t *bt)
 {
 	vmem_addr_t addr = bt->bt_start;
@@ -1801,202 +1051,6 @@ vmem_xfreeall(vmem_t *vm)
 	}
 }
 
-/* Split a busy piece [addr, BT_END(bt)] off the busy segment bt. */
-static bt_t *
-vmem_split_busy(vmem_t *vm, bt_t *bt, vmem_addr_t addr)
-{
-	bt_t *piece;
-
-	KASSERT(addr > bt->bt_start && addr <= BT_END(bt));
-	bt_rembusy(vm, bt);
-	piece = bt_alloc(vm);
-	piece->bt_type = BT_TYPE_BUSY;
-	piece->bt_start = addr;
-	piece->bt_size = BT_END(bt) - addr + 1;
-	bt->bt_size -= piece->bt_size;
-	TAILQ_INSERT_AFTER(&vm->vm_seglist, bt, piece, bt_seglist);
-	bt_insbusy(vm, bt);
-	bt_insbusy(vm, piece);
-	return piece;
-}
-
-/*
- * The first allocated segment of the run of adjacent allocated segments
- * (span tags between them aside) that covers [addr, last], with the last
- * one in *lastp; NULL if a number of the range is not allocated, or, if
- * one, if the range leaves the first segment.  O(1) through the hash if
- * the range starts a segment, else O(log n) through the busy index (built
- * here the first time), plus a step for each further segment.
- * => arena lock held
- */
-static bt_t *
-vmem_busy_run(vmem_t *vm, vmem_addr_t addr, vmem_addr_t last, bool one,
-    bt_t **lastp)
-{
-	bt_t *first, *bt, *next;
-
-	if ((bt = bt_lookupbusy(vm, addr)) == NULL) {
-		vmem_order_busy(vm);
-		bt = bt_tree_floor(vm->vm_busytree, addr);
-		if (bt == NULL || bt->bt_type != BT_TYPE_BUSY ||
-		    BT_END(bt) < addr)
-			return NULL;
-	}
-	first = bt;
-	while (BT_END(bt) < last) {
-		if (one)
-			return NULL;
-		next = TAILQ_NEXT(bt, bt_seglist);
-		while (next != NULL && BT_ISSPAN_P(next) &&
-		    next->bt_start == BT_END(bt) + 1)
-			next = TAILQ_NEXT(next, bt_seglist);
-		if (next == NULL || next->bt_type != BT_TYPE_BUSY ||
-		    next->bt_start != BT_END(bt) + 1)
-			return NULL;
-		bt = next;
-	}
-	*lastp = bt;
-	return first;
-}
-
-/*
- * Find the run covering [addr, last] and take the arena lock with the
- * tags its split ends need (a whole run needs none); returns the first
- * segment of the run, split so that it starts at addr, or NULL, unlocked,
- * if the tags could not be had.  Panics (as func) on a bad range.
- */
-static bt_t *
-vmem_busy_run_split(vmem_t *vm, const char *func, vmem_addr_t addr,
-    vmem_size_t size, vm_flag_t flags, bool one)
-{
-	vmem_addr_t last = addr + size - 1;
-	bt_t *first, *lastbt;
-	size_t need;
-
-	for (;;) {
-		mutex_enter(&vm->vm_lock);
-		first = vmem_busy_run(vm, addr, last, one, &lastbt);
-		if (first == NULL) {
-			mutex_exit(&vm->vm_lock);
-			vmem_free_misuse(vm, func, one ? "range is not inside "
-			    "one allocated segment" : "range is not wholly "
-			    "allocated", addr, size, 0);
-		}
-		need = (addr > first->bt_start) + (last < BT_END(lastbt));
-		if (vm->vm_nfreetags >= need)
-			break;
-		mutex_exit(&vm->vm_lock);
-		if (!bt_refill(vm, flags))
-			return NULL;
-	}
-	if (last < BT_END(lastbt))
-		(void)vmem_split_busy(vm, lastbt, last + 1);
-	if (addr > first->bt_start)
-		first = vmem_split_busy(vm, first, addr);
-	return first;
-}
-
-/*
- * Free [addr, addr + size): the parts of allocated segments at its ends
- * and the whole segments between them, all or nothing.
- */
-static int
-vmem_xfree_range(vmem_t *vm, const char *func, vmem_addr_t addr,
-    vmem_size_t size, vm_flag_t flags, bool one)
-{
-	vmem_addr_t next, last = addr + size - 1;
-	bt_t *bt;
-	bool done;
-
-	if (size == 0 || last < addr ||
-	    ((addr | size) & vm->vm_quantum_mask) != 0)
-		vmem_free_misuse(vm, func, "range is empty, wraps, or is not "
-		    "a multiple of the quantum", addr, size, 0);
-	if ((bt = vmem_busy_run_split(vm, func, addr, size, flags, one)) ==
-	    NULL)
-		return ENOMEM;
-	for (;;) {
-		done = BT_END(bt) >= last;
-		next = BT_END(bt) + 1;
-		vmem_free_busy(vm, bt);
-		if (done)
-			return 0;
-		mutex_enter(&vm->vm_lock);
-		if ((bt = bt_lookupbusy(vm, next)) == NULL) {
-			mutex_exit(&vm->vm_lock);
-			vmem_free_misuse(vm, func, "part of the range was freed "
-			    "meanwhile", next, last - next + 1, 0);
-		}
-	}
-}
-
-/*
- * vmem_xfree_part: free [addr, addr + size), any quantum-aligned part of
- * one allocated segment; the rest of the segment stays allocated, as up
- * to two segments that are freed separately (with vmem_xfree, or again
- * with vmem_xfree_part).  The segment is found through the busy index in
- * O(log n); the first call in an arena builds the index.
- * => arena lock must not be held; flags VM_SLEEP or VM_NOSLEEP, for the
- *    two boundary tags a split may need.
- * Returns 0, or ENOMEM if VM_NOSLEEP and no tag could be had (nothing
- * is freed then).  Panics if the range is misaligned or not inside one
- * allocated segment.  Not for memory from the quantum caches.
- */
-int
-vmem_xfree_part(vmem_t *vm, vmem_addr_t addr, vmem_size_t size,
-    vm_flag_t flags)
-{
-
-	return vmem_xfree_range(vm, "vmem_xfree_part", addr, size, flags,
-	    true);
-}
-
-/*
- * vmem_xfree_run: free [addr, addr + size), a quantum-aligned range that
- * is wholly allocated, as adjacent segments of which the first and last
- * may be freed in part: in O(log n + k) for k segments, all or nothing.
- * => as vmem_xfree_part; only the split ends need tags, so a range of
- *    whole segments never fails.  Panics if a number of the range is
- *    not allocated.
- */
-int
-vmem_xfree_run(vmem_t *vm, vmem_addr_t addr, vmem_size_t size,
-    vm_flag_t flags)
-{
-
-	return vmem_xfree_range(vm, "vmem_xfree_run", addr, size, flags,
-	    false);
-}
-
-/*
- * vmem_busy_find: the busy segment that holds addr or, if none does, the
- * lowest one above it, as *startp and *sizep: O(1) through the hash when
- * a segment starts at addr, O(log n) through the busy index otherwise
- * (built the first time it is needed, as for vmem_xfree_part).
- * => arena lock must not be held.  Returns false if there is none.
- */
-bool
-vmem_busy_find(vmem_t *vm, vmem_addr_t addr, vmem_addr_t *startp,
-    vmem_size_t *sizep)
-{
-	bt_t *bt;
-
-	mutex_enter(&vm->vm_lock);
-	bt = bt_lookupbusy(vm, addr);
-	if (bt == NULL) {
-		vmem_order_busy(vm);
-		bt = bt_tree_floor(vm->vm_busytree, addr);
-		if (bt == NULL || BT_END(bt) < addr)
-			bt = bt_tree_above(vm->vm_busytree, addr);
-	}
-	if (bt != NULL) {
-		*startp = bt->bt_start;
-		*sizep = bt->bt_size;
-	}
-	mutex_exit(&vm->vm_lock);
-	return bt != NULL;
-}
-
 /* ---- spans given by the caller */
 
 /*
@@ -2015,7 +1069,7 @@ vmem_add(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, vm_flag_t flags)
 		    "wraps, or is not a multiple of the quantum %#zx",
 		    vm->vm_name, (unsigned long)addr, size,
 		    vm->vm_quantum_mask + 1);
-	if (!vmem_lock_tags(vm, 2, flags))
+	if (!vmem_lock_tags(vm, VMEM_BT_PERHOLD, flags))
 		return ENOMEM;
 	if (vmem_overlaps(vm, addr, size)) {
 		mutex_exit(&vm->vm_lock);
@@ -2220,7 +1274,7 @@ vmem_destroy(vmem_t *vm)
 		}
 		bt_free(vm, bt);
 	}
-	vm->vm_spantree = NULL;
+	vm->vm_spantree.tr_root = NULL;
 	bt_spares_put(vm);
 	mutex_exit(&vm->vm_lock);
 	if (vm->vm_hashlist != vm->vm_hash0)
@@ -2230,376 +1284,4 @@ vmem_destroy(vmem_t *vm)
 	cv_destroy(&vm->vm_cv);
 	mutex_destroy(&vm->vm_lock);
 	vmem_storage_free(vm);
-}
-
-/* ---- queries */
-
-/* vmem_roundup_size: size rounded up to the arena's quantum. */
-vmem_size_t
-vmem_roundup_size(vmem_t *vm, vmem_size_t size)
-{
-
-	return (size + vm->vm_quantum_mask) & ~vm->vm_quantum_mask;
-}
-
-/*
- * vmem_size: bytes allocated (VMEM_ALLOC), free (VMEM_FREE), or both.
- */
-vmem_size_t
-vmem_size(vmem_t *vm, int typemask)
-{
-	vmem_size_t size = 0;
-
-	mutex_enter(&vm->vm_lock);
-	if ((typemask & VMEM_ALLOC) != 0)
-		size += vm->vm_inuse;
-	if ((typemask & VMEM_FREE) != 0)
-		size += vm->vm_size - vm->vm_inuse;
-	mutex_exit(&vm->vm_lock);
-	return size;
-}
-
-/* vmem_contains: is [addr, addr + size) inside one span of the arena? */
-bool
-vmem_contains(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
-{
-	vmem_addr_t last = addr + (size != 0 ? size - 1 : 0);
-	bool found;
-	bt_t *bt;
-
-	if (last < addr)
-		return false;
-	mutex_enter(&vm->vm_lock);
-	bt = bt_tree_floor(vm->vm_spantree, addr);
-	found = bt != NULL && last <= BT_END(bt);
-	mutex_exit(&vm->vm_lock);
-	return found;
-}
-
-/*
- * vmem_walk: call func(arg, start, size) for each segment whose type is
- * in typemask (VMEM_ALLOC, VMEM_FREE, VMEM_SPAN), in address order.
- * => func runs with the arena locked and must not call into the arena.
- */
-void
-vmem_walk(vmem_t *vm, int typemask,
-    void (*func)(void *, vmem_addr_t, vmem_size_t), void *arg)
-{
-	bt_t *bt;
-	int type;
-
-	mutex_enter(&vm->vm_lock);
-	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-		type = BT_ISSPAN_P(bt) ? VMEM_SPAN :
-		    bt->bt_type == BT_TYPE_FREE ? VMEM_FREE : VMEM_ALLOC;
-		if ((type & typemask) != 0)
-			(*func)(arg, bt->bt_start, bt->bt_size);
-	}
-	mutex_exit(&vm->vm_lock);
-}
-
-/* The name of a tag's type, for vmem_print and vmem_whatis. */
-static const char *
-vmem_bt_typename(const bt_t *bt)
-{
-
-	switch (bt->bt_type) {
-	case BT_TYPE_SPAN:
-		return "span";
-	case BT_TYPE_SPAN_STATIC:
-		return "static span";
-	case BT_TYPE_FREE:
-		return "free";
-	case BT_TYPE_BUSY:
-		return "busy";
-	default:
-		return "unbacking";
-	}
-}
-
-/*
- * vmem_print: the arena at addr, its statistics and free-list lengths,
- * through pr; with 'a' in modif, also every span and segment.
- * => takes the arena lock (from ddb, only while nobody holds it).
- */
-void
-vmem_print(uintptr_t addr, const char *modif,
-    void (*pr)(const char *, ...) __printflike(1, 2))
-{
-	vmem_t *vm = (vmem_t *)addr;
-	bool all = false;
-	size_t i, n;
-	bt_t *bt;
-
-	for (; modif != NULL && *modif != '\0'; modif++)
-		all |= *modif == 'a';
-	mutex_enter(&vm->vm_lock);
-	(*pr)("vmem %s (%p): quantum %#zx size %#zx inuse %#zx "
-	    "qcache_max %#zx\n", vm->vm_name, vm, vm->vm_quantum_mask + 1,
-	    vm->vm_size, vm->vm_inuse, vm->vm_qcache_max);
-	(*pr)("  alloc %llu free %llu fail %llu wait %llu import %llu "
-	    "release %llu rehash %llu busy %zu buckets %zu\n",
-	    (unsigned long long)vm->vm_nalloc,
-	    (unsigned long long)vm->vm_nfree,
-	    (unsigned long long)vm->vm_nfail,
-	    (unsigned long long)vm->vm_nwait,
-	    (unsigned long long)vm->vm_nimport,
-	    (unsigned long long)vm->vm_nrelease,
-	    (unsigned long long)vm->vm_nrehash, vm->vm_nbusytag,
-	    vm->vm_hashmask + 1);
-	for (i = 0; i < VMEM_MAXORDER; i++) {
-		n = 0;
-		LIST_FOREACH(bt, &vm->vm_freelist[i], bt_freelist)
-			n++;
-		if (n != 0)
-			(*pr)("  order %2zu: %zu free segments\n", i, n);
-	}
-	if (all) {
-		TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist)
-			(*pr)("  %#lx-%#lx %#zx %s\n",
-			    (unsigned long)bt->bt_start,
-			    (unsigned long)(bt->bt_start + (bt->bt_size - 1)),
-			    bt->bt_size, vmem_bt_typename(bt));
-	}
-	mutex_exit(&vm->vm_lock);
-}
-
-/* What vmem_printall and vmem_whatis pass to each arena. */
-struct vmem_ddb {
-	const char	*vd_modif;
-	uintptr_t	vd_addr;
-	void		(*vd_pr)(const char *, ...) __printflike(1, 2);
-};
-
-/* vmem_foreach callback: vmem_print one arena. */
-static void
-vmem_printall_one(vmem_t *vm, void *arg)
-{
-	const struct vmem_ddb *vd = arg;
-
-	vmem_print((uintptr_t)vm, vd->vd_modif, vd->vd_pr);
-}
-
-/*
- * vmem_printall: vmem_print every arena.
- * => thread context; takes the list of arenas and each arena's lock.
- */
-void
-vmem_printall(const char *modif,
-    void (*pr)(const char *, ...) __printflike(1, 2))
-{
-	struct vmem_ddb vd = { .vd_modif = modif, .vd_pr = pr };
-
-	vmem_foreach(vmem_printall_one, &vd);
-}
-
-/* vmem_foreach callback: the segment of one arena that holds the address. */
-static void
-vmem_whatis_one(vmem_t *vm, void *arg)
-{
-	const struct vmem_ddb *vd = arg;
-	bt_t *bt;
-
-	mutex_enter(&vm->vm_lock);
-	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-		if (BT_ISSPAN_P(bt) || vd->vd_addr < bt->bt_start ||
-		    vd->vd_addr - bt->bt_start >= bt->bt_size)
-			continue;
-		(*vd->vd_pr)("%#lx is %#lx+%#lx in vmem %s (%s)\n",
-		    (unsigned long)vd->vd_addr, (unsigned long)bt->bt_start,
-		    (unsigned long)(vd->vd_addr - bt->bt_start), vm->vm_name,
-		    bt->bt_type == BT_TYPE_FREE ? "free" : "allocated");
-		break;
-	}
-	mutex_exit(&vm->vm_lock);
-}
-
-/*
- * vmem_whatis: through pr, each arena segment that holds addr, and
- * whether it is allocated or free; O(segments) in every arena.
- * => thread context; takes the list of arenas and each arena's lock.
- */
-void
-vmem_whatis(uintptr_t addr, void (*pr)(const char *, ...) __printflike(1, 2))
-{
-	struct vmem_ddb vd = { .vd_addr = addr, .vd_pr = pr };
-
-	vmem_foreach(vmem_whatis_one, &vd);
-}
-
-/* ---- invariants */
-
-/* Panic with the arena's name if an invariant does not hold. */
-#define	VMEM_INVARIANT(vm, e, fmt, ...) do {				\
-	if (!(e))							\
-		panic("vmem_check: arena %s: %s: " fmt, (vm)->vm_name,	\
-		    #e, ##__VA_ARGS__);					\
-} while (0)
-
-/* Check the segment list: order, tiling of spans, coalescing, sizes. */
-static void
-vmem_check_seglist(vmem_t *vm, size_t *nfreep, size_t *nspanp)
-{
-	vmem_size_t size = 0, inuse = 0;
-	vmem_addr_t next = 0;
-	bt_t *bt, *span = NULL, *prev = NULL;
-	size_t nbusy = 0, nfree = 0, nspan = 0;
-	bool rotor = vm->vm_rotor == NULL;
-
-	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-		rotor |= bt == vm->vm_rotor;
-		VMEM_INVARIANT(vm, bt->bt_size != 0 &&
-		    BT_END(bt) >= bt->bt_start &&
-		    ((bt->bt_start | bt->bt_size) & vm->vm_quantum_mask) == 0,
-		    "tag %p [%#lx, +%#zx]", bt, (unsigned long)bt->bt_start,
-		    bt->bt_size);
-		if (BT_ISSPAN_P(bt)) {
-			VMEM_INVARIANT(vm, span == NULL || next == 0 ||
-			    next == BT_END(span) + 1, "span %p not tiled", span);
-			VMEM_INVARIANT(vm, span == NULL ||
-			    bt->bt_start > BT_END(span), "spans overlap at %#lx",
-			    (unsigned long)bt->bt_start);
-			VMEM_INVARIANT(vm, bt_tree_floor(vm->vm_spantree,
-			    bt->bt_start) == bt, "span %#lx not indexed",
-			    (unsigned long)bt->bt_start);
-			span = bt;
-			next = bt->bt_start;
-			size += bt->bt_size;
-			nspan++;
-			prev = NULL;
-			continue;
-		}
-		VMEM_INVARIANT(vm, span != NULL && bt->bt_start == next &&
-		    BT_END(bt) <= BT_END(span), "segment %#lx out of place",
-		    (unsigned long)bt->bt_start);
-		VMEM_INVARIANT(vm, prev == NULL ||
-		    prev->bt_type != BT_TYPE_FREE ||
-		    bt->bt_type != BT_TYPE_FREE, "free segments %#lx and %#lx "
-		    "not coalesced", (unsigned long)prev->bt_start,
-		    (unsigned long)bt->bt_start);
-		if (BT_ISBUSY_P(bt)) {
-			VMEM_INVARIANT(vm, bt_lookuphashed(vm, bt->bt_start) == bt,
-			    "busy segment %#lx not hashed",
-			    (unsigned long)bt->bt_start);
-			inuse += bt->bt_size;
-			nbusy++;
-		} else {
-			VMEM_INVARIANT(vm, bt->bt_type == BT_TYPE_FREE,
-			    "bad type %d", bt->bt_type);
-			nfree++;
-		}
-		next = bt->bt_start + bt->bt_size;
-		prev = bt;
-	}
-	VMEM_INVARIANT(vm, size == vm->vm_size && inuse == vm->vm_inuse &&
-	    nbusy == vm->vm_nbusytag, "totals size %#zx/%#zx inuse %#zx/%#zx "
-	    "busy %zu/%zu", size, vm->vm_size, inuse, vm->vm_inuse, nbusy,
-	    vm->vm_nbusytag);
-	VMEM_INVARIANT(vm, rotor, "next-fit rotor %p is not a tag of the arena",
-	    vm->vm_rotor);
-	*nfreep = nfree;
-	*nspanp = nspan;
-}
-
-/* Check the free lists and the bitmap against the segments. */
-static void
-vmem_check_freelists(vmem_t *vm, size_t nfree)
-{
-	size_t i, n = 0;
-	bt_t *bt;
-
-	for (i = 0; i < VMEM_MAXORDER; i++) {
-		VMEM_INVARIANT(vm, LIST_EMPTY(&vm->vm_freelist[i]) ==
-		    ((vm->vm_freemap & ((uint64_t)1 << i)) == 0),
-		    "bitmap bit %zu wrong", i);
-		LIST_FOREACH(bt, &vm->vm_freelist[i], bt_freelist) {
-			VMEM_INVARIANT(vm, bt->bt_type == BT_TYPE_FREE &&
-			    vmem_order(vm, bt->bt_size) == (int)i,
-			    "segment %#lx on list %zu",
-			    (unsigned long)bt->bt_start, i);
-			n++;
-		}
-	}
-	VMEM_INVARIANT(vm, n == nfree, "%zu free segments listed, %zu exist",
-	    n, nfree);
-}
-
-/* Check that the hash holds exactly the busy segments. */
-static void
-vmem_check_hash(vmem_t *vm)
-{
-	size_t i, n = 0;
-	bt_t *bt;
-
-	for (i = 0; i <= vm->vm_hashmask; i++) {
-		LIST_FOREACH(bt, &vm->vm_hashlist[i], bt_hashlist) {
-			VMEM_INVARIANT(vm, BT_ISBUSY_P(bt) &&
-			    bt_hashhead(vm, bt->bt_start) == &vm->vm_hashlist[i],
-			    "hash chain %zu holds %#lx", i,
-			    (unsigned long)bt->bt_start);
-			n++;
-		}
-	}
-	VMEM_INVARIANT(vm, n == vm->vm_nbusytag, "%zu hashed, %zu busy", n,
-	    vm->vm_nbusytag);
-}
-
-/*
- * Check the busy index (or, if spans, the span index) below t: search
- * order within (lo, hi), heap order of priorities, tags of the right
- * kind only.  Returns the number of nodes.
- */
-static size_t
-vmem_check_tree(vmem_t *vm, bt_t *t, bool spans, vmem_addr_t lo,
-    vmem_addr_t hi)
-{
-
-	if (t == NULL)
-		return 0;
-	VMEM_INVARIANT(vm, (spans ? BT_ISSPAN_P(t) : BT_ISBUSY_P(t)) &&
-	    t->bt_start >= lo &&
-	    t->bt_start <= hi, "%s index holds %#lx out of order",
-	    spans ? "span" : "busy", (unsigned long)t->bt_start);
-	VMEM_INVARIANT(vm, (t->bt_tleft == NULL ||
-	    bt_prio(t->bt_tleft) <= bt_prio(t)) && (t->bt_tright == NULL ||
-	    bt_prio(t->bt_tright) <= bt_prio(t)), "%s index heap order "
-	    "broken at %#lx", spans ? "span" : "busy",
-	    (unsigned long)t->bt_start);
-	return 1 + vmem_check_tree(vm, t->bt_tleft, spans, lo,
-	    t->bt_start - 1) +
-	    vmem_check_tree(vm, t->bt_tright, spans, t->bt_start + 1, hi);
-}
-
-/* Check every invariant of a locked arena. */
-static void
-vmem_check1(vmem_t *vm)
-{
-	size_t nfree, nspan;
-
-	KASSERT(mutex_owned(&vm->vm_lock));
-	vmem_check_seglist(vm, &nfree, &nspan);
-	vmem_check_freelists(vm, nfree);
-	vmem_check_hash(vm);
-	VMEM_INVARIANT(vm, vmem_check_tree(vm, vm->vm_spantree, true,
-	    VMEM_ADDR_MIN, VMEM_ADDR_MAX) == nspan, "span index does not "
-	    "hold every span");
-	VMEM_INVARIANT(vm, vm->vm_ordered ? vmem_check_tree(vm,
-	    vm->vm_busytree, false, VMEM_ADDR_MIN, VMEM_ADDR_MAX) ==
-	    vm->vm_nbusytag :
-	    vm->vm_busytree == NULL, "busy index does not hold every busy "
-	    "segment");
-}
-
-/*
- * vmem_check: check every invariant of the arena; panic, naming the arena
- * and the broken rule, if one does not hold.
- * => arena lock must not be held.
- */
-void
-vmem_check(vmem_t *vm)
-{
-
-	mutex_enter(&vm->vm_lock);
-	vmem_check1(vm);
-	mutex_exit(&vm->vm_lock);
 }

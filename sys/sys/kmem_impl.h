@@ -235,7 +235,10 @@ size_t	kmem_size_class(size_t);
 #define	KMEM_STATS
 #endif
 
+LIST_HEAD(kmem_cachelist, kmem_cache);
 extern kmutex_t kmem_cache_lock;
+extern struct kmem_cachelist kmem_caches;	/* kmem_cache_lock */
+extern const struct vmem_qcache_ops kmem_qcache_ops;
 extern struct kmem_magtype kmem_magtypes[];
 extern const u_int kmem_nmagtypes;
 
@@ -252,12 +255,8 @@ void	kmem_debug_slab_init(kmem_cache_t *, void *);
 void	*kmem_cache_alloc_raw(kmem_cache_t *, int);
 void	kmem_cache_free_raw(kmem_cache_t *, void *);
 
-int	kmem_source_alloc(vmem_t *, vmem_size_t, int, vmem_addr_t *);
-void	kmem_wakeup(void);
 void	kmem_cache_flush(kmem_cache_t *);
 void	kmem_cache_drain_local(kmem_cache_t *);
-void	kmem_wait_init(void);
-void	kmem_qcache_init(void);
 #endif /* _KMEM_PRIVATE */
 __END_DECLS
 

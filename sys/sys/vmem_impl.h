@@ -6,6 +6,9 @@
  *	I	immutable after vmem_create
  *	l	the arena lock, vm_lock
  *	g	vmem_list_lock (the list of all arenas)
+ *
+ * The part under _VMEM_PRIVATE is shared between the files of vmem
+ * (sys/kern/subr_vmem*.c) and nothing else.
  */
 
 #ifndef _SYS_VMEM_IMPL_H_
@@ -61,11 +64,12 @@ struct vmem_btag {
 		LIST_ENTRY(vmem_btag) u_freelist; /* l: BT_TYPE_FREE */
 		LIST_ENTRY(vmem_btag) u_hashlist; /* l: BT_ISBUSY_P */
 	} bt_u;
-	struct vmem_btag *bt_tleft;		/* l: busy or span index, lower */
-	struct vmem_btag *bt_tright;		/* l: busy or span index, higher */
+	struct vmem_btag *bt_tchild[2];		/* l: busy or span index:
+						   lower, higher */
 	vmem_addr_t	bt_start;		/* l: first address */
 	vmem_size_t	bt_size;		/* l: length, > 0 */
 	int		bt_type;		/* l: BT_TYPE_* */
+	bool		bt_tred;		/* l: red in its index */
 };
 #define	bt_freelist	bt_u.u_freelist
 #define	bt_hashlist	bt_u.u_hashlist
@@ -77,6 +81,11 @@ struct vmem_btag {
 #define	BT_TYPE_UNBACKING	5	/* busy, being unbacked to be freed */
 #define	BT_ISBUSY_P(bt)		((bt)->bt_type >= BT_TYPE_BUSY)
 #define	BT_ISSPAN_P(bt)		((bt)->bt_type <= BT_TYPE_SPAN_STATIC)
+
+/* An index of tags by start address, a red-black tree (subr_vmem_tree.c). */
+struct bt_tree {
+	struct vmem_btag	*tr_root;
+};
 
 /* Last address of a tag's range; never overflows. */
 #define	BT_END(bt)		((bt)->bt_start + (bt)->bt_size - 1)
@@ -106,8 +115,8 @@ struct vmem {
 	bool			vm_rehashing;	/* l: a table is being grown */
 	struct vmem_hashlist	vm_hash0[VMEM_HASHSIZE_MIN]; /* l */
 	bt_t			*vm_rotor;	/* l: next fit resumes here */
-	bt_t			*vm_busytree;	/* l: busy segments by address */
-	bt_t			*vm_spantree;	/* l: span tags by address */
+	struct bt_tree		vm_busytree;	/* l: busy segments by start */
+	struct bt_tree		vm_spantree;	/* l: span tags by start */
 	bool			vm_ordered;	/* l: vm_busytree maintained */
 
 	struct vmem_freelist	vm_freetags;	/* l: private spare tags */
@@ -123,6 +132,7 @@ struct vmem {
 	uint64_t		vm_nimport;	/* l: spans imported */
 	uint64_t		vm_nrelease;	/* l: spans released */
 	uint64_t		vm_nrehash;	/* l: hash table growths */
+	size_t			vm_nunchecked;	/* l: changes not yet checked */
 
 	LIST_ENTRY(vmem)	vm_alllist;	/* g: all arenas */
 	int			vm_storage;	/* I: VMEM_STORAGE_* */
@@ -159,7 +169,102 @@ void	vmem_starve_tags(vmem_t *, bool);
 void	vmem_bt_trim(void);
 void	vmem_bt_stats(size_t *, size_t *);
 void	vmem_foreach(void (*)(vmem_t *, void *), void *);
-extern bool vmem_check_enabled;
+
+#ifdef _VMEM_PRIVATE
+/* ---- between the vmem source files */
+
+/* The most tags one hold of an arena lock takes (2.3). */
+#define	VMEM_BT_PERHOLD		2
+
+/* The constraints of one request (5.2). */
+struct vmem_req {
+	vmem_size_t	rq_size;	/* rounded to the quantum */
+	vmem_size_t	rq_align;	/* power of 2, >= quantum */
+	vmem_size_t	rq_phase;	/* < rq_align */
+	vmem_size_t	rq_nocross;	/* 0 or a power of 2 >= size */
+	vmem_addr_t	rq_minaddr;	/* inclusive */
+	vmem_addr_t	rq_maxaddr;	/* inclusive */
+};
+
+LIST_HEAD(vmem_list, vmem);
+extern kmutex_t vmem_list_lock;
+extern struct vmem_list vmem_list;		/* g: every arena */
+
+/* The order of a size: floor(log2(size in quanta)). */
+static inline int
+vmem_order(const vmem_t *vm, vmem_size_t size)
+{
+	vmem_size_t q = size >> vm->vm_quantum_shift;
+
+	KASSERT(q > 0);
+	return (int)(sizeof(q) * NBBY - 1) - __builtin_clzl(q);
+}
+
+/* The hash chain of a start address. */
+static inline struct vmem_hashlist *
+bt_hashhead(vmem_t *vm, vmem_addr_t addr)
+{
+	uint64_t h = (uint64_t)(addr >> vm->vm_quantum_shift);
+
+	h *= 0x9e3779b97f4a7c15ULL;
+	return &vm->vm_hashlist[(h >> 32) & vm->vm_hashmask];
+}
+
+/* Find the hashed segment that starts at addr, or NULL. */
+static inline bt_t *
+bt_lookuphashed(vmem_t *vm, vmem_addr_t addr)
+{
+	bt_t *bt;
+
+	LIST_FOREACH(bt, bt_hashhead(vm, addr), bt_hashlist) {
+		if (bt->bt_start == addr)
+			return bt;
+	}
+	return NULL;
+}
+
+/* Find the allocated segment that starts at addr, or NULL. */
+static inline bt_t *
+bt_lookupbusy(vmem_t *vm, vmem_addr_t addr)
+{
+	bt_t *bt = bt_lookuphashed(vm, addr);
+
+	return bt != NULL && bt->bt_type == BT_TYPE_BUSY ? bt : NULL;
+}
+
+/* subr_vmem.c */
+void	bt_insbusy(vmem_t *, bt_t *);
+void	bt_rembusy(vmem_t *, bt_t *);
+void	vmem_free_busy(vmem_t *, bt_t *);
+
+/* subr_vmem_bt.c */
+void	bt_bootstrap(void);
+void	bt_set_pagelevel(vmem_pagealloc_t *, vmem_pagefree_t *);
+bool	bt_refill(vmem_t *, vm_flag_t);
+bt_t	*bt_alloc(vmem_t *);
+void	bt_free(vmem_t *, bt_t *);
+void	bt_spares_put(vmem_t *);
+
+/* subr_vmem_fit.c */
+bool	bt_fit(const bt_t *, const struct vmem_req *, vmem_addr_t *);
+bt_t	*vmem_fit(vmem_t *, const struct vmem_req *, vm_flag_t,
+	    vmem_addr_t *);
+
+/* subr_vmem_check.c */
+bool	vmem_xalloc_args(vmem_t *, const char *, vmem_size_t, vmem_size_t,
+	    vmem_size_t, vmem_size_t, vmem_addr_t, vmem_addr_t, vm_flag_t,
+	    struct vmem_req *);
+void	vmem_free_misuse(vmem_t *, const char *, const char *, vmem_addr_t,
+	    vmem_size_t, vmem_size_t) __dead;
+void	vmem_check_locked(vmem_t *);
+void	vmem_check_some(vmem_t *);
+
+/* subr_vmem_tree.c */
+void	bt_tree_insert(struct bt_tree *, bt_t *);
+void	bt_tree_remove(struct bt_tree *, bt_t *);
+bt_t	*bt_tree_floor(const struct bt_tree *, vmem_addr_t);
+bt_t	*bt_tree_above(const struct bt_tree *, vmem_addr_t);
+#endif /* _VMEM_PRIVATE */
 __END_DECLS
 
 #endif /* !_SYS_VMEM_IMPL_H_ */

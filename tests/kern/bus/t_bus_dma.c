@@ -91,7 +91,6 @@ ATF_TC_BODY(drivers, tc)
 	lwp_t *l[T_THREADS];
 	int i;
 
-	vmem_check_enabled = false;
 	t_arenas_create();
 	for (i = 0; i < T_THREADS; i++)
 		ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN,

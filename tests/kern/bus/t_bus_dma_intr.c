@@ -84,7 +84,6 @@ ATF_TC_BODY(intr_drivers, tc)
 	void *h;
 	u_int i;
 
-	vmem_check_enabled = false;
 	t_arenas_create();
 	h = clockhook_establish(t_hook_driver, NULL);
 	for (i = 0; i < T_THREADS; i++)

@@ -21,6 +21,8 @@
 
 #include <atf-c.h>
 
+#include "../t_sleeper.h"
+
 #ifndef TEST_SCALE
 #define	TEST_SCALE	1
 #endif
@@ -683,22 +685,21 @@ ATF_TC_BODY(fixed_nocoalesce_enomem, tc)
 
 /* ---- sleeping for space */
 
+/* An EX_WAITSPACE allocation for a t_sleeper to make. */
 struct t_waiter {
 	struct extent	*tw_ex;
 	u_long		tw_start;	/* for extent_alloc_region, or ~0 */
 	u_long		tw_size;
-	volatile int	tw_state;	/* 0 started, 1 trying, 2 done */
 	u_long		tw_result;
 	int		tw_error;
 };
 
-/* A thread that allocates with EX_WAITSPACE and records the result. */
+/* Allocate with EX_WAITSPACE and record the result. */
 static void
-t_waiter_main(void *arg)
+t_waiter_alloc(void *arg)
 {
 	struct t_waiter *tw = arg;
 
-	atomic_store_release(&tw->tw_state, 1);
 	if (tw->tw_start != ~0UL) {
 		tw->tw_error = extent_alloc_region(tw->tw_ex, tw->tw_start,
 		    tw->tw_size, EX_WAITOK | EX_WAITSPACE | EX_CATCH);
@@ -706,24 +707,6 @@ t_waiter_main(void *arg)
 	} else
 		tw->tw_error = extent_alloc(tw->tw_ex, tw->tw_size, 1, 0,
 		    EX_NOWAIT | EX_WAITSPACE, &tw->tw_result);
-	atomic_store_release(&tw->tw_state, 2);
-	kthread_exit(0);
-}
-
-/* Start a waiter and check that it still waits a while later. */
-static lwp_t *
-t_waiter_start(struct t_waiter *tw)
-{
-	lwp_t *l;
-
-	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
-	    t_waiter_main, tw, &l, "waiter"), 0);
-	while (atomic_load_acquire(&tw->tw_state) == 0)
-		kpause("start", false, 1, NULL);
-	kpause("wait", false, hz / 10, NULL);
-	ATF_CHECK_EQ_MSG(atomic_load_acquire(&tw->tw_state), 1,
-	    "EX_WAITSPACE allocation did not wait");
-	return l;
 }
 
 ATF_TC(waitspace);
@@ -735,6 +718,7 @@ ATF_TC_HEAD(waitspace, tc)
 }
 ATF_TC_BODY(waitspace, tc)
 {
+	struct t_sleeper ts;
 	struct t_waiter tw;
 	struct extent *ex;
 	lwp_t *l;
@@ -743,10 +727,11 @@ ATF_TC_BODY(waitspace, tc)
 	ATF_REQUIRE_EQ(extent_alloc_region(ex, 0, 0x100, EX_NOWAIT), 0);
 	tw = (struct t_waiter){ .tw_ex = ex, .tw_start = ~0UL,
 	    .tw_size = 0x20 };
-	l = t_waiter_start(&tw);
+	ts = (struct t_sleeper){ .ts_call = t_waiter_alloc, .ts_arg = &tw };
+	l = t_sleeper_start(&ts, "EX_WAITSPACE allocation");
 	ATF_REQUIRE_EQ(extent_free(ex, 0x10, 0x10, EX_NOWAIT), 0);
 	kpause("wait", false, hz / 20, NULL);
-	ATF_CHECK_EQ_MSG(atomic_load_acquire(&tw.tw_state), 1,
+	ATF_CHECK_EQ_MSG(t_sleeper_state(&ts), T_SLEEPER_CALLING,
 	    "woke for a gap too small");
 	ATF_REQUIRE_EQ(extent_free(ex, 0x20, 0x10, EX_NOWAIT), 0);
 	kthread_join(l);
@@ -755,7 +740,8 @@ ATF_TC_BODY(waitspace, tc)
 
 	tw = (struct t_waiter){ .tw_ex = ex, .tw_start = 0x80,
 	    .tw_size = 0x10 };
-	l = t_waiter_start(&tw);
+	ts = (struct t_sleeper){ .ts_call = t_waiter_alloc, .ts_arg = &tw };
+	l = t_sleeper_start(&ts, "EX_WAITSPACE allocation");
 	ATF_REQUIRE_EQ(extent_free(ex, 0x80, 0x10, EX_NOWAIT), 0);
 	kthread_join(l);
 	ATF_CHECK_EQ(tw.tw_error, 0);
@@ -845,7 +831,6 @@ ATF_TC_BODY(threads, tc)
 	lwp_t *l[T_THREADS];
 	int i;
 
-	vmem_check_enabled = false;
 	t_shared = t_extent(0, T_SHARED_SIZE / 4 - 1, 0);
 	for (i = 0; i < T_THREADS; i++)
 		ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN,

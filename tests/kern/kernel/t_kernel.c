@@ -507,7 +507,6 @@ ATF_TC_BODY(sleep_tags_from_stock, tc)
 	vmem_t *vm;
 	lwp_t *l;
 
-	vmem_check_enabled = false;	/* O(n) each step: too slow here */
 	/* A spin lock: waiting for it must not count as a sleep. */
 	vm = vmem_create("t_drain", 0, T_DRAIN_MAX + 1, 1, NULL, NULL, NULL,
 	    0, VM_SLEEP, IPL_VM);

@@ -269,7 +269,6 @@ ATF_TC_BODY(hash_grows, tc)
 	vmem_addr_t a;
 	u_int i;
 
-	vmem_check_enabled = false;
 	kc = kmem_cache_create("t_hash", 2000, 0, NULL, NULL, NULL, NULL,
 	    NULL, KMC_NODEBUG);
 	for (i = 0; i < N; i++)
@@ -596,7 +595,6 @@ ATF_TC_BODY(stress_cross_cpu, tc)
 	struct kmem_cache_stats ks;
 	u_int i;
 
-	vmem_check_enabled = false;
 	t_stress_kc = kmem_cache_create("t_stress", 128, 0, NULL, NULL, NULL,
 	    NULL, NULL, 0);
 	for (i = 0; i < T_STRESS_THREADS; i++)

@@ -23,6 +23,8 @@
 
 #include <atf-c.h>
 
+#include "../t_sleeper.h"
+
 #ifndef TEST_SCALE
 #define	TEST_SCALE	1
 #endif
@@ -863,6 +865,89 @@ ATF_TC_BODY(import_constrained, tc)
 	vmem_destroy(t_parent);
 }
 
+/* The depth of an index: the most tags on a path from its root down. */
+static int
+t_index_depth(const bt_t *t)
+{
+	int l, r;
+
+	if (t == NULL)
+		return 0;
+	l = t_index_depth(t->bt_tchild[0]);
+	r = t_index_depth(t->bt_tchild[1]);
+	return 1 + (l > r ? l : r);
+}
+
+/* The most a red-black tree of n tags may be deep: 2 log2(n + 1). */
+static int
+t_index_maxdepth(size_t n)
+{
+	int log = 0;
+
+	while (((size_t)2 << log) <= n + 1)
+		log++;
+	return 2 * log;
+}
+
+ATF_TC(index_balanced);
+ATF_TC_HEAD(index_balanced, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "the span and busy indexes stay "
+	    "red-black, at most 2 log2(n + 1) deep, whether spans come in "
+	    "rising or falling address order and segments are split in a "
+	    "scattered one");
+}
+ATF_TC_BODY(index_balanced, tc)
+{
+	const vmem_size_t n = 1024 / TEST_SCALE, span = 0x100;
+	vmem_addr_t a;
+	vmem_size_t i, j;
+	vmem_t *vm;
+
+	vm = vmem_create("t", 0, 0, 0x10, NULL, NULL, NULL, 0, VM_SLEEP,
+	    IPL_NONE);
+	ATF_REQUIRE(vm != NULL);
+	/* Rising from 2n, then falling from 2n - 1: the worst orders. */
+	for (i = 0; i < n; i++)
+		ATF_REQUIRE_EQ(vmem_add(vm, (2 * n + i) * span, span,
+		    VM_SLEEP), 0);
+	for (i = 0; i < n; i++)
+		ATF_REQUIRE_EQ(vmem_add(vm, (2 * n - 1 - i) * span, span,
+		    VM_SLEEP), 0);
+	vmem_check(vm);
+	ATF_CHECK_MSG(t_index_depth(vm->vm_spantree.tr_root) <=
+	    t_index_maxdepth(2 * n), "span index of %zu spans %d deep",
+	    (size_t)(2 * n), t_index_depth(vm->vm_spantree.tr_root));
+
+	/* Fill every span, then free a piece of each in scattered order. */
+	for (i = n; i < 3 * n; i++) {
+		ATF_REQUIRE_EQ(vmem_xalloc(vm, span, 0, 0, 0, i * span,
+		    (i + 1) * span - 1, VM_SLEEP, &a), 0);
+		ATF_REQUIRE_EQ(a, i * span);
+	}
+	for (j = 0; j < 2 * n; j++) {
+		i = n + (j * 733) % (2 * n);
+		ATF_REQUIRE_EQ(vmem_xfree_part(vm, i * span + 0x40, 0x40,
+		    VM_SLEEP), 0);
+	}
+	vmem_check(vm);
+	ATF_CHECK_EQ(vm->vm_nbusytag, 4 * n);
+	ATF_CHECK_MSG(t_index_depth(vm->vm_busytree.tr_root) <=
+	    t_index_maxdepth(4 * n), "busy index of %zu segments %d deep",
+	    (size_t)(4 * n), t_index_depth(vm->vm_busytree.tr_root));
+
+	/* Free the rest, in rising order: every tag leaves the index. */
+	for (i = n; i < 3 * n; i++) {
+		vmem_xfree(vm, i * span, 0x40);
+		vmem_xfree(vm, i * span + 0x80, span - 0x80);
+	}
+	vmem_check(vm);
+	ATF_CHECK(vm->vm_busytree.tr_root == NULL);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
+	vmem_destroy(vm);
+}
+
 ATF_TC(many_segments);
 ATF_TC_HEAD(many_segments, tc)
 {
@@ -877,7 +962,6 @@ ATF_TC_BODY(many_segments, tc)
 	vmem_t *vm;
 	int i;
 
-	vmem_check_enabled = false;	/* O(n) each step: too slow here */
 	vm = t_arena("many", 0, n, 1);
 	for (i = 0; i < n; i++)
 		ATF_REQUIRE_EQ_MSG(vmem_alloc(vm, 1, VM_NOSLEEP, &a), 0,
@@ -940,7 +1024,6 @@ ATF_TC_BODY(tag_pages_trimmed, tc)
 	vmem_addr_t a, b, i;
 	vmem_t *vm, *keep;
 
-	vmem_check_enabled = false;	/* O(n) each step: too slow here */
 	keep = t_arena("keep", 0, 0x100, 1);
 	ATF_REQUIRE_EQ(vmem_alloc(keep, 0x10, VM_SLEEP, &b), 0);
 	ATF_REQUIRE(keep->vm_nfreetags > 0);
@@ -986,40 +1069,21 @@ ATF_TC_BODY(tag_pages_trimmed, tc)
 
 /* ---- sleeping */
 
-struct t_sleeper {
-	vmem_t		*ts_vm;
-	vmem_size_t	ts_size;
-	volatile int	ts_state;	/* 0 started, 1 asleep?, 2 done */
-	vmem_addr_t	ts_addr;
+/* A VM_SLEEP allocation for a t_sleeper to make. */
+struct t_valloc {
+	vmem_t		*ta_vm;
+	vmem_size_t	ta_size;
+	vmem_addr_t	ta_addr;
 };
 
-/* A thread that allocates with VM_SLEEP and records the result. */
+/* Allocate with VM_SLEEP and record the address; it never fails. */
 static void
-t_sleeper_main(void *arg)
+t_valloc_sleep(void *arg)
 {
-	struct t_sleeper *ts = arg;
+	struct t_valloc *ta = arg;
 
-	atomic_store_release(&ts->ts_state, 1);
-	if (vmem_alloc(ts->ts_vm, ts->ts_size, VM_SLEEP, &ts->ts_addr) != 0)
+	if (vmem_alloc(ta->ta_vm, ta->ta_size, VM_SLEEP, &ta->ta_addr) != 0)
 		panic("VM_SLEEP allocation failed");
-	atomic_store_release(&ts->ts_state, 2);
-	kthread_exit(0);
-}
-
-/* Start a sleeper and check that it is still waiting a while later. */
-static lwp_t *
-t_sleeper_start(struct t_sleeper *ts)
-{
-	lwp_t *l;
-
-	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
-	    t_sleeper_main, ts, &l, "sleeper"), 0);
-	while (atomic_load_acquire(&ts->ts_state) == 0)
-		kpause("start", false, 1, NULL);
-	kpause("sleep", false, hz / 10, NULL);
-	ATF_CHECK_EQ_MSG(atomic_load_acquire(&ts->ts_state), 1,
-	    "VM_SLEEP allocation did not wait");
-	return l;
 }
 
 ATF_TC(sleep_until_free);
@@ -1031,6 +1095,7 @@ ATF_TC_HEAD(sleep_until_free, tc)
 }
 ATF_TC_BODY(sleep_until_free, tc)
 {
+	struct t_valloc ta;
 	struct t_sleeper ts;
 	vmem_addr_t a;
 	vmem_t *vm;
@@ -1038,13 +1103,14 @@ ATF_TC_BODY(sleep_until_free, tc)
 
 	vm = t_arena("t", 0, 0x100, 1);
 	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x100, VM_SLEEP, &a), 0);
-	ts = (struct t_sleeper){ .ts_vm = vm, .ts_size = 0x80 };
-	l = t_sleeper_start(&ts);
+	ta = (struct t_valloc){ .ta_vm = vm, .ta_size = 0x80 };
+	ts = (struct t_sleeper){ .ts_call = t_valloc_sleep, .ts_arg = &ta };
+	l = t_sleeper_start(&ts, "VM_SLEEP allocation");
 	vmem_free(vm, a, 0x100);
 	kthread_join(l);
-	ATF_CHECK_EQ(ts.ts_state, 2);
-	ATF_CHECK(ts.ts_addr + 0x80 <= 0x100);
-	vmem_free(vm, ts.ts_addr, 0x80);
+	ATF_CHECK_EQ(t_sleeper_state(&ts), T_SLEEPER_DONE);
+	ATF_CHECK(ta.ta_addr + 0x80 <= 0x100);
+	vmem_free(vm, ta.ta_addr, 0x80);
 	vmem_destroy(vm);
 }
 
@@ -1057,18 +1123,20 @@ ATF_TC_HEAD(sleep_until_add, tc)
 }
 ATF_TC_BODY(sleep_until_add, tc)
 {
+	struct t_valloc ta;
 	struct t_sleeper ts;
 	vmem_t *vm;
 	lwp_t *l;
 
 	vm = vmem_create("t", 0, 0, 1, NULL, NULL, NULL, 0, VM_SLEEP, 0);
 	ATF_REQUIRE(vm != NULL);
-	ts = (struct t_sleeper){ .ts_vm = vm, .ts_size = 0x10 };
-	l = t_sleeper_start(&ts);
+	ta = (struct t_valloc){ .ta_vm = vm, .ta_size = 0x10 };
+	ts = (struct t_sleeper){ .ts_call = t_valloc_sleep, .ts_arg = &ta };
+	l = t_sleeper_start(&ts, "VM_SLEEP allocation");
 	ATF_REQUIRE_EQ(vmem_add(vm, 0x1000, 0x10, VM_SLEEP), 0);
 	kthread_join(l);
-	ATF_CHECK_EQ(ts.ts_addr, 0x1000);
-	vmem_free(vm, ts.ts_addr, 0x10);
+	ATF_CHECK_EQ(ta.ta_addr, 0x1000);
+	vmem_free(vm, ta.ta_addr, 0x10);
 	vmem_destroy(vm);
 }
 
@@ -1081,6 +1149,7 @@ ATF_TC_HEAD(sleep_until_source_frees, tc)
 }
 ATF_TC_BODY(sleep_until_source_frees, tc)
 {
+	struct t_valloc ta;
 	struct t_sleeper ts;
 	vmem_addr_t a;
 	vmem_t *vm;
@@ -1090,12 +1159,13 @@ ATF_TC_BODY(sleep_until_source_frees, tc)
 	vm = vmem_create("child", 0, 0, 1, vmem_alloc, vmem_free, t_parent,
 	    0, VM_SLEEP, IPL_NONE);
 	ATF_REQUIRE_EQ(vmem_alloc(t_parent, 0x2000, VM_SLEEP, &a), 0);
-	ts = (struct t_sleeper){ .ts_vm = vm, .ts_size = 0x10 };
-	l = t_sleeper_start(&ts);
+	ta = (struct t_valloc){ .ta_vm = vm, .ta_size = 0x10 };
+	ts = (struct t_sleeper){ .ts_call = t_valloc_sleep, .ts_arg = &ta };
+	l = t_sleeper_start(&ts, "VM_SLEEP allocation");
 	vmem_free(t_parent, a, 0x2000);
 	kthread_join(l);
-	ATF_CHECK_EQ(ts.ts_state, 2);
-	vmem_free(vm, ts.ts_addr, 0x10);
+	ATF_CHECK_EQ(t_sleeper_state(&ts), T_SLEEPER_DONE);
+	vmem_free(vm, ta.ta_addr, 0x10);
 	vmem_destroy(vm);
 	vmem_destroy(t_parent);
 }
@@ -1198,7 +1268,6 @@ ATF_TC_BODY(stress_threads, tc)
 	lwp_t *l[T_STRESS_THREADS], *churn;
 	int i;
 
-	vmem_check_enabled = false;
 	t_stress_vm = vmem_create("stress", 0, T_STRESS_SIZE, 1, NULL, NULL,
 	    NULL, 0, VM_SLEEP, IPL_VM);
 	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
@@ -1398,6 +1467,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, import_release);
 	ATF_TP_ADD_TC(tp, import_constrained);
 	ATF_TP_ADD_TC(tp, backed_arena);
+	ATF_TP_ADD_TC(tp, index_balanced);
 	ATF_TP_ADD_TC(tp, many_segments);
 	ATF_TP_ADD_TC(tp, meta_arena);
 	ATF_TP_ADD_TC(tp, tag_pages_trimmed);
