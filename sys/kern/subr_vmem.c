@@ -46,7 +46,7 @@
  * small sizes from the arena's quantum caches (kmem caches in front of
  * the arena, through vmem_qcache_ops) and the rest as vmem_xalloc does.
  *
- * 1.4 Imports.  When no segment fits and the arena has a source, the
+ * 1.4 Imports.  When no segment fits and the arena has an importfn, the
  * arena imports a span large enough for the request with its constraints
  * (size plus alignment slack plus the boundary), adds it, and searches
  * again.  If importfn is vmem_alloc itself, the constraints are passed
@@ -55,7 +55,11 @@
  * source quanta, of an allocation whose offset in a quantum is phase's).
  * A span that cannot serve the request (another importfn knows no
  * address range) is given back at once, and so is a span that becomes
- * wholly free.
+ * wholly free.  As in NetBSD, the source is only importfn's argument, and
+ * may be NULL; VM_LARGEIMPORT asks importfn for 16 times the size (with
+ * vmem_alloc, for plain requests only), and an arena from vmem_xcreate
+ * (VM_XIMPORT) has an importfn that may return a larger span and says how
+ * large.
  *
  * 1.5 Backed arenas.  An arena of memory may leave backing (pages,
  * mappings) to the page level instead of importing spans that are already
@@ -70,8 +74,8 @@
  *
  * 1.6 Sleeping.  A VM_SLEEP request that finds no space asks kmem to
  * reclaim, then waits on the arena's condition variable, which vmem_free
- * and vmem_add broadcast; an arena with a source also wakes each tick,
- * since space may come back to the source instead.  It never fails.  A
+ * and vmem_add broadcast; an arena that imports also wakes each tick,
+ * since space may come back to its source instead.  It never fails.  A
  * VM_NOSLEEP request never waits and may fail with ENOMEM.
  *
  * 1.7 Freeing.  vmem_xfree finds the busy segment by its start in the

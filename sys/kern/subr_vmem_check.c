@@ -8,7 +8,11 @@
  * 6.1 Misuse.  Every build checks the arguments of each call and panics
  * on misuse (a bad size, alignment or flag, a double free, a free into
  * the wrong arena or of the wrong size), naming the function, the arena,
- * the rule and every argument.  These checks are O(1).
+ * the rule and every argument.  These checks are O(1).  A request that
+ * can never be met but may come from a correct caller, a [minaddr,
+ * maxaddr] range smaller than the size (a bus driver computes its window
+ * at run time), is no misuse: it fails with ENOMEM under VM_NOSLEEP, as in
+ * NetBSD, and panics only under VM_SLEEP, which would wait for ever.
  *
  * 6.2 Invariants.  vmem_check walks the whole arena, O(n) in its tags:
  * the segment list tiles each span in address order, free neighbours are
@@ -24,7 +28,10 @@
  * so that a DIAGNOSTIC kernel's allocations stay O(1).
  *
  * 6.3 Queries and printing: vmem_size, vmem_contains, vmem_walk and
- * vmem_print take the arena lock for the time they read.
+ * vmem_print take the arena lock for the time they read.  The ddb entry
+ * points NetBSD has, vmem_print(addr, modif, pr), vmem_printall and
+ * vmem_whatis, print through the printer they are given; vmem_whatis
+ * walks every segment of every arena.
  */
 
 #define	_VMEM_PRIVATE
