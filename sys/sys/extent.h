@@ -32,6 +32,15 @@ struct extent {
 	int		ex_flags;	/* I: EXF_* */
 };
 
+/*
+ * Storage for a fixed extent, for callers that reserve it by this type
+ * (an array of them on the stack, as some NetBSD drivers do).  The map's
+ * regions need no room of their own (see EXTENT_FIXED_STORAGE_SIZE).
+ */
+struct extent_fixed {
+	struct extent	fex_extent;	/* the map itself */
+};
+
 /* ex_flags: for the extent manager only. */
 #define	EXF_FIXED	0x01		/* storage from the caller */
 #define	EXF_NOCOALESCE	0x02		/* only whole regions are freed */

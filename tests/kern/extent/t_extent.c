@@ -459,6 +459,29 @@ ATF_TC_BODY(fixed_storage, tc)
 	}
 }
 
+ATF_TC(fixed_storage_type);
+ATF_TC_HEAD(fixed_storage_type, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "storage reserved as an array of "
+	    "struct extent_fixed on the stack, as NetBSD drivers do, holds a "
+	    "fixed extent");
+}
+ATF_TC_BODY(fixed_storage_type, tc)
+{
+	struct extent_fixed fex[2];
+	struct extent *ex;
+	u_long a;
+
+	ex = extent_create("t_fex", 0x100000, 0x1fffff, (void *)fex,
+	    sizeof(fex), EX_NOWAIT);
+	ATF_REQUIRE(ex == &fex[0].fex_extent);
+	ATF_REQUIRE_EQ(extent_alloc_subregion(ex, 0x100000, 0x13ffff,
+	    0x40000, 0x10000, 0, EX_FAST | EX_NOWAIT, &a), 0);
+	ATF_CHECK_EQ(a, 0x100000);
+	extent_destroy(ex);
+}
+
 ATF_TC(early);
 ATF_TC_HEAD(early, tc)
 {
@@ -1113,6 +1136,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, alloc_region);
 	ATF_TP_ADD_TC(tp, whole_space);
 	ATF_TP_ADD_TC(tp, fixed_storage);
+	ATF_TP_ADD_TC(tp, fixed_storage_type);
 	ATF_TP_ADD_TC(tp, early);
 	ATF_TP_ADD_TC(tp, misuse_early_waitspace);
 	ATF_TP_ADD_TC(tp, nowait_enomem);
