@@ -71,6 +71,10 @@
  * segment in the source) are shared by every allocation in it, where an
  * arena that imported each allocation as a backed span of its own would
  * pay two more tags each.  A failed backfn frees the segment again.
+ * An unbackfn may defer its work (VMEM_UNBACK_LATER), as a kernel that
+ * batches TLB shootdowns does: the segment then stays hashed and
+ * UNBACKING, its range neither free nor reusable, until the page level
+ * calls vmem_unback_done; vmem_size counts it neither allocated nor free.
  *
  * 1.6 Sleeping.  A VM_SLEEP request that finds no space asks kmem to
  * reclaim, then waits on the arena's condition variable, which vmem_free
@@ -961,12 +965,39 @@ vmem_free_busy(vmem_t *vm, bt_t *bt)
 	KASSERT(mutex_owned(&vm->vm_lock));
 	if (vm->vm_unbackfn != NULL) {
 		bt->bt_type = BT_TYPE_UNBACKING;
+		vm->vm_unbacking += size;
 		mutex_exit(&vm->vm_lock);
-		(*vm->vm_unbackfn)(vm, addr, size);
+		if ((*vm->vm_unbackfn)(vm, addr, size) == VMEM_UNBACK_LATER)
+			return;		/* vmem_unback_done frees it */
 		mutex_enter(&vm->vm_lock);
 		KASSERT(bt->bt_type == BT_TYPE_UNBACKING &&
 		    bt->bt_start == addr && bt->bt_size == size);
+		vm->vm_unbacking -= size;
 	}
+	vmem_free_done(vm, vmem_free1(vm, bt));
+}
+
+/*
+ * vmem_unback_done: the unbackfn of a backed arena that answered
+ * VMEM_UNBACK_LATER for [addr, addr + size) has finished; the segment
+ * becomes free and may be handed out again.
+ * => arena lock must not be held; wherever vmem_free may be called.
+ */
+void
+vmem_unback_done(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
+{
+	bt_t *bt;
+
+	mutex_enter(&vm->vm_lock);
+	bt = bt_lookuphashed(vm, addr);
+	if (bt == NULL || bt->bt_type != BT_TYPE_UNBACKING ||
+	    bt->bt_size != size) {
+		mutex_exit(&vm->vm_lock);
+		panic("vmem_unback_done: arena %s: addr %#lx size %#zx is not "
+		    "a segment whose unbacking was deferred", vm->vm_name,
+		    (unsigned long)addr, size);
+	}
+	vm->vm_unbacking -= size;
 	vmem_free_done(vm, vmem_free1(vm, bt));
 }
 

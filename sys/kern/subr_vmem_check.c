@@ -146,7 +146,8 @@ vmem_roundup_size(vmem_t *vm, vmem_size_t size)
 }
 
 /*
- * vmem_size: bytes allocated (VMEM_ALLOC), free (VMEM_FREE), or both.
+ * vmem_size: bytes allocated (VMEM_ALLOC), free (VMEM_FREE), or both; a
+ * segment freed but still being unbacked is neither.
  */
 vmem_size_t
 vmem_size(vmem_t *vm, int typemask)
@@ -155,7 +156,7 @@ vmem_size(vmem_t *vm, int typemask)
 
 	mutex_enter(&vm->vm_lock);
 	if ((typemask & VMEM_ALLOC) != 0)
-		size += vm->vm_inuse;
+		size += vm->vm_inuse - vm->vm_unbacking;
 	if ((typemask & VMEM_FREE) != 0)
 		size += vm->vm_size - vm->vm_inuse;
 	mutex_exit(&vm->vm_lock);

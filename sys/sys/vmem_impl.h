@@ -40,10 +40,16 @@ typedef void (vmem_pagefree_t)(void *);
  * A backed arena's hooks (vmem_set_backing): give the range backing
  * before it is handed out, or fail (the request then fails if VM_NOSLEEP,
  * or reclaims, waits a tick and tries again if VM_SLEEP); take it away
- * before the range becomes free, wherever vmem_free may be called.
+ * before the range becomes free, wherever vmem_free may be called.  The
+ * unbackfn returns VMEM_UNBACK_DONE when the backing is gone, or
+ * VMEM_UNBACK_LATER when it will finish later (a batched TLB shootdown)
+ * and then call vmem_unback_done: the range stays allocated till then.
  */
 typedef int (vmem_back_t)(vmem_t *, vmem_addr_t, vmem_size_t, vm_flag_t);
-typedef void (vmem_unback_t)(vmem_t *, vmem_addr_t, vmem_size_t);
+typedef int (vmem_unback_t)(vmem_t *, vmem_addr_t, vmem_size_t);
+
+#define	VMEM_UNBACK_DONE	0	/* the range may become free now */
+#define	VMEM_UNBACK_LATER	1	/* vmem_unback_done will follow */
 
 TAILQ_HEAD(vmem_seglist, vmem_btag);
 LIST_HEAD(vmem_freelist, vmem_btag);
@@ -125,6 +131,7 @@ struct vmem {
 
 	vmem_size_t		vm_size;	/* l: bytes in all spans */
 	vmem_size_t		vm_inuse;	/* l: bytes allocated */
+	vmem_size_t		vm_unbacking;	/* l: of them, being unbacked */
 	uint64_t		vm_nalloc;	/* l: successful allocations */
 	uint64_t		vm_nfree;	/* l: frees */
 	uint64_t		vm_nfail;	/* l: failed NOSLEEP requests */
@@ -161,6 +168,7 @@ void	vmem_subsystem_init(vmem_t *, vmem_pagealloc_t *,
 	    vmem_pagefree_t *);
 void	vmem_set_backing(vmem_t *, vmem_back_t *, vmem_unback_t *,
 	    vmem_size_t);
+void	vmem_unback_done(vmem_t *, vmem_addr_t, vmem_size_t);
 void	vmem_set_qcache_ops(const struct vmem_qcache_ops *);
 void	vmem_check(vmem_t *);
 bool	vmem_busy_find(vmem_t *, vmem_addr_t, vmem_addr_t *, vmem_size_t *);

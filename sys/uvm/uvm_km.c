@@ -6,7 +6,13 @@
  * address space, UVM_KM_IMPORT bytes at a time, and is a backed arena
  * (vmem_set_backing): it backs each segment with physical pages as it
  * hands it out (uvm_km_back), and unmaps it and frees the pages before
- * the segment is free again (uvm_km_unback).  So only allocated memory
+ * the segment is free again (uvm_km_unback).  The host may defer the
+ * unmapping, to shoot down a batch of ranges at once: the segment then
+ * stays allocated in kmem_va_arena, its range out of reach of every new
+ * allocation, until the host's purge calls uvm_km_unback_done.  So a
+ * stale TLB entry on some CPU can only point at memory no one else has
+ * been given, and the address space goes back to kmem_arena only once
+ * every CPU has flushed it.  So only allocated memory
  * holds pages, and the boundary tags of a span, its own and its segment
  * in kmem_arena, are shared by the many slabs carved from it.  Both
  * are created from static storage with the static tag reserve, so that
@@ -43,12 +49,28 @@ uvm_km_kmem_back(vmem_t *vm, vmem_addr_t addr, vmem_size_t size,
 	return uvm_km_back(addr, size, flags);
 }
 
-/* uvm_km_kmem_unback: unmap a segment of kmem_va_arena as it is freed. */
-void
+/*
+ * uvm_km_kmem_unback: unmap a segment of kmem_va_arena as it is freed,
+ * or let the host queue it for a later purge.
+ */
+int
 uvm_km_kmem_unback(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 {
 
-	uvm_km_unback(addr, size);
+	return uvm_km_unback(addr, size) ? VMEM_UNBACK_DONE :
+	    VMEM_UNBACK_LATER;
+}
+
+/*
+ * uvm_km_unback_done: the host's purge has unmapped a range it queued,
+ * on every CPU, and freed its pages; the range may be handed out again.
+ * => no arena lock held
+ */
+void
+uvm_km_unback_done(vaddr_t va, vsize_t size)
+{
+
+	vmem_unback_done(kmem_va_arena, va, size);
 }
 
 /*

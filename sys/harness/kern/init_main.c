@@ -48,6 +48,7 @@ kernel_main(void)
 	printf("ukmem test kernel: %u CPUs, %zu MiB of RAM, %zu pages free\n",
 	    ncpu, (uvmexp.npages << PAGE_SHIFT) >> 20, uvmexp.free);
 	pmap_kva_range(&kva_start, &kva_end);
+	uvm_km_purge_init();
 	uvm_km_bootstrap(kva_start, kva_end);
 	kmem_init();
 	xc_init();

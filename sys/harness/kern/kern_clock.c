@@ -2,9 +2,11 @@
  * kern_clock.c: the clock tick and clock hooks of the test kernel.
  *
  * Every CPU takes a clock interrupt hz times a second (the machine code
- * programs its timer) and calls hardclock at IPL_VM.  CPU 0 counts ticks
- * and wakes sleepers whose timeout has come; every CPU runs the clock
- * hooks and tells the scheduler a tick went by.
+ * programs its timer) and calls hardclock at IPL_VM with the number of
+ * ticks that passed since its last call, counted from the time source:
+ * more than one if the interrupt came late.  CPU 0 advances ticks by
+ * that many and wakes sleepers whose timeout has come; every CPU runs
+ * the clock hooks once and tells the scheduler a tick went by.
  *
  * Clock hooks stand in for device interrupt handlers: tests and the demo
  * use them to allocate from interrupt context on every CPU.  Each hook is
@@ -41,13 +43,13 @@ static kmutex_t clockhook_lock;
 static struct clockhook *clockhook_list;	/* a, h: the first hook */
 
 void
-hardclock(void)
+hardclock(u_int n)
 {
 	struct cpu_info *ci = curcpu();
 	struct clockhook *ch;
 
 	if (ci->ci_index == 0) {
-		ticks++;
+		ticks += n;
 		sleepq_timeout_tick();
 	}
 	for (ch = atomic_load_acquire(&clockhook_list); ch != NULL;

@@ -10,8 +10,10 @@
  *			checking every buffer, freeing some on other CPUs;
  *	interrupts	a clock hook on every CPU allocates and frees with
  *			KM_NOSLEEP and VM_NOSLEEP, as a network driver's
- *			receive interrupt would, DEMO_INTR_ROUNDS times,
- *			counting refusals;
+ *			receive interrupt would, on every tick from the
+ *			first phase to the last, counting refusals (freed
+ *			pages wait for a batched shootdown, so this costs
+ *			no IPI);
  *	driver		a "DMA engine" takes bus-address windows from its
  *			own arena with vmem_xalloc: 64 KiB aligned, never
  *			crossing a 1 MiB boundary, below 16 MiB;
@@ -22,8 +24,10 @@
  *			the memory back.
  *
  * The report is kmem's table of caches and arenas (kmem_print, in the
- * style of ::kmastat and vmstat -m), then the per-CPU counters, then the
- * page allocator's.  A damaged stamp or a
+ * style of ::kmastat and vmstat -m), then the per-CPU counters (with the
+ * clock's rate: ticks counted, and interrupts taken, per second of
+ * elapsed time; shootdowns answered and IPIs re-sent), then the page
+ * allocator's, with the purges: pages freed per TLB shootdown.  A damaged stamp or a
  * constraint broken is a panic, so reaching the tables means the run was
  * clean; the machine powers off with status 0.
  */
@@ -45,7 +49,6 @@
 
 #define	DEMO_ROUNDS		300	/* allocations per worker */
 #define	DEMO_LIVE		4	/* buffers a worker holds at once */
-#define	DEMO_INTR_ROUNDS	50	/* allocations in each CPU's clock */
 #define	DEMO_DMA_BASE		0x00100000UL	/* bus addresses 1 MiB .. */
 #define	DEMO_DMA_SIZE		0x01f00000UL	/* .. 32 MiB */
 #define	DEMO_DMA_MAX		0x00ffffffUL	/* ISA-style 16 MiB limit */
@@ -153,8 +156,7 @@ demo_intr(void *arg)
 	vmem_addr_t va;
 
 	(void)arg;
-	if (!demo_intr_on || dc->dc_intr_ok + dc->dc_intr_fail >=
-	    DEMO_INTR_ROUNDS)
+	if (!demo_intr_on)
 		return;
 	if ((va = (vmem_addr_t)kmem_alloc(96, KM_NOSLEEP)) != 0) {
 		demo_stamp(va, 96, (uint32_t)va);
@@ -179,23 +181,16 @@ demo_phase_workers(void)
 {
 	lwp_t *l[MAXCPUS];
 	u_int i;
-	void *h;
 
 	printf("demo: %u workers, %d rounds each of vmem_alloc, kmem_alloc "
 	    "and kmem_cache_alloc, and KM_NOSLEEP/VM_NOSLEEP in every CPU's "
 	    "clock interrupt\n", ncpu, DEMO_ROUNDS);
-	demo_cache = kmem_cache_create("demo_obj", DEMO_OBJ_SIZE, 0, NULL,
-	    NULL, NULL, NULL, NULL, 0);
-	h = clockhook_establish(demo_intr, NULL);
-	demo_intr_on = true;
 	for (i = 0; i < ncpu; i++)
 		(void)kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, cpu_lookup(i),
 		    demo_worker, (void *)(uintptr_t)(i + 1), &l[i],
 		    "worker%u", i);
 	for (i = 0; i < ncpu; i++)
 		kthread_join(l[i]);
-	demo_intr_on = false;
-	clockhook_disestablish(h);
 }
 
 /* ---- a driver with DMA constraints */
@@ -313,19 +308,29 @@ demo_print_cpus(void)
 	struct cpu_info *ci;
 	CPU_INFO_ITERATOR cii;
 
-	printf("\n%-5s %4s %7s %7s %7s %6s %7s %8s %8s %8s %8s\n", "CPU",
-	    "HART", "CLOCK", "IPI", "SWITCH", "XCALL", "SHOOTDN", "VMINTROK",
-	    "VMINTRNO", "KMINTROK", "KMINTRNO");
-	for (CPU_INFO_FOREACH(cii, ci))
-		printf("cpu%-2u %4lu %7lu %7lu %7lu %6lu %7lu %8lu %8lu %8lu "
-		    "%8lu\n", ci->ci_index, ci->ci_hartid,
-		    (u_long)ci->ci_ntimer, (u_long)ci->ci_nipi,
+	uint64_t now = clock_time_us(), us;
+
+	printf("\n%-5s %4s %7s %6s %6s %7s %7s %6s %7s %6s %8s %8s %8s %8s\n",
+	    "CPU", "HART", "CLOCK", "TICK/S", "INTR/S", "IPI", "SWITCH",
+	    "XCALL", "SHOOTDN", "RESEND", "VMINTROK", "VMINTRNO", "KMINTROK",
+	    "KMINTRNO");
+	for (CPU_INFO_FOREACH(cii, ci)) {
+		us = MAX(now - ci->ci_clockstart, 1);
+		printf("cpu%-2u %4lu %7lu %6lu %6lu %7lu %7lu %6lu %7lu %6lu "
+		    "%8lu %8lu %8lu %8lu\n", ci->ci_index, ci->ci_hartid,
+		    (u_long)ci->ci_ntimer,
+		    (u_long)(ci->ci_nticks * 1000000 / us),
+		    (u_long)(ci->ci_ntimer * 1000000 / us),
+		    (u_long)ci->ci_nipi,
 		    (u_long)ci->ci_nswitch, (u_long)ci->ci_nxcall,
-		    (u_long)ci->ci_nshootdown,
+		    (u_long)ci->ci_nshootdown, (u_long)ci->ci_ntlbresend,
 		    (u_long)demo_cpu[ci->ci_index].dc_intr_ok,
 		    (u_long)demo_cpu[ci->ci_index].dc_intr_fail,
 		    (u_long)demo_cpu[ci->ci_index].dc_kintr_ok,
 		    (u_long)demo_cpu[ci->ci_index].dc_kintr_fail);
+	}
+	printf("(hz %d; TICK/S counts ticks kept from the time source, "
+	    "INTR/S clock interrupts taken)\n", hz);
 }
 
 /* The page allocator's counters. */
@@ -339,16 +344,38 @@ demo_print_pages(void)
 	    uvmexp.freemin, uvmexp.freetarg, (u_long)uvmexp.nallocs,
 	    (u_long)uvmexp.nfails, (u_long)uvmexp.nwaits,
 	    (u_long)uvmexp.pdwakeups);
+	printf("kmem purges: %lu TLB shootdowns unmapped %lu freed pages "
+	    "(%lu pages per shootdown), %zu pages pending; %lu free pages "
+	    "found written\n", (u_long)uvmexp.kmpurges,
+	    (u_long)uvmexp.kmpurged,
+	    (u_long)(uvmexp.kmpurged / MAX(uvmexp.kmpurges, 1)),
+	    uvmexp.kmpending, (u_long)uvmexp.nbadfree);
 }
 
 void
 demo_run(void)
 {
+	uint64_t start = clock_time_us();
+	void *h;
 
 	printf("demo: the allocator on %u CPUs\n", ncpu);
+	demo_cache = kmem_cache_create("demo_obj", DEMO_OBJ_SIZE, 0, NULL,
+	    NULL, NULL, NULL, NULL, 0);
+	h = clockhook_establish(demo_intr, NULL);
+	demo_intr_on = true;
 	demo_phase_workers();
+	printf("demo: workers done after %lu ms; %lu TLB shootdowns so far "
+	    "unmapped %lu freed pages, %zu pages pending\n",
+	    (u_long)((clock_time_us() - start) / 1000),
+	    (u_long)uvmexp.kmpurges, (u_long)uvmexp.kmpurged,
+	    uvmexp.kmpending);
 	demo_phase_driver();
 	demo_phase_pressure();
+	demo_intr_on = false;
+	clockhook_disestablish(h);
+	printf("demo: the workload took %lu ms; a last purge unmapped %zu "
+	    "freed pages\n", (u_long)((clock_time_us() - start) / 1000),
+	    uvm_km_purge());
 	printf("\n");
 	kmem_print();
 	demo_print_cpus();

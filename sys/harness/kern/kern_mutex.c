@@ -8,7 +8,12 @@
  * spin mutexes it holds and remembers the IPL from before the first, so
  * that they may be released in any order and the IPL drops only when the
  * last goes (as in NetBSD).  Raising first means no interrupt handler at
- * or below that IPL can run here and ask for the same mutex.
+ * or below that IPL can run here and ask for the same mutex.  A CPU that
+ * holds no other spin mutex waits for a contended one at its old IPL, as
+ * illumos' lock_set_spl does, and raises again only to try the swap: it
+ * holds nothing an interrupt handler could want meanwhile, and the clock
+ * keeps coming in however long the wait.  Preemption stays off while it
+ * waits, so the caller is never moved to another CPU inside the call.
  *
  * Adaptive mutexes.  The owner word holds the owning thread.  A
  * contender spins while the owner is running on a CPU (some CPU's
@@ -64,20 +69,25 @@ mutex_spin_enter(kmutex_t *mtx)
 
 	s = splraise(mtx->mtx_ipl);
 	ci = curcpu();
-	if (ci->ci_mtx_count++ == 0)
-		ci->ci_mtx_oldspl = s;
 	while (atomic_cas_ulong((volatile u_long *)&mtx->mtx_owner, 0,
 	    (u_long)ci) != 0) {
 		if (mtx->mtx_owner == (uintptr_t)ci)
 			panic("mutex_spin_enter: locking against myself: "
 			    "mutex %p, cpu %u", mtx, ci->ci_index);
+		curlwp->l_nopreempt++;	/* stay on this CPU, out of splx */
+		if (ci->ci_mtx_count == 0)
+			splx(s);
 		while (atomic_load_relaxed(&mtx->mtx_owner) != 0) {
 			if (++spins == MUTEX_SPIN_LIMIT)
 				panic("mutex_spin_enter: spin mutex %p held "
 				    "too long by cpu %p", mtx,
 				    (void *)mtx->mtx_owner);
 		}
+		(void)splraise(mtx->mtx_ipl);
+		curlwp->l_nopreempt--;
 	}
+	if (ci->ci_mtx_count++ == 0)
+		ci->ci_mtx_oldspl = s;
 	membar_acquire();
 }
 

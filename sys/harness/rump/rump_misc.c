@@ -73,7 +73,8 @@ uvm_km_back(uintptr_t va, size_t size, unsigned int flags)
 	return 0;
 }
 
-void
+/* Unback at once: a process has no TLB of its own to batch. */
+bool
 uvm_km_unback(uintptr_t va, size_t size)
 {
 
@@ -81,6 +82,7 @@ uvm_km_unback(uintptr_t va, size_t size)
 	    mprotect((void *)va, size, PROT_NONE) == -1)
 		panic("uvm_km_unback: cannot release [%#lx, %#lx)",
 		    (unsigned long)va, (unsigned long)(va + size));
+	return true;
 }
 
 /* One page for vmem's boundary tags, outside the kmem range. */

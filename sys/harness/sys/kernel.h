@@ -2,7 +2,8 @@
  * kernel.h: the test kernel's clock, command line and startup.
  *
  * hardclock runs on every CPU hz times a second from the clock interrupt,
- * at IPL_VM.  A clock hook is a function it calls there on every CPU, as
+ * at IPL_VM, told how many ticks passed (late interrupts catch up; the
+ * count comes from the time source, which clock_time_us reads).  A clock hook is a function it calls there on every CPU, as
  * a device interrupt handler would run: it may allocate with VM_NOSLEEP
  * or KM_NOSLEEP, and must not sleep.  clockhook_establish allocates the
  * hook's record with KM_SLEEP and returns it as the handle;
@@ -28,7 +29,8 @@ extern volatile uint64_t ticks;
 extern char kernel_bootargs[];
 
 __BEGIN_DECLS
-void	hardclock(void);
+void	hardclock(u_int);
+uint64_t clock_time_us(void);
 void	clockhook_init(void);
 void	*clockhook_establish(void (*)(void *), void *);
 void	clockhook_disestablish(void *);

@@ -17,6 +17,13 @@
  * (uvm_pdaemon.c) is woken when the free count drops below freetarg.
  *
  * Pages come back zeroed from uvm_pagealloc.
+ *
+ * Debug check (DIAGNOSTIC): a freed page holds a junk word at the start
+ * of every 64-byte line and at its end, written when it is freed (a page
+ * never allocated since boot holds zeros there instead); uvm_pagealloc
+ * finds them intact or counts the page in uvmexp.nbadfree and says
+ * where: someone wrote a page after freeing it, or through a stale TLB
+ * entry after its kmem range was purged.
  */
 
 #include <sys/param.h>
@@ -31,6 +38,16 @@
 #include <uvm/uvm_page.h>
 
 #define	UVM_FREETARG_MIN	64	/* pages */
+
+#ifdef DIAGNOSTIC
+#define	UVM_PAGE_JUNK		0x6a756e6b66726565ULL	/* "junkfree" */
+#define	UVM_PAGE_JUNK_STEP	64	/* bytes between junk words */
+static void	uvm_page_junk(paddr_t, size_t);
+static void	uvm_page_junk_check(paddr_t, size_t);
+#else
+#define	uvm_page_junk(pa, n)		do { } while (0)
+#define	uvm_page_junk_check(pa, n)	do { } while (0)
+#endif
 
 struct uvmexp uvmexp;
 
@@ -151,6 +168,12 @@ uvm_page_wait(vm_flag_t flags)
 		return false;
 	}
 	KASSERTMSG(!cpu_intr_p(), "uvm_pagealloc: VM_SLEEP in an interrupt");
+	if (uvm_km_pending() != 0) {
+		mutex_spin_exit(&uvm_fpageq_lock);
+		(void)uvm_km_purge();
+		mutex_spin_enter(&uvm_fpageq_lock);
+		return true;
+	}
 	uvmexp.nwaits++;
 	uvm_page_waiters++;
 	cv_signal(&uvm_pdaemon_cv);
@@ -181,6 +204,7 @@ uvm_pagealloc_contig(size_t n, vm_flag_t flags)
 	uvm_page_taken(n);
 	mutex_spin_exit(&uvm_fpageq_lock);
 	pa = uvm_page_base + ((paddr_t)first << PAGE_SHIFT);
+	uvm_page_junk_check(pa, n);
 	memset((void *)PMAP_DIRECT_MAP(pa), 0, n << PAGE_SHIFT);
 	return pa;
 }
@@ -202,6 +226,7 @@ uvm_pagefree_contig(paddr_t pa, size_t n)
 	if (pa < uvm_page_base || (pa & PAGE_MASK) != 0 ||
 	    first + n > uvmexp.npages)
 		panic("uvm_pagefree: %#lx is not a managed page", (u_long)pa);
+	uvm_page_junk(pa, n);
 	mutex_spin_enter(&uvm_fpageq_lock);
 	for (i = first; i < first + n; i++) {
 		if (!ISSET(i))
@@ -223,3 +248,46 @@ uvm_pagefree(paddr_t pa)
 
 	uvm_pagefree_contig(pa, 1);
 }
+
+#ifdef DIAGNOSTIC
+/* Write the junk words into the n pages at pa. */
+static void
+uvm_page_junk(paddr_t pa, size_t n)
+{
+	volatile uint64_t *p = (volatile uint64_t *)PMAP_DIRECT_MAP(pa);
+	size_t i, end = (n << PAGE_SHIFT) / sizeof(*p);
+
+	for (i = 0; i < end; i += UVM_PAGE_JUNK_STEP / sizeof(*p))
+		p[i] = UVM_PAGE_JUNK;
+	for (i = 1; i <= n; i++)
+		p[i * (PAGE_SIZE / sizeof(*p)) - 1] = UVM_PAGE_JUNK;
+}
+
+/*
+ * Count (and name) each of the n pages at pa written while free: its
+ * words must be all junk, or all zero if it was never freed.
+ */
+static void
+uvm_page_junk_check(paddr_t pa, size_t n)
+{
+	const volatile uint64_t *p;
+	size_t i, k, words = PAGE_SIZE / sizeof(*p);
+	uint64_t junk;
+
+	for (k = 0; k < n; k++, pa += PAGE_SIZE) {
+		p = (const volatile uint64_t *)PMAP_DIRECT_MAP(pa);
+		junk = p[0] == 0 ? 0 : UVM_PAGE_JUNK;
+		for (i = 0; i < words; i += UVM_PAGE_JUNK_STEP / sizeof(*p))
+			if (p[i] != junk)
+				break;
+		if (i >= words && p[words - 1] == junk)
+			continue;
+		printf("uvm_pagealloc: free page %#lx was written at offset "
+		    "%#zx\n", (u_long)pa, i < words ? i * sizeof(*p) :
+		    PAGE_SIZE - sizeof(*p));
+		mutex_spin_enter(&uvm_fpageq_lock);
+		uvmexp.nbadfree++;
+		mutex_spin_exit(&uvm_fpageq_lock);
+	}
+}
+#endif

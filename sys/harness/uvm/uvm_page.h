@@ -6,7 +6,10 @@
  * fails; with VM_NOSLEEP it returns UVM_NOPAGE at once, and it may be
  * called from an interrupt handler at IPL_VM or below.  When free pages
  * drop below uvmexp.freetarg the page daemon wakes up and asks the
- * allocator above to give memory back (kmem_reap).
+ * allocator above to give memory back (kmem_reap).  Freed kmem ranges
+ * wait, still mapped, for uvm_km_purge to unmap a batch of them with one
+ * TLB shootdown (uvm_kmpage.c); a VM_SLEEP allocation purges before it
+ * waits.
  */
 
 #ifndef _UVM_UVM_PAGE_H_
@@ -17,7 +20,10 @@
 
 #define	UVM_NOPAGE	((paddr_t)-1)
 
-/* Legend: I immutable after uvm_page_init, f uvm_fpageq_lock. */
+/*
+ * Legend: I immutable after uvm_page_init, f uvm_fpageq_lock, p the
+ * kmem pending list's lock, P the kmem purge lock.
+ */
 struct uvmexp {
 	size_t		npages;		/* I: pages the allocator manages */
 	size_t		free;		/* f: pages free now */
@@ -27,6 +33,10 @@ struct uvmexp {
 	uint64_t	nfails;		/* f: VM_NOSLEEP requests refused */
 	uint64_t	nwaits;		/* f: VM_SLEEP requests that waited */
 	uint64_t	pdwakeups;	/* f: times the page daemon ran */
+	uint64_t	nbadfree;	/* f: free pages found written */
+	size_t		kmpending;	/* p: kmem pages waiting for a purge */
+	uint64_t	kmpurges;	/* P: purges (one shootdown each) */
+	uint64_t	kmpurged;	/* P: kmem pages they freed */
 };
 
 extern struct uvmexp uvmexp;
@@ -39,6 +49,10 @@ void	uvm_pagefree(paddr_t);
 paddr_t	uvm_pagealloc_contig(size_t, vm_flag_t);
 void	uvm_pagefree_contig(paddr_t, size_t);
 void	uvm_pdaemon_init(void);
+void	uvm_km_purge_init(void);
+void	uvm_km_purge_start(void);
+size_t	uvm_km_purge(void);
+size_t	uvm_km_pending(void);
 __END_DECLS
 
 #endif /* !_UVM_UVM_PAGE_H_ */

@@ -1,11 +1,13 @@
 /*
  * uvm_pdaemon.c: the page daemon of the test kernel.
  *
- * The kernel has no pageable memory, so the daemon's only lever is the
- * allocator above: when the free page count drops below uvmexp.freetarg,
- * or a VM_SLEEP allocation waits for a page, the daemon runs kmem_reap(),
- * which purges idle magazines and returns empty slabs, whose pages come
- * back through uvm_km_unback and wake the waiters.  It also wakes once a
+ * The kernel has no pageable memory, so the daemon's levers are the
+ * kmem ranges waiting to be unmapped and the allocator above: when the
+ * free page count drops below uvmexp.freetarg, or a VM_SLEEP allocation
+ * waits for a page, the daemon purges the pending ranges (uvm_km_purge),
+ * runs kmem_reap(), which purges idle magazines and returns empty slabs
+ * to the pending list through uvm_km_unback, and purges again; the pages
+ * freed wake the waiters.  It also wakes once a
  * second to run kmem_update, kmem's periodic upkeep (magazines and slabs
  * the working set no longer needs), and to catch a shortage whose signal
  * it missed.
@@ -53,16 +55,19 @@ uvm_pdaemon(void *arg)
 			kmem_update();
 			continue;
 		}
+		(void)uvm_km_purge();
 		kmem_reap();
+		(void)uvm_km_purge();
 		(void)kpause("pdpause", false, MAX(hz / 10, 1), NULL);
 	}
 }
 
-/* Start the page daemon. */
+/* Start the page daemon and the kmem purge daemon. */
 void
 uvm_pdaemon_init(void)
 {
 
 	(void)lwp_create(uvm_pdaemon, NULL, NULL, PRI_HIGH, LW_SYSTEM,
 	    KSTACK_SIZE, "pagedaemon");
+	uvm_km_purge_start();
 }

@@ -185,17 +185,23 @@ ATF_TC_BODY(intr_nosleep_alloc, tc)
 static paddr_t t_hoard = UVM_NOPAGE;	/* taken pages, linked through them */
 static size_t t_nhoard;
 
-/* Take every free page, so that the next allocation must wait or fail. */
+/*
+ * Take every free page, so that the next allocation must wait or fail;
+ * kmem ranges waiting for a purge are purged first, or their pages
+ * would come free behind our back.
+ */
 static void
 t_exhaust(void)
 {
 	paddr_t pa;
 
-	while ((pa = uvm_pagealloc(VM_NOSLEEP)) != UVM_NOPAGE) {
-		*(paddr_t *)PMAP_DIRECT_MAP(pa) = t_hoard;
-		t_hoard = pa;
-		t_nhoard++;
-	}
+	do {
+		while ((pa = uvm_pagealloc(VM_NOSLEEP)) != UVM_NOPAGE) {
+			*(paddr_t *)PMAP_DIRECT_MAP(pa) = t_hoard;
+			t_hoard = pa;
+			t_nhoard++;
+		}
+	} while (uvm_km_purge() != 0);
 }
 
 /* Give back every page t_exhaust took. */
@@ -563,7 +569,8 @@ ATF_TC_HEAD(unmapped_on_every_cpu, tc)
 
 	atf_tc_set_md_var(tc, "descr", "pages kmem_va_arena releases are "
 	    "unmapped on every CPU: after every CPU has read them (so its "
-	    "TLB holds them), freeing them makes a read fault on every CPU");
+	    "TLB holds them), freeing them and the purge that follows make "
+	    "a read fault on every CPU");
 }
 ATF_TC_BODY(unmapped_on_every_cpu, tc)
 {
@@ -576,12 +583,214 @@ ATF_TC_BODY(unmapped_on_every_cpu, tc)
 	ATF_REQUIRE_EQ(t_probe_ok, ncpu);
 	ATF_REQUIRE_EQ(t_probe_fault, 0);
 	vmem_free(kmem_va_arena, va, size);
+	(void)uvm_km_purge();
 	ATF_REQUIRE_MSG(pmap_kextract(va) == UVM_NOPAGE,
-	    "kmem_va_arena kept the pages mapped; nothing was unbacked");
+	    "kmem_va_arena kept the pages mapped after a purge");
 	t_probe_ok = 0;
 	xc_wait(xc_broadcast(0, t_xc_probe, (void *)va, (void *)size));
 	ATF_CHECK_EQ(t_probe_fault, ncpu);
 	ATF_CHECK_EQ(t_probe_ok, 0);
+}
+
+/* ---- every tick, on every CPU, uncapped */
+
+#define	T_TICK_TICKS		(2 * hz)	/* ticks the hooks run */
+#define	T_TICK_OBJ		160	/* the cache's objects */
+#define	T_TICK_PATIENCE_US	(300 * 1000000ULL)	/* for the workers */
+
+static kmem_cache_t *t_tick_kc;
+static volatile uint64_t t_tick_end;	/* the hooks stop at this tick */
+static volatile u_int t_tick_done;	/* workers finished */
+
+/*
+ * Clock hook: on every tick until t_tick_end, one KM_NOSLEEP object
+ * from a cache and one VM_NOSLEEP page, each stamped, checked, freed.
+ */
+static void
+t_hook_tick(void *arg)
+{
+	struct cpu_info *ci = curcpu();
+	struct t_percpu *tp = &t_pc[ci->ci_index];
+	uint8_t v = (uint8_t)(0x20 + ci->ci_index);
+	vmem_addr_t va;
+	void *p;
+
+	(void)arg;
+	if (ticks >= t_tick_end)
+		return;
+	if ((p = kmem_cache_alloc(t_tick_kc, KM_NOSLEEP)) != NULL) {
+		t_stamp((vaddr_t)p, T_TICK_OBJ, v);
+		if (!t_stamp_ok((vaddr_t)p, T_TICK_OBJ, v))
+			tp->tp_bad++;
+		kmem_cache_free(t_tick_kc, p);
+	}
+	if (vmem_alloc(kmem_va_arena, PAGE_SIZE, VM_NOSLEEP, &va) == 0) {
+		t_stamp(va, PAGE_SIZE, v);
+		if (!t_stamp_ok(va, PAGE_SIZE, v))
+			tp->tp_bad++;
+		vmem_free(kmem_va_arena, va, PAGE_SIZE);
+		tp->tp_ok++;
+	} else
+		tp->tp_failed++;
+	tp->tp_rounds++;
+}
+
+/* Worker: t_thread_alloc's rounds, with a cache object each time too. */
+static void
+t_tick_worker(void *arg)
+{
+	uint32_t x = (uint32_t)(uintptr_t)arg * 2654435761u + 3;
+	vmem_addr_t va;
+	vmem_size_t size;
+	void *p;
+	int i;
+
+	for (i = 0; i < T_THREAD_ROUNDS; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		size = (1 + x % 4) * PAGE_SIZE;
+		if (vmem_alloc(kmem_va_arena, size, VM_SLEEP, &va) != 0)
+			panic("t_tick_worker: VM_SLEEP failed");
+		p = kmem_cache_alloc(t_tick_kc, KM_SLEEP);
+		t_stamp(va, size, (uint8_t)x);
+		t_stamp((vaddr_t)p, T_TICK_OBJ, (uint8_t)x);
+		if (i % 16 == 0)
+			sched_yield();
+		if (!t_stamp_ok(va, size, (uint8_t)x) ||
+		    !t_stamp_ok((vaddr_t)p, T_TICK_OBJ, (uint8_t)x))
+			atomic_inc_uint(&t_bad);
+		kmem_cache_free(t_tick_kc, p);
+		vmem_free(kmem_va_arena, va, size);
+	}
+	atomic_inc_uint(&t_tick_done);
+	kthread_exit(0);
+}
+
+/* Wait, by the time source, until cond() holds or patience runs out. */
+static bool
+t_tick_wait(bool (*cond)(void), uint64_t patience_us)
+{
+	uint64_t end = clock_time_us() + patience_us;
+
+	while (!cond()) {
+		if (clock_time_us() > end)
+			return false;
+		(void)kpause("ttick", false, 1, NULL);
+	}
+	return true;
+}
+
+static bool
+t_tick_workers_done(void)
+{
+
+	return atomic_load_acquire(&t_tick_done) == ncpu;
+}
+
+static bool
+t_tick_hooks_done(void)
+{
+
+	return ticks >= t_tick_end + 1;
+}
+
+static uint64_t t_tick_mark[MAXCPUS];	/* ci_ntimer at the end mark */
+
+/* Whether every CPU has taken a clock interrupt since the end mark. */
+static bool
+t_tick_all_clocked(void)
+{
+	u_int i;
+
+	for (i = 0; i < ncpu; i++)
+		if (atomic_load_relaxed(&cpu_lookup(i)->ci_ntimer) <=
+		    t_tick_mark[i])
+			return false;
+	return true;
+}
+
+ATF_TC(intr_every_tick);
+ATF_TC_HEAD(intr_every_tick, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "every CPU's clock interrupt takes "
+	    "a KM_NOSLEEP object and a VM_NOSLEEP page and frees them on "
+	    "every tick for a fixed number of ticks, while a KM_SLEEP/VM_SLEEP "
+	    "worker runs on every CPU: the workers finish, frees are batched "
+	    "into few shootdowns, no freed page is written after its purge, "
+	    "and every CPU's clock keeps pace with the time source");
+}
+ATF_TC_BODY(intr_every_tick, tc)
+{
+	uint64_t t0, t1, expect, nticks0[MAXCPUS], d, purges, purged, bad;
+	lwp_t *l[MAXCPUS];
+	struct cpu_info *ci;
+	u_int i;
+	void *h;
+
+	t_tick_kc = kmem_cache_create("t_tick", T_TICK_OBJ, 0, NULL, NULL,
+	    NULL, NULL, NULL, 0);
+	(void)uvm_km_purge();
+	purges = uvmexp.kmpurges;
+	purged = uvmexp.kmpurged;
+	bad = uvmexp.nbadfree;
+	t0 = clock_time_us();
+	for (i = 0; i < ncpu; i++)
+		nticks0[i] = atomic_load_relaxed(&cpu_lookup(i)->ci_nticks);
+	t_tick_end = ticks + T_TICK_TICKS;
+	h = clockhook_establish(t_hook_tick, NULL);
+	for (i = 0; i < ncpu; i++)
+		ATF_REQUIRE_EQ(kthread_create(PRI_NONE, 0, cpu_lookup(i),
+		    t_tick_worker, (void *)(uintptr_t)(i + 1), &l[i],
+		    "ttick%u", i), 0);
+	ATF_REQUIRE_MSG(t_tick_wait(t_tick_workers_done, T_TICK_PATIENCE_US),
+	    "%u of %u workers finished", t_tick_done, ncpu);
+	ATF_REQUIRE(t_tick_wait(t_tick_hooks_done, T_TICK_PATIENCE_US));
+	/*
+	 * Ticks kept pace: each CPU counts the tick boundaries of the time
+	 * source that passed, so once it has taken an interrupt after the
+	 * end mark t1 it has counted all up to t1, however late its
+	 * interrupts came (a loaded host delays them, never the count).
+	 * 80% of hz x elapsed allows for no more than rounding; a clock
+	 * that loses the ticks of a late or long handler falls short.
+	 */
+	t1 = clock_time_us();
+	for (i = 0; i < ncpu; i++)
+		t_tick_mark[i] = atomic_load_relaxed(&cpu_lookup(i)->ci_ntimer);
+	ATF_REQUIRE(t_tick_wait(t_tick_all_clocked, T_TICK_PATIENCE_US));
+	clockhook_disestablish(h);
+	expect = (t1 - t0) * (uint64_t)hz / 1000000;
+	for (i = 0; i < ncpu; i++) {
+		ci = cpu_lookup(i);
+		d = atomic_load_relaxed(&ci->ci_nticks) - nticks0[i];
+		printf("cpu%u: %lu ticks counted, %lu expected in %lu ms; "
+		    "clock hook %u rounds, %u pages, %u refused; %lu "
+		    "shootdown IPIs sent again\n", i, (u_long)d,
+		    (u_long)expect, (u_long)((t1 - t0) / 1000),
+		    t_pc[i].tp_rounds, t_pc[i].tp_ok, t_pc[i].tp_failed,
+		    (u_long)ci->ci_ntlbresend);
+		ATF_CHECK_MSG(d * 10 >= expect * 8, "cpu%u: %lu ticks in "
+		    "%lu ms", i, (u_long)d, (u_long)((t1 - t0) / 1000));
+		ATF_CHECK_MSG(t_pc[i].tp_ok > 0, "cpu%u: no page allocated "
+		    "in its clock interrupt", i);
+		ATF_CHECK_EQ_MSG(t_pc[i].tp_bad, 0, "cpu%u", i);
+	}
+	ATF_CHECK_EQ(t_bad, 0);
+	/* Batched: every shootdown unmapped many freed pages. */
+	(void)uvm_km_purge();
+	purges = uvmexp.kmpurges - purges;
+	purged = uvmexp.kmpurged - purged;
+	printf("%lu purges unmapped %lu pages\n", (u_long)purges,
+	    (u_long)purged);
+	ATF_CHECK_MSG(purged >= 8 * purges, "%lu shootdowns for %lu pages",
+	    (u_long)purges, (u_long)purged);
+	/* Every free page, purged ones too, still holds its junk. */
+	t_exhaust();
+	t_unexhaust();
+	ATF_CHECK_EQ_MSG(uvmexp.nbadfree, bad, "%lu free pages were written",
+	    (u_long)(uvmexp.nbadfree - bad));
+	kmem_cache_destroy(t_tick_kc);
 }
 
 /* ---- cross calls, threads, clock */
@@ -842,6 +1051,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, kmem_nosleep_fails_when_exhausted);
 	ATF_TP_ADD_TC(tp, sleep_tags_from_stock);
 	ATF_TP_ADD_TC(tp, unmapped_on_every_cpu);
+	ATF_TP_ADD_TC(tp, intr_every_tick);
 	ATF_TP_ADD_TC(tp, xcall_every_cpu);
 	ATF_TP_ADD_TC(tp, clock_preempts);
 	ATF_TP_ADD_TC(tp, slow_clock_bounded_nesting);

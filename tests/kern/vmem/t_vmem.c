@@ -755,12 +755,13 @@ t_back(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, vm_flag_t flags)
 }
 
 /* The unbackfn that goes with it. */
-static void
+static int
 t_unback(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 {
 
 	t_nunback++;
 	t_backed -= size;
+	return VMEM_UNBACK_DONE;
 }
 
 /* A backed arena importing 64 KiB spans from a fresh t_parent. */
@@ -824,6 +825,74 @@ ATF_TC_BODY(backed_arena, tc)
 	ATF_CHECK_EQ(t_nunback, 4 + 1 + 3 + 2);
 	ATF_CHECK_EQ(vmem_size(t_parent, VMEM_ALLOC), 0);
 	vmem_check(vm);
+	vmem_destroy(vm);
+	vmem_destroy(t_parent);
+}
+
+#define	T_DEFER_MAX	8
+static vmem_addr_t t_deferred[T_DEFER_MAX];	/* ranges left to unback */
+static vmem_size_t t_deferred_size[T_DEFER_MAX];
+static int t_ndeferred;
+
+/* An unbackfn that only queues the range, as a batched shootdown does. */
+static int
+t_unback_later(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
+{
+
+	ATF_REQUIRE(t_ndeferred < T_DEFER_MAX);
+	t_deferred[t_ndeferred] = addr;
+	t_deferred_size[t_ndeferred++] = size;
+	t_backed -= size;
+	return VMEM_UNBACK_LATER;
+}
+
+ATF_TC(backed_arena_deferred);
+ATF_TC_HEAD(backed_arena_deferred, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a segment whose unbackfn defers "
+	    "stays allocated, and its range is not handed out again, until "
+	    "vmem_unback_done; then it is free and its span goes back");
+}
+ATF_TC_BODY(backed_arena_deferred, tc)
+{
+	vmem_addr_t a, b, x;
+	vmem_size_t parent;
+	vmem_t *vm;
+	int i, j;
+
+	t_ndeferred = 0;
+	vm = t_backed_arena(t_unback_later);
+	parent = vmem_size(t_parent, VMEM_ALLOC);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x10000, VM_NOSLEEP, &a), 0);
+	ATF_REQUIRE_EQ(vmem_size(t_parent, VMEM_ALLOC), parent + 0x10000);
+	vmem_free(vm, a, 0x10000);
+	ATF_REQUIRE_EQ(t_ndeferred, 1);
+	ATF_CHECK_EQ(t_deferred[0], a);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_FREE), 0);
+	/* The span is wholly taken by the deferred range: a new one comes. */
+	for (i = 0; i < 4; i++) {
+		ATF_REQUIRE_EQ(vmem_alloc(vm, 0x4000, VM_NOSLEEP, &b), 0);
+		for (j = 0; j < t_ndeferred; j++)
+			ATF_CHECK_MSG(b + 0x4000 <= t_deferred[j] ||
+			    b >= t_deferred[j] + t_deferred_size[j],
+			    "%#lx was handed out again before its unbacking "
+			    "ended", (unsigned long)b);
+		vmem_free(vm, b, 0x4000);
+	}
+	for (i = 0; i < t_ndeferred; i++)
+		vmem_unback_done(vm, t_deferred[i], t_deferred_size[i]);
+	t_ndeferred = 0;
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
+	ATF_CHECK_EQ(vmem_size(t_parent, VMEM_ALLOC), parent);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x10000, 0, 0, 0, a, a + 0xffff,
+	    VM_NOSLEEP, &x), 0);
+	ATF_CHECK_EQ(x, a);
+	vmem_free(vm, x, 0x10000);
+	for (i = 0; i < t_ndeferred; i++)
+		vmem_unback_done(vm, t_deferred[i], t_deferred_size[i]);
+	t_ndeferred = 0;
 	vmem_destroy(vm);
 	vmem_destroy(t_parent);
 }
@@ -1304,7 +1373,7 @@ ATF_TC_BODY(misuse_double_free, tc)
 static int t_unback_depth;		/* unbacks of the segment under way */
 
 /* An unbackfn during which another thread frees the same segment. */
-static void
+static int
 t_unback_refree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 {
 
@@ -1312,6 +1381,7 @@ t_unback_refree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 		atf_tc_fail("segment %#lx unbacked twice", (unsigned long)addr);
 	vmem_xfree(vm, addr, size);
 	t_unback_depth--;
+	return VMEM_UNBACK_DONE;
 }
 
 T_MISUSE(misuse_free_while_unbacking, "in a backed arena, freeing a "
@@ -1467,6 +1537,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, import_release);
 	ATF_TP_ADD_TC(tp, import_constrained);
 	ATF_TP_ADD_TC(tp, backed_arena);
+	ATF_TP_ADD_TC(tp, backed_arena_deferred);
 	ATF_TP_ADD_TC(tp, index_balanced);
 	ATF_TP_ADD_TC(tp, many_segments);
 	ATF_TP_ADD_TC(tp, meta_arena);

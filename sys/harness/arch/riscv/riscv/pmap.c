@@ -19,18 +19,25 @@
  *			to one owner).
  *
  * Removing mappings needs the other CPUs to forget them: the remover
- * stores zeros, then pmap_tlb_shootdown posts the range to every other
- * running CPU with an IPI and waits for each to acknowledge it has run
- * sfence.vma.  The IPI is taken at any IPL below IPL_HIGH and its handler
- * takes no lock, so a CPU that spins in a spin mutex at IPL_VM still
- * answers; shootdowns are serialized by pmap_tlb_lock (IPL_VM).
+ * stores zeros, then pmap_tlb_shootdown_ranges posts the ranges (up to
+ * PMAP_TLB_NRANGES of them; more, or more than PMAP_FLUSH_ALL_PAGES
+ * pages, flush the whole TLB) to every other running CPU with an IPI and
+ * waits for each to acknowledge it has run sfence.vma.  No lock is held
+ * while waiting: each shootdown in flight owns one of PMAP_TLB_NSLOTS
+ * request slots, claimed with an atomic operation, and the IPI handler
+ * serves every slot that names its CPU.  So shootdowns from several CPUs
+ * proceed at once, and the initiator waits at its own IPL: from thread
+ * context at IPL_NONE, with the clock let in.  The IPI is taken at any
+ * IPL below IPL_HIGH and its handler takes no lock, so a CPU that spins
+ * in a spin mutex at IPL_VM still answers.  Callers batch: the kmem
+ * page level keeps freed ranges mapped until one shootdown covers many
+ * (sys/harness/uvm/uvm_kmpage.c).
  */
 
 #include <sys/param.h>
 #include <sys/atomic.h>
 #include <sys/cpu.h>
 #include <sys/intr.h>
-#include <sys/mutex.h>
 #include <sys/systm.h>
 
 #include <machine/pmap.h>
@@ -66,12 +73,21 @@ static vsize_t pmap_kva_size;		/* I */
 uint64_t pmap_satp;			/* I: what every CPU loads */
 
 #define	PMAP_TLB_RESEND		1000000	/* spins before asking again */
+#define	PMAP_TLB_NSLOTS		8	/* shootdowns in flight at once */
 
-/* Legend: t pmap_tlb_lock, a atomic. */
-static kmutex_t pmap_tlb_lock;
-static vaddr_t pmap_tlb_va;		/* t: range being shot down */
-static vsize_t pmap_tlb_size;		/* t */
-static volatile u_int pmap_tlb_pending;	/* a: bit per CPU yet to answer */
+/*
+ * A shootdown in flight.  Legend: a atomic; o the initiator that
+ * claimed the slot (written before tr_pending is published, read by the
+ * CPUs tr_pending names).
+ */
+struct pmap_tlb_req {
+	volatile u_int	tr_pending;	/* a: bit per CPU yet to answer */
+	u_int		tr_nranges;	/* o: ranges, or PMAP_TLB_ALL */
+	struct pmap_range tr_range[PMAP_TLB_NRANGES];	/* o */
+} __aligned(COHERENCY_UNIT);
+
+static struct pmap_tlb_req pmap_tlb_req[PMAP_TLB_NSLOTS];
+static volatile u_int pmap_tlb_slots;	/* a: bit per slot claimed */
 
 /* Map the gigabyte at pa at the same address. */
 static void
@@ -110,7 +126,6 @@ pmap_bootstrap(paddr_t mem_start, paddr_t mem_end)
 	pmap_l2[PT_INDEX(PMAP_KVA_BASE, L2_SHIFT)] =
 	    PTE_FROM_PA((paddr_t)(vaddr_t)pmap_kva_l1) | PTE_V;
 
-	mutex_init(&pmap_tlb_lock, MUTEX_SPIN, IPL_VM);
 	pmap_satp = SATP_MODE_SV39 | ((paddr_t)(vaddr_t)pmap_l2 >> PAGE_SHIFT);
 	__asm volatile("sfence.vma" ::: "memory");
 	csr_write(satp, pmap_satp);
@@ -205,7 +220,43 @@ pmap_update_local(vaddr_t va, vsize_t size)
 		__asm volatile("sfence.vma %0" :: "r"(va) : "memory");
 }
 
-/* Interrupt every CPU in mask for the shootdown in progress. */
+/* Flush the ranges of a request (or everything) from this CPU's TLB. */
+static void
+pmap_tlb_flush(const struct pmap_range *r, u_int n)
+{
+	vsize_t pages = 0;
+	u_int i;
+
+	if (n != PMAP_TLB_ALL)
+		for (i = 0; i < n; i++)
+			pages += r[i].pr_size >> PAGE_SHIFT;
+	if (n == PMAP_TLB_ALL || n > PMAP_TLB_NRANGES ||
+	    pages > PMAP_FLUSH_ALL_PAGES) {
+		__asm volatile("fence rw, rw; sfence.vma" ::: "memory");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		pmap_update_local(r[i].pr_va, r[i].pr_size);
+}
+
+/* Claim a free request slot; spins (at the caller's IPL) if none is. */
+static u_int
+pmap_tlb_claim(void)
+{
+	u_int busy, slot;
+
+	for (;;) {
+		busy = atomic_load_relaxed(&pmap_tlb_slots);
+		if (busy == (1U << PMAP_TLB_NSLOTS) - 1)
+			continue;
+		slot = __builtin_ctz(~busy);
+		if (atomic_cas_uint(&pmap_tlb_slots, busy, busy | 1U << slot)
+		    == busy)
+			return slot;
+	}
+}
+
+/* Interrupt every CPU in mask for a shootdown in progress. */
 static void
 pmap_tlb_ask(u_int mask)
 {
@@ -218,53 +269,80 @@ pmap_tlb_ask(u_int mask)
 }
 
 /*
- * Flush [va, va + size) from every running CPU's TLB and wait until all
- * have done so.  An IPI that goes unanswered for long is sent again:
- * QEMU 7.2 with several vCPUs has been seen to leave one pending and
- * untaken until another interrupt comes; answering twice is harmless.
- * => no spin mutex above IPL_VM held (the IPIs must get through)
+ * Flush n ranges (or every entry, if n is PMAP_TLB_ALL) from every
+ * running CPU's TLB and wait until all have done so.  An IPI that goes
+ * unanswered for long is sent again, and counted in the target's
+ * ci_ntlbresend: QEMU 7.2 with several vCPUs has been seen to leave one
+ * pending and untaken until another interrupt comes; answering twice is
+ * harmless.
+ * => not from an interrupt handler; no spin mutex above IPL_VM held (the
+ *    IPIs must get through); waits at the caller's IPL, holding no lock
  */
 void
-pmap_tlb_shootdown(vaddr_t va, vsize_t size)
+pmap_tlb_shootdown_ranges(const struct pmap_range *r, u_int n)
 {
 	struct cpu_info *ci, *self;
 	CPU_INFO_ITERATOR cii;
-	u_int mask = 0, spins = 0;
+	struct pmap_tlb_req *tr;
+	u_int mask = 0, slot, spins = 0, i;
 
-	KASSERT(curcpu()->ci_ipl < IPL_HIGH);
-	CTASSERT(MAXCPUS <= 32);
-	mutex_spin_enter(&pmap_tlb_lock);
+	KASSERTMSG(!cpu_intr_p() && curcpu()->ci_ipl < IPL_HIGH,
+	    "pmap_tlb_shootdown_ranges: in an interrupt or at ipl %d",
+	    curcpu()->ci_ipl);
+	CTASSERT(MAXCPUS <= 32 && PMAP_TLB_NSLOTS < 32);
+	slot = pmap_tlb_claim();
+	tr = &pmap_tlb_req[slot];
+	tr->tr_nranges = n > PMAP_TLB_NRANGES ? PMAP_TLB_ALL : n;
+	for (i = 0; i < n && i < PMAP_TLB_NRANGES; i++)
+		tr->tr_range[i] = r[i];
+	kpreempt_disable();
 	self = curcpu();
-	pmap_tlb_va = va;
-	pmap_tlb_size = size;
 	for (CPU_INFO_FOREACH(cii, ci))
 		if (ci != self && ci->ci_running)
 			mask |= 1U << ci->ci_index;
-	atomic_store_release(&pmap_tlb_pending, mask);
+	atomic_store_release(&tr->tr_pending, mask);
 	pmap_tlb_ask(mask);
-	pmap_update_local(va, size);
-	while ((mask = atomic_load_acquire(&pmap_tlb_pending)) != 0) {
-		if (++spins % PMAP_TLB_RESEND == 0)
-			pmap_tlb_ask(mask);
+	pmap_tlb_flush(tr->tr_range, tr->tr_nranges);
+	kpreempt_enable();
+	while ((mask = atomic_load_acquire(&tr->tr_pending)) != 0) {
+		if (++spins % PMAP_TLB_RESEND != 0)
+			continue;
+		for (CPU_INFO_FOREACH(cii, ci))
+			if (mask & (1U << ci->ci_index))
+				atomic_inc_64(&ci->ci_ntlbresend);
+		pmap_tlb_ask(mask);
 	}
-	mutex_spin_exit(&pmap_tlb_lock);
+	atomic_and_uint(&pmap_tlb_slots, ~(1U << slot));
+}
+
+/* Flush [va, va + size) from every running CPU's TLB; as above. */
+void
+pmap_tlb_shootdown(vaddr_t va, vsize_t size)
+{
+	struct pmap_range r = { .pr_va = va, .pr_size = size };
+
+	pmap_tlb_shootdown_ranges(&r, 1);
 }
 
 /*
- * The IPI side of a shootdown: if this CPU is still asked, flush, then
- * acknowledge.  The request is read only after seeing our bit, so an IPI
- * left over from an earlier round can never acknowledge a later one
- * before flushing for it.
+ * The IPI side of a shootdown: serve every request that still names this
+ * CPU: flush, then acknowledge.  A request is read only after seeing our
+ * bit, so an IPI left over from an earlier round can never acknowledge
+ * a later one before flushing for it.
  */
 void
 pmap_tlb_shootdown_ipi(void)
 {
 	struct cpu_info *ci = curcpu();
-	u_int bit = 1U << ci->ci_index;
+	u_int bit = 1U << ci->ci_index, slot;
+	struct pmap_tlb_req *tr;
 
-	if ((atomic_load_acquire(&pmap_tlb_pending) & bit) == 0)
-		return;
-	pmap_update_local(pmap_tlb_va, pmap_tlb_size);
-	ci->ci_nshootdown++;
-	atomic_and_uint(&pmap_tlb_pending, ~bit);
+	for (slot = 0; slot < PMAP_TLB_NSLOTS; slot++) {
+		tr = &pmap_tlb_req[slot];
+		if ((atomic_load_acquire(&tr->tr_pending) & bit) == 0)
+			continue;
+		pmap_tlb_flush(tr->tr_range, tr->tr_nranges);
+		ci->ci_nshootdown++;
+		atomic_and_uint(&tr->tr_pending, ~bit);
+	}
 }

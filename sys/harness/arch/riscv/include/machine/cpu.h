@@ -54,8 +54,12 @@ struct cpu_info {
 	uint64_t	ci_nswitch;	/* s: context switches */
 	uint64_t	ci_nxcall;	/* c: cross calls run here */
 	uint64_t	ci_nshootdown;	/* c: TLB shootdowns answered */
+	volatile uint64_t ci_ntlbresend; /* a: shootdown IPIs sent again */
 	uint64_t	ci_nhook;	/* c: clock hooks run */
 	uint64_t	ci_nextclock;	/* c: time of the next clock tick */
+	uint64_t	ci_lastclock;	/* c: time of the last tick counted */
+	uint64_t	ci_clockstart;	/* c: clock_time_us() at its start */
+	uint64_t	ci_nticks;	/* c: ticks counted, late ones too */
 	struct lwp	*ci_xclwp;	/* I: runs cross calls here */
 	u_int		ci_xcgen;	/* s: cross calls asked of this CPU */
 } __aligned(64);

@@ -19,6 +19,15 @@
 #define	PMAP_KVA_BASE		0xffffffc000000000UL	/* the upper half */
 #define	PMAP_KVA_MAXSIZE	(1UL << 30)
 
+#define	PMAP_TLB_NRANGES	16	/* ranges one shootdown names */
+#define	PMAP_TLB_ALL		(~0U)	/* a shootdown of every entry */
+
+/* A range of kernel virtual addresses for a shootdown. */
+struct pmap_range {
+	vaddr_t		pr_va;
+	vsize_t		pr_size;
+};
+
 __BEGIN_DECLS
 void	pmap_bootstrap(paddr_t, paddr_t);
 void	pmap_kva_range(vaddr_t *, vaddr_t *);
@@ -28,6 +37,7 @@ paddr_t	pmap_kextract(vaddr_t);
 paddr_t	pmap_kforget(vaddr_t);
 void	pmap_update_local(vaddr_t, vsize_t);
 void	pmap_tlb_shootdown(vaddr_t, vsize_t);
+void	pmap_tlb_shootdown_ranges(const struct pmap_range *, u_int);
 void	pmap_tlb_shootdown_ipi(void);
 __END_DECLS
 
