@@ -22,8 +22,8 @@ WARNS=		-Wall -Wextra -Wno-unused-parameter -Wstrict-prototypes \
 KERN_CPPFLAGS=	-D_KERNEL -ffreestanding -nostdinc -isystem $(CCINC) \
 		-Isys/harness -Isys/harness/rump/include -Isys
 TEST_CPPFLAGS=	$(KERN_CPPFLAGS) -Itests/include
-RUMP_CPPFLAGS=	-D_GNU_SOURCE -Isys/harness/rump/lib -Isys/harness/rump/include \
-		-idirafter sys/harness -idirafter sys
+RUMP_CPPFLAGS=	-D_GNU_SOURCE -Isys/harness/rump/lib \
+		-Isys/harness/rump/include -idirafter sys/harness -idirafter sys
 TEST_LDLIBS=	-latf-c -lpthread
 
 DEBUG_CFLAGS=	-DDIAGNOSTIC -DVMEM_DEBUG -DKMEM_DEBUG

@@ -89,7 +89,8 @@
 #include <sys/vmem_impl.h>
 
 #define	EXTENT_FLAGS	(EX_WAITOK | EX_FAST | EX_CATCH | EX_NOCOALESCE | \
-			    EX_MALLOCOK | EX_WAITSPACE | EX_BOUNDZERO | EX_EARLY)
+			    EX_MALLOCOK | EX_WAITSPACE | EX_BOUNDZERO | \
+			    EX_EARLY)
 
 /* How a request is served. */
 #define	EXTENT_FIT_VMEM		0	/* one vmem_xalloc */
