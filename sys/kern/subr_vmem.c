@@ -17,18 +17,23 @@
  *	boundary tag	the descriptor of one span or one segment (bt_t);
  *	quantum		the arena's unit: every size and address it deals
  *			in is a multiple of it;
- *	order		a free segment of n quanta has order floor(log2 n).
+ *	order		a free segment of n quanta has order floor(log2 n);
+ *	size class	an eighth of an order: the sizes whose three bits
+ *			below the leading one are the same (5.1).
  *
  * 1.2 Data structures, all under the arena lock:
  *
  *	- the segment list: every tag in address order, each span's tag
  *	  just before its segments, so that the neighbours of a segment are
  *	  found in O(1) when it is freed and coalesced;
- *	- the free lists: one per order, and a bitmap (vm_freemap) with bit i
- *	  set while list i is not empty (part 5, subr_vmem_fit.c);
+ *	- the free lists: one per size class, and a bitmap (vm_freemap)
+ *	  with bit i set while list i is not empty (part 5,
+ *	  subr_vmem_fit.c);
  *	- the hash of busy segments, keyed by start address, so that
- *	  vmem_free finds a segment in O(1); it doubles when it holds twice
- *	  as many segments as buckets;
+ *	  vmem_free finds a segment in O(1); it doubles when it holds more
+ *	  segments than buckets, so that a lookup reads about one tag
+ *	  besides the one it finds (each a likely cache miss); its chains
+ *	  are singly linked, so that a busy tag fits one cache line;
  *	- the arena's spare tags, so that an allocation never has to
  *	  allocate a tag while it holds the lock (part 2, subr_vmem_bt.c);
  *	- the span index, a red-black tree of span tags by start address
@@ -127,6 +132,8 @@
 #define	VMEM_STATIC_ARENAS	16	/* arenas vmem_create can make early */
 
 CTASSERT(VMEM_MAXORDER <= 64);
+CTASSERT(VMEM_CLASS_ORDERS <= VMEM_MAXORDER);
+CTASSERT(VMEM_NCLASS <= 65536);		/* bt_class */
 CTASSERT(sizeof(vmem_addr_t) == sizeof(vmem_size_t));
 
 /*
@@ -253,53 +260,78 @@ vmem_meta_page(vm_flag_t flags)
 	return (void *)va;
 }
 
+/* ---- the segment list */
+
+/*
+ * The tag before bt on the segment list, or NULL.  TAILQ_PREV would read
+ * the tag before that one too, for one more cache miss in each free.
+ */
+static inline bt_t *
+bt_prev(vmem_t *vm, bt_t *bt)
+{
+
+	if (bt == TAILQ_FIRST(&vm->vm_seglist))
+		return NULL;
+	return (bt_t *)((char *)bt->bt_seglist.tqe_prev -
+	    offsetof(bt_t, bt_seglist.tqe_next));
+}
+
 /* ---- free lists */
 
-/* Put a free segment on the list of its order. */
-static void
+/* Put a free segment on the list of its size class. */
+static inline void
 bt_insfree(vmem_t *vm, bt_t *bt)
 {
-	int order = vmem_order(vm, bt->bt_size);
+	u_int c = vmem_class(vm, bt->bt_size);
 
 	KASSERT(bt->bt_type == BT_TYPE_FREE);
-	LIST_INSERT_HEAD(&vm->vm_freelist[order], bt, bt_freelist);
-	vm->vm_freemap |= (uint64_t)1 << order;
+	bt->bt_class = c;
+	LIST_INSERT_HEAD(&vm->vm_freelist[c], bt, bt_freelist);
+	vm->vm_freemap[c / 64] |= (uint64_t)1 << (c % 64);
 }
 
 /* Take a free segment off its list. */
-static void
+static inline void
 bt_remfree(vmem_t *vm, bt_t *bt)
 {
-	int order = vmem_order(vm, bt->bt_size);
+	u_int c = bt->bt_class;
 
 	KASSERT(bt->bt_type == BT_TYPE_FREE);
+	KASSERT(c == vmem_class(vm, bt->bt_size));
 	LIST_REMOVE(bt, bt_freelist);
-	if (LIST_EMPTY(&vm->vm_freelist[order]))
-		vm->vm_freemap &= ~((uint64_t)1 << order);
+	if (LIST_EMPTY(&vm->vm_freelist[c]))
+		vm->vm_freemap[c / 64] &= ~((uint64_t)1 << (c % 64));
 }
 
 /* ---- busy segments */
 
 /* Enter a busy segment in the hash (and the busy index, if kept). */
-void
+inline void
 bt_insbusy(vmem_t *vm, bt_t *bt)
 {
 
 	KASSERT(bt->bt_type == BT_TYPE_BUSY);
-	LIST_INSERT_HEAD(bt_hashhead(vm, bt->bt_start), bt, bt_hashlist);
+	SLIST_INSERT_HEAD(bt_hashhead(vm, bt->bt_start), bt, bt_hashlist);
 	if (__predict_false(vm->vm_ordered))
 		bt_tree_insert(&vm->vm_busytree, bt);
 	vm->vm_nbusytag++;
 	vm->vm_inuse += bt->bt_size;
 }
 
-/* Remove a busy segment from the hash (and the busy index, if kept). */
-void
+/*
+ * Remove a busy segment from the hash (and the busy index, if kept); the
+ * chain is singly linked, and short (vmem_rehash).
+ */
+inline void
 bt_rembusy(vmem_t *vm, bt_t *bt)
 {
+	bt_t **btp;
 
 	KASSERT(BT_ISBUSY_P(bt));
-	LIST_REMOVE(bt, bt_hashlist);
+	for (btp = &SLIST_FIRST(bt_hashhead(vm, bt->bt_start)); *btp != bt;
+	    btp = &SLIST_NEXT(*btp, bt_hashlist))
+		KASSERT(*btp != NULL);
+	*btp = SLIST_NEXT(bt, bt_hashlist);
 	if (__predict_false(vm->vm_ordered))
 		bt_tree_remove(&vm->vm_busytree, bt);
 	vm->vm_nbusytag--;
@@ -307,13 +339,13 @@ bt_rembusy(vmem_t *vm, bt_t *bt)
 }
 
 /*
- * Double the hash table when it holds twice as many segments as buckets.
+ * Double the hash table when it holds more segments than buckets.
  * => arena lock must not be held; the table comes from the meta arena
  *    without sleeping, and a failure leaves the old table in place.
  *    The meta arena's own table comes from itself: vm_rehashing keeps
  *    that allocation from growing the table again underneath.
  */
-static void
+static __noinline void
 vmem_rehash(vmem_t *vm)
 {
 	struct vmem_hashlist *newhash, *oldhash;
@@ -323,7 +355,7 @@ vmem_rehash(vmem_t *vm)
 	bt_t *bt;
 
 	mutex_enter(&vm->vm_lock);
-	if (vm->vm_nbusytag <= 2 * (vm->vm_hashmask + 1) ||
+	if (vm->vm_nbusytag <= vm->vm_hashmask + 1 ||
 	    vmem_meta_arena == NULL || vm->vm_rehashing) {
 		mutex_exit(&vm->vm_lock);
 		return;
@@ -344,7 +376,7 @@ vmem_rehash(vmem_t *vm)
 	}
 	newhash = (void *)va;
 	for (i = 0; i < nbuckets; i++)
-		LIST_INIT(&newhash[i]);
+		SLIST_INIT(&newhash[i]);
 
 	mutex_enter(&vm->vm_lock);
 	oldhash = vm->vm_hashlist;
@@ -352,9 +384,9 @@ vmem_rehash(vmem_t *vm)
 	vm->vm_hashlist = newhash;
 	vm->vm_hashmask = nbuckets - 1;
 	for (i = 0; i <= oldmask; i++) {
-		while ((bt = LIST_FIRST(&oldhash[i])) != NULL) {
-			LIST_REMOVE(bt, bt_hashlist);
-			LIST_INSERT_HEAD(bt_hashhead(vm, bt->bt_start), bt,
+		while ((bt = SLIST_FIRST(&oldhash[i])) != NULL) {
+			SLIST_REMOVE_HEAD(&oldhash[i], bt_hashlist);
+			SLIST_INSERT_HEAD(bt_hashhead(vm, bt->bt_start), bt,
 			    bt_hashlist);
 		}
 	}
@@ -447,7 +479,7 @@ vmem_span_release_check(vmem_t *vm, bt_t *bt)
 
 	if (vm->vm_importfn == NULL)
 		return NULL;
-	prev = TAILQ_PREV(bt, vmem_seglist, bt_seglist);
+	prev = bt_prev(vm, bt);
 	KASSERT(prev != NULL);
 	if (prev->bt_type != BT_TYPE_SPAN || prev->bt_size != bt->bt_size)
 		return NULL;
@@ -593,9 +625,7 @@ static bool
 vmem_import_large(const vmem_t *vm, const struct vmem_req *rq)
 {
 
-	return (vm->vm_flags & VM_LARGEIMPORT) != 0 && rq->rq_phase == 0 &&
-	    rq->rq_align <= vm->vm_quantum_mask + 1 && rq->rq_nocross == 0 &&
-	    rq->rq_minaddr == VMEM_ADDR_MIN && rq->rq_maxaddr == VMEM_ADDR_MAX;
+	return (vm->vm_flags & VM_LARGEIMPORT) != 0 && rq->rq_plain;
 }
 
 /* vmem_xcreate's import function, stored in vm_importfn. */
@@ -723,6 +753,64 @@ vmem_reclaim(void)
 /* ---- allocation */
 
 /*
+ * Count a failed request and fail it.
+ * => arena lock must not be held.
+ */
+static __noinline int
+vmem_xalloc_fail(vmem_t *vm)
+{
+
+	mutex_enter(&vm->vm_lock);
+	vm->vm_nfail++;
+	mutex_exit(&vm->vm_lock);
+	return ENOMEM;
+}
+
+/*
+ * No segment fits: import, or for VM_SLEEP reclaim and wait for space.
+ * => arena lock held; released.  Returns 0 to search again, or ENOMEM
+ *    for a VM_NOSLEEP request that must fail.
+ */
+static __noinline int
+vmem_xalloc_more(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
+{
+	vmem_addr_t addr;
+
+	mutex_exit(&vm->vm_lock);
+	if (vmem_import(vm, rq, flags) == 0)
+		return 0;
+	if ((flags & VM_NOSLEEP) != 0)
+		return ENOMEM;
+	vmem_reclaim();
+	mutex_enter(&vm->vm_lock);
+	if (vmem_fit(vm, rq, flags, &addr) == NULL)
+		vmem_wait(vm, false);
+	mutex_exit(&vm->vm_lock);
+	return 0;
+}
+
+/*
+ * The page level could not back the segment at addr: free it again (it
+ * holds no backing) and, for VM_SLEEP, reclaim and wait a tick.
+ * => arena lock must not be held.  Returns 0 to try again, or ENOMEM for
+ *    VM_NOSLEEP.
+ */
+static __noinline int
+vmem_xalloc_unbacked(vmem_t *vm, vmem_addr_t addr, vm_flag_t flags)
+{
+
+	mutex_enter(&vm->vm_lock);
+	vmem_free_done(vm, vmem_free1(vm, bt_lookupbusy(vm, addr)));
+	if ((flags & VM_NOSLEEP) != 0)
+		return vmem_xalloc_fail(vm);
+	vmem_reclaim();
+	mutex_enter(&vm->vm_lock);
+	vmem_wait(vm, true);
+	mutex_exit(&vm->vm_lock);
+	return 0;
+}
+
+/*
  * Find space for a checked request: search, import, sleep, in that order.
  * => arena lock must not be held.
  */
@@ -736,38 +824,24 @@ vmem_xalloc_space(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
 
 	for (;;) {
 		if (!vmem_lock_tags(vm, VMEM_BT_PERHOLD, flags))
-			goto fail;
+			return vmem_xalloc_fail(vm);
 		bt = vmem_fit(vm, rq, flags, &addr);
 		if (bt != NULL)
 			break;
-		mutex_exit(&vm->vm_lock);
-		if (vmem_import(vm, rq, flags) == 0)
-			continue;
-		if ((flags & VM_NOSLEEP) != 0)
-			goto fail;
-		vmem_reclaim();
-		mutex_enter(&vm->vm_lock);
-		if (vmem_fit(vm, rq, flags, &addr) == NULL)
-			vmem_wait(vm, false);
-		mutex_exit(&vm->vm_lock);
+		if (vmem_xalloc_more(vm, rq, flags) != 0)
+			return vmem_xalloc_fail(vm);
 	}
 	bt = vmem_carve(vm, bt, addr, rq->rq_size);
 	if ((flags & VM_NEXTFIT) != 0)
 		vm->vm_rotor = TAILQ_NEXT(bt, bt_seglist);
 	vm->vm_nalloc++;
-	rehash = vm->vm_nbusytag > 2 * (vm->vm_hashmask + 1);
+	rehash = vm->vm_nbusytag > vm->vm_hashmask + 1;
 	VMEM_CHECK(vm);
 	mutex_exit(&vm->vm_lock);
 	*addrp = addr;
 	if (rehash)
 		vmem_rehash(vm);
 	return 0;
-
-fail:
-	mutex_enter(&vm->vm_lock);
-	vm->vm_nfail++;
-	mutex_exit(&vm->vm_lock);
-	return ENOMEM;
 }
 
 /*
@@ -787,18 +861,8 @@ vmem_xalloc1(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
 		if (vm->vm_backfn == NULL ||
 		    (*vm->vm_backfn)(vm, *addrp, rq->rq_size, flags) == 0)
 			return 0;
-		mutex_enter(&vm->vm_lock);
-		vmem_free_done(vm, vmem_free1(vm, bt_lookupbusy(vm, *addrp)));
-		if ((flags & VM_NOSLEEP) != 0) {
-			mutex_enter(&vm->vm_lock);
-			vm->vm_nfail++;
-			mutex_exit(&vm->vm_lock);
+		if (vmem_xalloc_unbacked(vm, *addrp, flags) != 0)
 			return ENOMEM;
-		}
-		vmem_reclaim();
-		mutex_enter(&vm->vm_lock);
-		vmem_wait(vm, true);
-		mutex_exit(&vm->vm_lock);
 	}
 }
 
@@ -817,6 +881,9 @@ vmem_xalloc(vmem_t *vm, vmem_size_t size, vmem_size_t align,
 {
 	struct vmem_req rq;
 
+	if ((align | phase | nocross) == 0 && minaddr == VMEM_ADDR_MIN &&
+	    maxaddr == VMEM_ADDR_MAX && vmem_req_size(vm, size, flags, &rq))
+		return vmem_xalloc1(vm, &rq, flags, addrp);
 	if (!vmem_xalloc_args(vm, "vmem_xalloc", size, align, phase, nocross,
 	    minaddr, maxaddr, flags, &rq)) {
 		mutex_enter(&vm->vm_lock);
@@ -862,8 +929,9 @@ vmem_alloc(vmem_t *vm, vmem_size_t size, vm_flag_t flags,
 	struct vmem_req rq;
 	void *p;
 
-	(void)vmem_xalloc_args(vm, "vmem_alloc", size, 0, 0, 0, VMEM_ADDR_MIN,
-	    VMEM_ADDR_MAX, flags, &rq);
+	if (!vmem_req_size(vm, size, flags, &rq))
+		(void)vmem_xalloc_args(vm, "vmem_alloc", size, 0, 0, 0,
+		    VMEM_ADDR_MIN, VMEM_ADDR_MAX, flags, &rq);
 	if (rq.rq_size <= vm->vm_qcache_max && ops != NULL) {
 		p = vm->vm_qcache[(rq.rq_size >> vm->vm_quantum_shift) - 1];
 		if (p != NULL) {
@@ -899,7 +967,7 @@ vmem_coalesce_next(vmem_t *vm, bt_t *bt)
 static bt_t *
 vmem_coalesce_prev(vmem_t *vm, bt_t *bt)
 {
-	bt_t *prev = TAILQ_PREV(bt, vmem_seglist, bt_seglist);
+	bt_t *prev = bt_prev(vm, bt);
 
 	if (prev == NULL || prev->bt_type != BT_TYPE_FREE)
 		return bt;
@@ -917,7 +985,7 @@ vmem_coalesce_prev(vmem_t *vm, bt_t *bt)
  * release if it became wholly free (NULL if none).
  * => arena lock held.
  */
-static bt_t *
+static inline bt_t *
 vmem_free1(vmem_t *vm, bt_t *bt)
 {
 
@@ -932,7 +1000,7 @@ vmem_free1(vmem_t *vm, bt_t *bt)
 }
 
 /* Unlock the arena, wake waiters, and release a span if there is one. */
-static void
+static inline void
 vmem_free_done(vmem_t *vm, bt_t *span)
 {
 	vmem_addr_t addr = 0;
@@ -956,7 +1024,7 @@ vmem_free_done(vmem_t *vm, bt_t *span)
  * else touches it and a second free of it is reported as misuse).
  * => arena lock held; released.
  */
-void
+inline void
 vmem_free_busy(vmem_t *vm, bt_t *bt)
 {
 	vmem_addr_t addr = bt->bt_start;
@@ -1021,7 +1089,7 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 		    "address is not allocated (double free?)" :
 		    "address is not in the arena", addr, size, 0);
 	}
-	if (bt->bt_size != vmem_roundup_size(vm, size)) {
+	if (bt->bt_size != vmem_round(vm, size)) {
 		mutex_exit(&vm->vm_lock);
 		vmem_free_misuse(vm, "vmem_xfree", "wrong size", addr, size,
 		    bt->bt_size);
@@ -1037,7 +1105,7 @@ void
 vmem_free(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 {
 	const struct vmem_qcache_ops *ops = vmem_qcache_ops;
-	vmem_size_t rsize = vmem_roundup_size(vm, size);
+	vmem_size_t rsize = vmem_round(vm, size);
 	void *qc;
 
 	if (size == 0)
@@ -1205,10 +1273,10 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 	vm->vm_qcache_max = MIN(roundup2(qcache_max, quantum),
 	    quantum * VMEM_QCACHE_IDX_MAX);
 	TAILQ_INIT(&vm->vm_seglist);
-	for (i = 0; i < VMEM_MAXORDER; i++)
+	for (i = 0; i < VMEM_NCLASS; i++)
 		LIST_INIT(&vm->vm_freelist[i]);
 	for (i = 0; i < VMEM_HASHSIZE_MIN; i++)
-		LIST_INIT(&vm->vm_hash0[i]);
+		SLIST_INIT(&vm->vm_hash0[i]);
 	vm->vm_hashlist = vm->vm_hash0;
 	vm->vm_hashmask = VMEM_HASHSIZE_MIN - 1;
 	LIST_INIT(&vm->vm_freetags);

@@ -34,11 +34,15 @@
  * for another request on the same arena between the refill and the lock:
  * 3 * VMEM_BT_PERHOLD = 6, so that a request that refilled seldom has to
  * refill again before its last hold.  VMEM_BT_KEEP, the spares an arena
- * tops up to, is four such reserves, so that an arena in steady churn
- * takes the global stock's lock (shared by every arena) once in
- * VMEM_BT_KEEP - VMEM_BT_RESERVE tags rather than for each one.  A refilled
- * page must hold a whole VMEM_BT_KEEP, and the stock's low-water mark
- * must too, so that one arena's top-up never empties a fresh stock.
+ * tops up to, is four such reserves, and an arena gives spares back to
+ * the stock only when it has more than VMEM_BT_SPARE_MAX (twice that),
+ * down to VMEM_BT_KEEP, so that an arena in steady churn takes the
+ * global stock's lock (shared by every arena) once in at least
+ * VMEM_BT_KEEP - VMEM_BT_RESERVE tags either way rather than for each
+ * one; taking a spare and giving one back (bt_alloc, bt_free) are
+ * inline.  A refilled page must hold a whole VMEM_BT_KEEP, and the
+ * stock's low-water mark must too, so that one arena's top-up never
+ * empties a fresh stock.
  *
  * 2.4 Giving pages back.  Each tag page counts its tags in the stock;
  * when every one of them is back there, vmem_bt_trim (which kmem_reap
@@ -62,25 +66,25 @@
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
-#define	VMEM_BT_RESERVE		(3 * VMEM_BT_PERHOLD) /* 2.3 */
-#define	VMEM_BT_KEEP		(4 * VMEM_BT_RESERVE) /* spare tags kept */
 #define	VMEM_BT_STATIC		1024	/* tags for early boot */
 #define	VMEM_BT_LOWAT		128	/* refill the stock below this */
 #define	VMEM_BT_TRIMKEEP	(2 * VMEM_BT_LOWAT) /* trimming keeps these */
 #define	VMEM_BT_TRIMBATCH	8	/* pages freed per hold of the lock */
 
 /*
- * A page of boundary tags from the page level: this header, then
- * VMEM_BT_PERPAGE tags.  bp_nstock counts those of its tags that are in
- * the global stock; the page can go back once all of them are.
+ * A page of boundary tags from the page level: this header, then, from
+ * the next tag-aligned offset, VMEM_BT_PERPAGE tags.  bp_nstock counts
+ * those of its tags that are in the global stock; the page can go back
+ * once all of them are.
  */
 struct bt_page {
 	LIST_ENTRY(bt_page) bp_list;	/* b: on vmem_bt_pages */
 	size_t		bp_nstock;	/* b: its tags in vmem_bt_stock */
 };
 LIST_HEAD(bt_pagelist, bt_page);
-#define	VMEM_BT_PERPAGE	\
-	((PAGE_SIZE - sizeof(struct bt_page)) / sizeof(bt_t))
+#define	VMEM_BT_PAGEHDR	roundup(sizeof(struct bt_page), sizeof(bt_t))
+#define	VMEM_BT_PERPAGE	((PAGE_SIZE - VMEM_BT_PAGEHDR) / sizeof(bt_t))
+#define	bt_page_tags(bp) ((bt_t *)((char *)(bp) + VMEM_BT_PAGEHDR))
 
 /* 2.3: the reserve covers the longest chain; a page or the stock, KEEP. */
 CTASSERT(VMEM_BT_RESERVE >= 2 * VMEM_BT_PERHOLD);
@@ -88,6 +92,7 @@ CTASSERT(VMEM_BT_KEEP > VMEM_BT_RESERVE);
 CTASSERT(VMEM_BT_PERPAGE >= VMEM_BT_KEEP);
 CTASSERT(VMEM_BT_LOWAT >= VMEM_BT_KEEP);
 CTASSERT(VMEM_BT_STATIC >= VMEM_BT_LOWAT);
+CTASSERT(sizeof(bt_t) == COHERENCY_UNIT);	/* one line each */
 
 static kmutex_t vmem_bt_lock;
 static struct vmem_freelist vmem_bt_stock;	/* b: spare tags */
@@ -197,7 +202,7 @@ bt_stock_refill(vm_flag_t flags, size_t min)
 	bp->bp_nstock = 0;
 	LIST_INSERT_HEAD(&vmem_bt_pages, bp, bp_list);
 	vmem_bt_npages++;
-	bt = (bt_t *)(bp + 1);
+	bt = bt_page_tags(bp);
 	for (i = 0; i < VMEM_BT_PERPAGE; i++)
 		bt_stock_put(&bt[i]);
 	mutex_exit(&vmem_bt_lock);
@@ -223,7 +228,7 @@ bt_trim_collect(struct bt_pagelist *gone)
 		next = LIST_NEXT(bp, bp_list);
 		if (bp->bp_nstock < VMEM_BT_PERPAGE)
 			continue;
-		bt = (bt_t *)(bp + 1);
+		bt = bt_page_tags(bp);
 		for (i = 0; i < VMEM_BT_PERPAGE; i++)
 			LIST_REMOVE(&bt[i], bt_freelist);
 		vmem_bt_nstock -= VMEM_BT_PERPAGE;
@@ -366,32 +371,19 @@ vmem_starve_tags(vmem_t *vm, bool starve)
 	mutex_exit(&vm->vm_lock);
 }
 
-/* Take a spare tag from the arena. */
-bt_t *
-bt_alloc(vmem_t *vm)
+/* Move the arena's spare tags beyond VMEM_BT_KEEP to the global stock. */
+void
+bt_spares_trim(vmem_t *vm)
 {
 	bt_t *bt;
 
 	KASSERT(mutex_owned(&vm->vm_lock));
-	bt = LIST_FIRST(&vm->vm_freetags);
-	KASSERTMSG(bt != NULL, "vmem %s: out of spare tags", vm->vm_name);
-	LIST_REMOVE(bt, bt_freelist);
-	vm->vm_nfreetags--;
-	return bt;
-}
-
-/* Give a tag back to the arena, and extras back to the global stock. */
-void
-bt_free(vmem_t *vm, bt_t *bt)
-{
-
-	KASSERT(mutex_owned(&vm->vm_lock));
-	if (vm->vm_nfreetags < VMEM_BT_KEEP) {
-		LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
-		vm->vm_nfreetags++;
-		return;
-	}
 	mutex_enter(&vmem_bt_lock);
-	bt_stock_put(bt);
+	while (vm->vm_nfreetags > VMEM_BT_KEEP) {
+		bt = LIST_FIRST(&vm->vm_freetags);
+		LIST_REMOVE(bt, bt_freelist);
+		vm->vm_nfreetags--;
+		bt_stock_put(bt);
+	}
 	mutex_exit(&vmem_bt_lock);
 }

@@ -43,7 +43,6 @@
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
-#define	VMEM_FLAGS_ALLOC	(VM_SLEEP | VM_NOSLEEP | VM_FITMASK)
 #define	VMEM_CHECK_SPREAD	64	/* 6.2 */
 
 /* ---- misuse */
@@ -79,7 +78,7 @@ vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
     struct vmem_req *rq)
 {
 	vmem_size_t q = vm->vm_quantum_mask + 1;
-	vmem_size_t size = vmem_roundup_size(vm, size0);
+	vmem_size_t size = vmem_round(vm, size0);
 	const char *rule = NULL;
 
 	if (size0 == 0)
@@ -118,6 +117,9 @@ vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
 	rq->rq_nocross = nocross >= rq->rq_align ? nocross : 0;
 	rq->rq_minaddr = minaddr;
 	rq->rq_maxaddr = maxaddr;
+	rq->rq_plain = rq->rq_align == q && phase == 0 &&
+	    rq->rq_nocross == 0 && minaddr == VMEM_ADDR_MIN &&
+	    maxaddr == VMEM_ADDR_MAX;
 	return maxaddr - minaddr >= size - 1;
 }
 
@@ -142,7 +144,7 @@ vmem_size_t
 vmem_roundup_size(vmem_t *vm, vmem_size_t size)
 {
 
-	return (size + vm->vm_quantum_mask) & ~vm->vm_quantum_mask;
+	return vmem_round(vm, size);
 }
 
 /*
@@ -251,12 +253,12 @@ vmem_print(uintptr_t addr, const char *modif,
 	    (unsigned long long)vm->vm_nrelease,
 	    (unsigned long long)vm->vm_nrehash, vm->vm_nbusytag,
 	    vm->vm_hashmask + 1);
-	for (i = 0; i < VMEM_MAXORDER; i++) {
+	for (i = 0; i < VMEM_NCLASS; i++) {
 		n = 0;
 		LIST_FOREACH(bt, &vm->vm_freelist[i], bt_freelist)
 			n++;
 		if (n != 0)
-			(*pr)("  order %2zu: %zu free segments\n", i, n);
+			(*pr)("  class %3zu: %zu free segments\n", i, n);
 	}
 	if (all) {
 		TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist)
@@ -412,13 +414,17 @@ vmem_check_freelists(vmem_t *vm, size_t nfree)
 	size_t i, n = 0;
 	bt_t *bt;
 
-	for (i = 0; i < VMEM_MAXORDER; i++) {
-		VMEM_INVARIANT(vm, LIST_EMPTY(&vm->vm_freelist[i]) ==
-		    ((vm->vm_freemap & ((uint64_t)1 << i)) == 0),
+	for (i = 0; i < VMEM_CLASSMAP_WORDS * 64; i++) {
+		VMEM_INVARIANT(vm, (i < VMEM_NCLASS &&
+		    !LIST_EMPTY(&vm->vm_freelist[i])) ==
+		    ((vm->vm_freemap[i / 64] & ((uint64_t)1 << (i % 64))) != 0),
 		    "bitmap bit %zu wrong", i);
+		if (i >= VMEM_NCLASS)
+			continue;
 		LIST_FOREACH(bt, &vm->vm_freelist[i], bt_freelist) {
 			VMEM_INVARIANT(vm, bt->bt_type == BT_TYPE_FREE &&
-			    vmem_order(vm, bt->bt_size) == (int)i,
+			    vmem_class(vm, bt->bt_size) == i &&
+			    bt->bt_class == i,
 			    "segment %#lx on list %zu",
 			    (unsigned long)bt->bt_start, i);
 			n++;
@@ -436,7 +442,7 @@ vmem_check_hash(vmem_t *vm)
 	bt_t *bt;
 
 	for (i = 0; i <= vm->vm_hashmask; i++) {
-		LIST_FOREACH(bt, &vm->vm_hashlist[i], bt_hashlist) {
+		SLIST_FOREACH(bt, &vm->vm_hashlist[i], bt_hashlist) {
 			VMEM_INVARIANT(vm, BT_ISBUSY_P(bt) &&
 			    bt_hashhead(vm, bt->bt_start) == &vm->vm_hashlist[i],
 			    "hash chain %zu holds %#lx", i,

@@ -4,17 +4,28 @@
  *
  * ---- Theory, part 5: fitting (part 1 is in subr_vmem.c)
  *
- * 5.1 Policies.  Free segments sit on one list per order (1.2), with a
- * bitmap of the lists that are not empty.
+ * 5.1 Policies.  Free segments sit on one list per size class, with a
+ * bitmap of the lists that are not empty.  A class is an eighth of an
+ * order: the sizes of n quanta with the same floor(log2 n) and the same
+ * three bits below the leading one (so each size below 16 quanta is a
+ * class of its own, then 16 to 17 quanta, 18 to 19, ..., 30 to 31, 32 to
+ * 35, ...); orders from VMEM_CLASS_ORDERS up, sizes no arena of pages
+ * reaches, are one class each.  Classes are in size order, so the
+ * bitmap's first set bit at or after a class is the next class that has
+ * free segments, found with at most VMEM_CLASSMAP_WORDS find-first-sets.
  *
- *	instant fit	take the head of the first non-empty list of order
- *			at least ceil(log2 n): every segment there is big
- *			enough, and the bitmap finds that list with one
- *			find-first-set, so the cost is O(1) whatever the
- *			number of free segments;
- *	best fit	search the lists from order floor(log2 n) up and take
- *			the smallest segment that fits in the first list that
- *			has one;
+ *	instant fit	take the head of the first non-empty list of the
+ *			smallest class whose every segment is big enough
+ *			(the request's own class if the request is its
+ *			smallest size, else the next): O(1) whatever the
+ *			number of free segments; the classes being
+ *			narrow, it leaves larger segments whole that lists
+ *			by order alone would split;
+ *	best fit	search the lists from the request's class up and
+ *			take the smallest segment that fits in the first
+ *			list that has one: no segment of a later class is
+ *			smaller, and a list holds an eighth of what a list
+ *			by order would;
  *	next fit	walk the segment list from where the last next-fit
  *			allocation ended (the rotor), wrapping once; this
  *			hands out resource numbers (process IDs, say) in
@@ -23,8 +34,9 @@
  * 5.2 Constraints.  A constrained request (vmem_xalloc: alignment, phase,
  * a boundary not to cross, an address range; struct vmem_req) checks each
  * candidate segment for a fitting sub-range in O(1) (bt_fit); instant fit
- * then scans the first list that may hold a fitting segment instead of
- * taking its head blindly.
+ * then searches the lists from the request's class up for the first
+ * fitting segment instead of taking a head blindly.  A plain request
+ * fits a segment exactly when it is no larger.
  *
  * Nothing here changes the arena: vmem_carve (subr_vmem.c) cuts the
  * segment found.  Called with the arena lock held.
@@ -39,24 +51,22 @@
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
-/* The lowest order whose every segment holds size: ceil(log2(quanta)). */
-static int
-vmem_order_ceil(const vmem_t *vm, vmem_size_t size)
+/* The first class from c up whose free list is not empty, or VMEM_NCLASS. */
+static u_int
+vmem_class_next(const vmem_t *vm, u_int c)
 {
-	vmem_size_t q = size >> vm->vm_quantum_shift;
-	int order = vmem_order(vm, size);
+	u_int w = c / 64;
+	uint64_t map;
 
-	return powerof2(q) ? order : order + 1;
-}
-
-/* Is the request just a size, with no constraint beyond the quantum? */
-static bool
-vmem_req_plain(const vmem_t *vm, const struct vmem_req *rq)
-{
-
-	return rq->rq_align == vm->vm_quantum_mask + 1 &&
-	    rq->rq_phase == 0 && rq->rq_nocross == 0 &&
-	    rq->rq_minaddr == VMEM_ADDR_MIN && rq->rq_maxaddr == VMEM_ADDR_MAX;
+	if (c >= VMEM_NCLASS)
+		return VMEM_NCLASS;
+	map = vm->vm_freemap[w] & (~(uint64_t)0 << (c % 64));
+	while (map == 0) {
+		if (++w == VMEM_CLASSMAP_WORDS)
+			return VMEM_NCLASS;
+		map = vm->vm_freemap[w];
+	}
+	return w * 64 + (u_int)__builtin_ctzll(map);
 }
 
 /*
@@ -95,79 +105,91 @@ bt_fit(const bt_t *bt, const struct vmem_req *rq, vmem_addr_t *addrp)
 	return true;
 }
 
+/*
+ * Where the request fits in the free segment bt: a plain request at its
+ * start if it is large enough, any other as bt_fit says.
+ */
+static bool
+bt_fit_req(const bt_t *bt, const struct vmem_req *rq, vmem_addr_t *addrp)
+{
+
+	if (!rq->rq_plain)
+		return bt_fit(bt, rq, addrp);
+	*addrp = bt->bt_start;
+	return bt->bt_size >= rq->rq_size;
+}
+
 /* Search one free list; with best, the smallest fit, else the first. */
 static bt_t *
-vmem_fit_list(vmem_t *vm, int order, const struct vmem_req *rq, bool best,
+vmem_fit_list(vmem_t *vm, u_int c, const struct vmem_req *rq, bool best,
     vmem_addr_t *addrp)
 {
 	bt_t *bt, *found = NULL;
 	vmem_addr_t addr;
 
-	LIST_FOREACH(bt, &vm->vm_freelist[order], bt_freelist) {
-		if (!bt_fit(bt, rq, &addr))
+	LIST_FOREACH(bt, &vm->vm_freelist[c], bt_freelist) {
+		if (found != NULL && bt->bt_size >= found->bt_size)
 			continue;
-		if (found == NULL || bt->bt_size < found->bt_size) {
-			found = bt;
-			*addrp = addr;
-			if (!best || bt->bt_size == rq->rq_size)
-				break;
-		}
+		if (!bt_fit_req(bt, rq, &addr))
+			continue;
+		found = bt;
+		*addrp = addr;
+		if (!best || bt->bt_size == rq->rq_size)
+			break;
 	}
 	return found;
 }
 
-/* Instant fit: O(1) for a plain request, one list scan otherwise. */
+/*
+ * Search the lists from class c up; the first fit of the first list that
+ * has one, or with best its smallest.
+ */
+static __noinline bt_t *
+vmem_fit_classes(vmem_t *vm, u_int c, const struct vmem_req *rq, bool best,
+    vmem_addr_t *addrp)
+{
+	bt_t *bt;
+
+	for (c = vmem_class_next(vm, c); c < VMEM_NCLASS;
+	    c = vmem_class_next(vm, c + 1)) {
+		bt = vmem_fit_list(vm, c, rq, best, addrp);
+		if (bt != NULL)
+			return bt;
+	}
+	return NULL;
+}
+
+/* Instant fit: O(1) for a plain request, a search otherwise. */
 static bt_t *
 vmem_fit_instant(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
 {
-	uint64_t map;
-	int order, first;
+	u_int c;
 	bt_t *bt;
 
-	first = vmem_order_ceil(vm, rq->rq_size);
-	if (first < (int)VMEM_MAXORDER && vmem_req_plain(vm, rq)) {
-		map = vm->vm_freemap & ~(((uint64_t)1 << first) - 1);
-		if (map != 0) {
-			bt = LIST_FIRST(&vm->vm_freelist[__builtin_ctzll(map)]);
+	if (rq->rq_plain) {
+		c = vmem_class_next(vm, vmem_class_round(vm, rq->rq_size, true));
+		if (c < VMEM_NCLASS) {
+			bt = LIST_FIRST(&vm->vm_freelist[c]);
 			*addrp = bt->bt_start;
 			return bt;
 		}
 	}
-	/* Constrained, or only the lower list may hold it: scan. */
-	map = vm->vm_freemap &
-	    ~(((uint64_t)1 << vmem_order(vm, rq->rq_size)) - 1);
-	while (map != 0) {
-		order = __builtin_ctzll(map);
-		bt = vmem_fit_list(vm, order, rq, false, addrp);
-		if (bt != NULL)
-			return bt;
-		map &= map - 1;
-	}
-	return NULL;
+	/* Constrained, or only the request's own class may hold it. */
+	return vmem_fit_classes(vm, vmem_class(vm, rq->rq_size), rq, false,
+	    addrp);
 }
 
 /* Best fit: the smallest fitting segment of the lowest list with one. */
 static bt_t *
 vmem_fit_best(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
 {
-	uint64_t map;
-	int order;
-	bt_t *bt;
 
-	map = vm->vm_freemap &
-	    ~(((uint64_t)1 << vmem_order(vm, rq->rq_size)) - 1);
-	while (map != 0) {
-		order = __builtin_ctzll(map);
-		bt = vmem_fit_list(vm, order, rq, true, addrp);
-		if (bt != NULL)
-			return bt;
-		map &= map - 1;
-	}
-	return NULL;
+	return vmem_fit_classes(vm, vmem_class(vm, rq->rq_size), rq, true,
+	    addrp);
 }
 
 /* Next fit: the first fitting free segment at or after the rotor. */
-static bt_t *
+static __noinline bt_t *
 vmem_fit_next(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
 {
 	bt_t *start, *bt;

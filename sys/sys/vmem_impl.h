@@ -21,6 +21,19 @@
 #include <sys/vmem.h>
 
 #define	VMEM_MAXORDER		(sizeof(vmem_size_t) * 8)
+
+/*
+ * The free lists (5.1): one per size class.  A class is an order (sizes
+ * of 2^k to 2^(k+1) - 1 quanta) cut into VMEM_CLASS_PERORDER slices of
+ * equal width by the VMEM_CLASS_SHIFT bits below the leading one, for
+ * the orders below VMEM_CLASS_ORDERS; each order above is one class.
+ */
+#define	VMEM_CLASS_SHIFT	3
+#define	VMEM_CLASS_PERORDER	(1 << VMEM_CLASS_SHIFT)
+#define	VMEM_CLASS_ORDERS	32
+#define	VMEM_NCLASS		(VMEM_CLASS_ORDERS * VMEM_CLASS_PERORDER + \
+				 VMEM_MAXORDER - VMEM_CLASS_ORDERS)
+#define	VMEM_CLASSMAP_WORDS	((VMEM_NCLASS + 63) / 64)
 #define	VMEM_HASHSIZE_MIN	16	/* buckets in the built-in table */
 #define	VMEM_NAME_MAX		16
 #define	VMEM_QCACHE_IDX_MAX	16	/* quantum caches at most */
@@ -53,32 +66,39 @@ typedef int (vmem_unback_t)(vmem_t *, vmem_addr_t, vmem_size_t);
 
 TAILQ_HEAD(vmem_seglist, vmem_btag);
 LIST_HEAD(vmem_freelist, vmem_btag);
-LIST_HEAD(vmem_hashlist, vmem_btag);
+SLIST_HEAD(vmem_hashlist, vmem_btag);
 
 /*
  * A boundary tag describes one span or one segment.  Every tag of an
  * arena is on the address-ordered segment list; a span's tag comes just
  * before the segments that tile it.  A free segment is also on the free
- * list of its size order, a busy segment on its hash chain.  In a backed
+ * list of its size class, a busy segment on its hash chain (and in the
+ * busy index, if kept), a span in the span index.  In a backed
  * arena a segment being freed is BT_TYPE_UNBACKING while its backing goes
  * (with the lock dropped): still hashed and indexed, but no longer
- * allocated, so a second free of it is caught as one.
+ * allocated, so a second free of it is caught as one.  A tag is one
+ * cache line, aligned, so that each tag a request touches costs one line.
  */
 struct vmem_btag {
 	TAILQ_ENTRY(vmem_btag) bt_seglist;	/* l: all tags, by address */
 	union {
 		LIST_ENTRY(vmem_btag) u_freelist; /* l: BT_TYPE_FREE */
-		LIST_ENTRY(vmem_btag) u_hashlist; /* l: BT_ISBUSY_P */
+		struct {
+			SLIST_ENTRY(vmem_btag) u_hashlist; /* l: BT_ISBUSY_P */
+			struct vmem_btag *u_tchild[2];	/* l: busy or span
+							   index: lower,
+							   higher */
+		} u_s;
 	} bt_u;
-	struct vmem_btag *bt_tchild[2];		/* l: busy or span index:
-						   lower, higher */
 	vmem_addr_t	bt_start;		/* l: first address */
 	vmem_size_t	bt_size;		/* l: length, > 0 */
 	int		bt_type;		/* l: BT_TYPE_* */
+	uint16_t	bt_class;		/* l: BT_TYPE_FREE: its list */
 	bool		bt_tred;		/* l: red in its index */
-};
+} __aligned(COHERENCY_UNIT);
 #define	bt_freelist	bt_u.u_freelist
-#define	bt_hashlist	bt_u.u_hashlist
+#define	bt_hashlist	bt_u.u_s.u_hashlist
+#define	bt_tchild	bt_u.u_s.u_tchild
 
 #define	BT_TYPE_SPAN		1	/* imported span, may be released */
 #define	BT_TYPE_SPAN_STATIC	2	/* span from vmem_create/vmem_add */
@@ -113,8 +133,9 @@ struct vmem {
 	void			*vm_qcache[VMEM_QCACHE_IDX_MAX]; /* I */
 
 	struct vmem_seglist	vm_seglist;	/* l: every tag, by address */
-	struct vmem_freelist	vm_freelist[VMEM_MAXORDER]; /* l */
-	uint64_t		vm_freemap;	/* l: bit i: list i not empty */
+	struct vmem_freelist	vm_freelist[VMEM_NCLASS]; /* l: by class */
+	uint64_t		vm_freemap[VMEM_CLASSMAP_WORDS]; /* l: bit i:
+						   list i not empty */
 	struct vmem_hashlist	*vm_hashlist;	/* l: busy segments */
 	size_t			vm_hashmask;	/* l: buckets - 1 */
 	size_t			vm_nbusytag;	/* l: busy segments */
@@ -181,8 +202,11 @@ void	vmem_foreach(void (*)(vmem_t *, void *), void *);
 #ifdef _VMEM_PRIVATE
 /* ---- between the vmem source files */
 
-/* The most tags one hold of an arena lock takes (2.3). */
+/* The most tags one hold of an arena lock takes, and the spares (2.3). */
 #define	VMEM_BT_PERHOLD		2
+#define	VMEM_BT_RESERVE		(3 * VMEM_BT_PERHOLD) /* below: refill */
+#define	VMEM_BT_KEEP		(4 * VMEM_BT_RESERVE) /* refilled up to */
+#define	VMEM_BT_SPARE_MAX	(2 * VMEM_BT_KEEP) /* above: give back */
 
 /* The constraints of one request (5.2). */
 struct vmem_req {
@@ -192,20 +216,77 @@ struct vmem_req {
 	vmem_size_t	rq_nocross;	/* 0 or a power of 2 >= size */
 	vmem_addr_t	rq_minaddr;	/* inclusive */
 	vmem_addr_t	rq_maxaddr;	/* inclusive */
+	bool		rq_plain;	/* none of the above but the size */
 };
+
+/* The flags a vmem_xalloc or vmem_alloc may carry (6.1). */
+#define	VMEM_FLAGS_ALLOC	(VM_SLEEP | VM_NOSLEEP | VM_FITMASK)
 
 LIST_HEAD(vmem_list, vmem);
 extern kmutex_t vmem_list_lock;
 extern struct vmem_list vmem_list;		/* g: every arena */
 
-/* The order of a size: floor(log2(size in quanta)). */
-static inline int
-vmem_order(const vmem_t *vm, vmem_size_t size)
+/*
+ * The size class of a size (5.1); with up, the smallest class whose
+ * every segment holds size.
+ */
+static inline u_int
+vmem_class_round(const vmem_t *vm, vmem_size_t size, bool up)
 {
 	vmem_size_t q = size >> vm->vm_quantum_shift;
+	int order, shift;
 
 	KASSERT(q > 0);
-	return (int)(sizeof(q) * NBBY - 1) - __builtin_clzl(q);
+	order = (int)(sizeof(q) * NBBY - 1) - __builtin_clzl(q);
+	if (__predict_false(order >= VMEM_CLASS_ORDERS))
+		return VMEM_CLASS_ORDERS * VMEM_CLASS_PERORDER + order -
+		    VMEM_CLASS_ORDERS + (up && (q & (q - 1)) != 0);
+	shift = MAX(order - VMEM_CLASS_SHIFT, 0);
+	return order * VMEM_CLASS_PERORDER +
+	    ((q >> shift) & (VMEM_CLASS_PERORDER - 1)) +
+	    (up && (q & (((vmem_size_t)1 << shift) - 1)) != 0);
+}
+
+/* The size class of a size (5.1). */
+static inline u_int
+vmem_class(const vmem_t *vm, vmem_size_t size)
+{
+
+	return vmem_class_round(vm, size, false);
+}
+
+/* A size rounded up to the quantum; below size if that wraps. */
+static inline vmem_size_t
+vmem_round(const vmem_t *vm, vmem_size_t size)
+{
+
+	return (size + vm->vm_quantum_mask) & ~vm->vm_quantum_mask;
+}
+
+/*
+ * Fill in rq for a request with no constraint but its size, if size and
+ * flags are good, and return true; false leaves the verdict to
+ * vmem_xalloc_args, which panics.  The common request's checks (6.1),
+ * inline.
+ */
+static inline bool
+vmem_req_size(const vmem_t *vm, vmem_size_t size, vm_flag_t flags,
+    struct vmem_req *rq)
+{
+	vmem_size_t rsize = vmem_round(vm, size);
+	vm_flag_t sleep = flags & (VM_SLEEP | VM_NOSLEEP);
+
+	if (size == 0 || rsize < size || (flags & ~VMEM_FLAGS_ALLOC) != 0 ||
+	    (sleep != VM_SLEEP && sleep != VM_NOSLEEP))
+		return false;
+	rq->rq_size = rsize;
+	rq->rq_align = vm->vm_quantum_mask + 1;
+	rq->rq_phase = 0;
+	rq->rq_nocross = 0;
+	rq->rq_minaddr = VMEM_ADDR_MIN;
+	rq->rq_maxaddr = VMEM_ADDR_MAX;
+	rq->rq_plain = true;
+	return true;
 }
 
 /* The hash chain of a start address. */
@@ -224,7 +305,7 @@ bt_lookuphashed(vmem_t *vm, vmem_addr_t addr)
 {
 	bt_t *bt;
 
-	LIST_FOREACH(bt, bt_hashhead(vm, addr), bt_hashlist) {
+	SLIST_FOREACH(bt, bt_hashhead(vm, addr), bt_hashlist) {
 		if (bt->bt_start == addr)
 			return bt;
 	}
@@ -249,8 +330,7 @@ void	vmem_free_busy(vmem_t *, bt_t *);
 void	bt_bootstrap(void);
 void	bt_set_pagelevel(vmem_pagealloc_t *, vmem_pagefree_t *);
 bool	bt_refill(vmem_t *, vm_flag_t);
-bt_t	*bt_alloc(vmem_t *);
-void	bt_free(vmem_t *, bt_t *);
+void	bt_spares_trim(vmem_t *);
 void	bt_spares_put(vmem_t *);
 
 /* subr_vmem_fit.c */
@@ -272,6 +352,31 @@ void	bt_tree_insert(struct bt_tree *, bt_t *);
 void	bt_tree_remove(struct bt_tree *, bt_t *);
 bt_t	*bt_tree_floor(const struct bt_tree *, vmem_addr_t);
 bt_t	*bt_tree_above(const struct bt_tree *, vmem_addr_t);
+
+/* Take a spare tag from the arena (2.2). */
+static inline bt_t *
+bt_alloc(vmem_t *vm)
+{
+	bt_t *bt;
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	bt = LIST_FIRST(&vm->vm_freetags);
+	KASSERTMSG(bt != NULL, "vmem %s: out of spare tags", vm->vm_name);
+	LIST_REMOVE(bt, bt_freelist);
+	vm->vm_nfreetags--;
+	return bt;
+}
+
+/* Give a tag back to the arena's spares, and extras to the stock (2.3). */
+static inline void
+bt_free(vmem_t *vm, bt_t *bt)
+{
+
+	KASSERT(mutex_owned(&vm->vm_lock));
+	LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
+	if (__predict_false(++vm->vm_nfreetags > VMEM_BT_SPARE_MAX))
+		bt_spares_trim(vm);
+}
 #endif /* _VMEM_PRIVATE */
 __END_DECLS
 

@@ -1,27 +1,51 @@
 /*
- * rump_sync.c: mutex(9) and condvar(9) on POSIX threads.
+ * rump_sync.c: mutex(9) and condvar(9) on the host's futex(2).
  *
- * A kernel mutex is a host mutex plus the bookkeeping the kernel expects:
+ * A kernel mutex is a lock word plus the bookkeeping the kernel expects:
  * its owner for mutex_owned(), the IPL a spin mutex raises to, and the
  * per-thread count of mutexes held, which tells the cross-call signal
  * whether this is a safe point.  A thread asleep in cv_wait holds no
- * mutex for that purpose, since the host releases the interlock.
+ * mutex for that purpose, since it has released the interlock.
+ *
+ * The lock word is 0 (free), 1 (held) or 2 (held, and a thread may be
+ * asleep on it).  Taking a free mutex is one compare-and-swap, and
+ * releasing one no thread sleeps on is one exchange, with no system call
+ * and none of the host mutex's type and robustness checks: the arena and
+ * cache locks are taken on every allocation, and are what the kernel's
+ * own mutexes cost there.  A thread that finds the mutex held spins a
+ * little, then marks it 2 and sleeps on the word; whoever releases a 2
+ * wakes one sleeper.  The acquire and release orders of these atomic
+ * operations are the mutex's memory ordering, and what ThreadSanitizer
+ * sees of it.
+ *
+ * A condition variable is a sequence word and a count of waiters.  A
+ * waiter reads the sequence with the mutex held, releases the mutex and
+ * sleeps while the word still holds what it read; cv_signal and
+ * cv_broadcast bump the word and wake one or all sleepers, and do
+ * nothing at all when no thread waits (a waiter counts itself before it
+ * releases the mutex, so a waker that changed the condition under the
+ * mutex sees it).  Wakeups may be spurious, as cv_wait allows.
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
 
 #include "rump_host.h"
 
-_Static_assert(sizeof(pthread_mutex_t) <= sizeof(((struct kmutex *)0)->mtx_host),
-    "struct kmutex too small for a host mutex");
-_Static_assert(sizeof(pthread_cond_t) <= sizeof(((struct kcondvar *)0)->cv_host),
-    "struct kcondvar too small for a host condvar");
+#define	MUTEX_SPINS	100	/* tries before sleeping on a held mutex */
 
-#define	HOSTMTX(m)	((pthread_mutex_t *)(void *)(m)->mtx_host)
-#define	HOSTCV(c)	((pthread_cond_t *)(void *)(c)->cv_host)
+#if defined(__x86_64__) || defined(__i386__)
+#define	spin_relax()	__builtin_ia32_pause()
+#else
+#define	spin_relax()	__asm volatile("" ::: "memory")
+#endif
 
 enum { MUTEX_DEFAULT_, MUTEX_SPIN_, MUTEX_ADAPTIVE_ };
 
@@ -33,7 +57,7 @@ void
 mutex_init(struct kmutex *mtx, int type, int ipl)
 {
 
-	pthread_mutex_init(HOSTMTX(mtx), NULL);
+	mtx->mtx_lock = 0;
 	mtx->mtx_owner = NULL;
 	mtx->mtx_spin = type == MUTEX_SPIN_ ||
 	    (type == MUTEX_DEFAULT_ && ipl != RUMP_IPL_NONE);
@@ -48,7 +72,78 @@ mutex_destroy(struct kmutex *mtx)
 
 	if (__atomic_load_n(&mtx->mtx_owner, __ATOMIC_RELAXED) != NULL)
 		panic("mutex_destroy: mutex %p is held", mtx);
-	pthread_mutex_destroy(HOSTMTX(mtx));
+}
+
+/* ---- the lock word */
+
+/*
+ * Sleep while *word holds val, until woken, or until the absolute
+ * CLOCK_MONOTONIC time ts if given; ETIMEDOUT if that passed, else 0.
+ * The caller's errno is left as it was.
+ */
+static int
+futex_wait(unsigned int *word, unsigned int val, const struct timespec *ts)
+{
+	int error, saved = errno;
+	long r;
+
+	if (ts == NULL)
+		r = syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, val, NULL,
+		    NULL, 0);
+	else
+		r = syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, val,
+		    ts, NULL, FUTEX_BITSET_MATCH_ANY);
+	error = r == -1 && errno == ETIMEDOUT ? ETIMEDOUT : 0;
+	errno = saved;
+	return error;
+}
+
+/* Wake up to n threads asleep on word; errno is left as it was. */
+static __attribute__((__noinline__)) void
+futex_wake(unsigned int *word, int n)
+{
+	int saved = errno;
+
+	(void)syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+	errno = saved;
+}
+
+/* Take a held lock word: spin a little, then sleep on it marked 2. */
+static __attribute__((__noinline__)) void
+lock_word_wait(unsigned int *word)
+{
+	unsigned int c;
+	int i;
+
+	for (i = 0; i < MUTEX_SPINS; i++) {
+		spin_relax();
+		c = __atomic_load_n(word, __ATOMIC_RELAXED);
+		if (c == 0 && __atomic_compare_exchange_n(word, &c, 1, false,
+		    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return;
+	}
+	while (__atomic_exchange_n(word, 2, __ATOMIC_ACQUIRE) != 0)
+		(void)futex_wait(word, 2, NULL);
+}
+
+/* Take the lock word: one compare-and-swap if it is free. */
+static inline void
+lock_word_enter(unsigned int *word)
+{
+	unsigned int c = 0;
+
+	if (__predict_false(!__atomic_compare_exchange_n(word, &c, 1, false,
+	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
+		lock_word_wait(word);
+}
+
+/* Release the lock word, waking a sleeper if one may be there. */
+static void
+lock_word_exit(unsigned int *word)
+{
+
+	if (__atomic_exchange_n(word, 0, __ATOMIC_RELEASE) == 2)
+		futex_wake(word, 1);
 }
 
 /* Raise the IPL for a spin mutex, remembering the level to go back to. */
@@ -69,7 +164,7 @@ mutex_enter(struct kmutex *mtx)
 		mutex_spin_raise(mtx);
 	if (__atomic_load_n(&mtx->mtx_owner, __ATOMIC_RELAXED) == &rump_lwp)
 		panic("mutex_enter: locking against myself: mutex %p", mtx);
-	pthread_mutex_lock(HOSTMTX(mtx));
+	lock_word_enter(&mtx->mtx_lock);
 	__atomic_store_n(&mtx->mtx_owner, &rump_lwp, __ATOMIC_RELAXED);
 	rump_lwp.rl_nmutex++;
 }
@@ -77,10 +172,13 @@ mutex_enter(struct kmutex *mtx)
 int
 mutex_tryenter(struct kmutex *mtx)
 {
+	unsigned int c;
 
 	if (mtx->mtx_spin)
 		mutex_spin_raise(mtx);
-	if (pthread_mutex_trylock(HOSTMTX(mtx)) != 0) {
+	c = 0;
+	if (!__atomic_compare_exchange_n(&mtx->mtx_lock, &c, 1, false,
+	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 		if (mtx->mtx_spin && --rump_lwp.rl_nspin == 0)
 			splx(rump_lwp.rl_spinsave);
 		return 0;
@@ -97,7 +195,7 @@ mutex_exit(struct kmutex *mtx)
 	if (__atomic_load_n(&mtx->mtx_owner, __ATOMIC_RELAXED) != &rump_lwp)
 		panic("mutex_exit: mutex %p not held by this thread", mtx);
 	__atomic_store_n(&mtx->mtx_owner, NULL, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(HOSTMTX(mtx));
+	lock_word_exit(&mtx->mtx_lock);
 	rump_lwp.rl_nmutex--;
 	if (mtx->mtx_spin && --rump_lwp.rl_nspin == 0)
 		splx(rump_lwp.rl_spinsave);
@@ -132,12 +230,8 @@ mutex_owned(const struct kmutex *mtx)
 void
 cv_init(struct kcondvar *cv, const char *wmesg)
 {
-	pthread_condattr_t attr;
 
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(HOSTCV(cv), &attr);
-	pthread_condattr_destroy(&attr);
+	cv->cv_seq = 0;
 	cv->cv_wmesg = wmesg;
 	cv->cv_waiters = 0;
 }
@@ -149,13 +243,13 @@ cv_destroy(struct kcondvar *cv)
 	if (__atomic_load_n(&cv->cv_waiters, __ATOMIC_RELAXED) != 0)
 		panic("cv_destroy: condvar %p (%s) has waiters", cv,
 		    cv->cv_wmesg);
-	pthread_cond_destroy(HOSTCV(cv));
 }
 
 /* Sleep on cv until woken or until the absolute time ts, if given. */
 static int
 cv_sleep(struct kcondvar *cv, struct kmutex *mtx, const struct timespec *ts)
 {
+	unsigned int seq;
 	int error;
 
 	if (!mutex_owned(mtx))
@@ -163,14 +257,14 @@ cv_sleep(struct kcondvar *cv, struct kmutex *mtx, const struct timespec *ts)
 	if (rump_lwp.rl_nopreempt != 0 || rump_lwp.rl_intr != 0)
 		panic("cv_wait: %s: sleeping with preemption disabled or in "
 		    "an interrupt handler", cv->cv_wmesg);
+	seq = __atomic_load_n(&cv->cv_seq, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&cv->cv_waiters, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&mtx->mtx_owner, NULL, __ATOMIC_RELAXED);
+	lock_word_exit(&mtx->mtx_lock);
 	rump_lwp.rl_nmutex--;
 	rump_lwp_settle();
-	if (ts == NULL)
-		error = pthread_cond_wait(HOSTCV(cv), HOSTMTX(mtx));
-	else
-		error = pthread_cond_timedwait(HOSTCV(cv), HOSTMTX(mtx), ts);
+	error = futex_wait(&cv->cv_seq, seq, ts);
+	lock_word_enter(&mtx->mtx_lock);
 	rump_lwp.rl_nmutex++;
 	__atomic_store_n(&mtx->mtx_owner, &rump_lwp, __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&cv->cv_waiters, 1, __ATOMIC_RELAXED);
@@ -201,18 +295,29 @@ cv_timedwait(struct kcondvar *cv, struct kmutex *mtx, int timo)
 	return cv_sleep(cv, mtx, &ts);
 }
 
+/* Wake up to n waiters on cv, if there are any. */
+static void
+cv_wake(struct kcondvar *cv, int n)
+{
+
+	if (__atomic_load_n(&cv->cv_waiters, __ATOMIC_RELAXED) == 0)
+		return;
+	__atomic_add_fetch(&cv->cv_seq, 1, __ATOMIC_RELAXED);
+	futex_wake(&cv->cv_seq, n);
+}
+
 void
 cv_signal(struct kcondvar *cv)
 {
 
-	pthread_cond_signal(HOSTCV(cv));
+	cv_wake(cv, 1);
 }
 
 void
 cv_broadcast(struct kcondvar *cv)
 {
 
-	pthread_cond_broadcast(HOSTCV(cv));
+	cv_wake(cv, INT_MAX);
 }
 
 bool

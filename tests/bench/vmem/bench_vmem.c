@@ -31,12 +31,30 @@
  * preallocated array, in address order, so neither side pays for a
  * general allocator and the list walk is as cache-friendly as it can be.
  *
- * Usage: bench_vmem prints the tables.  bench_vmem -c N builds the
- * arena for N one-page holes and runs instant-fit pairs inside
- * bench_pairs only, for counting instructions with valgrind
- * --tool=callgrind --instr-atstart=no --toggle-collect=bench_pairs (see
- * Makefile.bench); only those pairs run instrumented, so building a
- * million holes stays fast.
+ * The random walk (issue 13, the workload vmem allocators are usually
+ * judged on): an arena [0, 2^40) of quantum 4096 is filled with WALK_LIVE
+ * vmem_xalloc of 1 to 256 pages (sizes uniform), then WALK_PAIRS times
+ * one step either allocates a new segment of 1 to 256 pages or frees a
+ * live one chosen at random, each with probability 1/2 (allocate when
+ * nothing is live, free at WALK_CAP live), so the number of live
+ * segments walks at random around WALK_LIVE: 2 * WALK_PAIRS operations.
+ * One seed, printed, drives the sizes and the choices, so every policy
+ * and the list see the same requests.  Reported: ns per operation (the
+ * best of WALK_RUNS runs, each on a new arena), and the spread at the
+ * end: the highest busy address over the bytes in use.  The list runs
+ * the same requests for WALK_LIST_PAIRS pairs only (each of its
+ * operations walks thousands of regions).
+ *
+ * Usage: bench_vmem prints the tables; -d file also writes the
+ * one-page-hole table as columns (free segments, instant, best, next,
+ * list) for gnuplot.  bench_vmem -c N builds the arena for N one-page
+ * holes and runs instant-fit pairs inside bench_pairs only, for counting
+ * instructions with valgrind --tool=callgrind --instr-atstart=no
+ * --toggle-collect=bench_pairs (see Makefile.bench); only those pairs
+ * run instrumented, so building a million holes stays fast.  bench_vmem
+ * -w policy N fills the walk's arena uninstrumented and runs N pairs of
+ * the walk inside bench_walk only (policy instant, best, next or list),
+ * and prints the operations it ran, for the same count.
  */
 
 #include <stdint.h>
@@ -62,6 +80,15 @@
 #define	TRIALS		15		/* runs of a measurement */
 #define	__arraycount(a)	(sizeof(a) / sizeof((a)[0]))
 #define	CG_PAIRS	10000		/* pairs in callgrind mode */
+
+#define	WALK_SEED	0x13a11ce5eedULL /* the walk's random requests */
+#define	WALK_SPAN	((vmem_size_t)1 << 40) /* the arena [0, 2^40) */
+#define	WALK_MAXPAGES	256		/* a request: 1 to 256 pages */
+#define	WALK_LIVE	10000		/* live segments after the fill */
+#define	WALK_CAP	20000		/* ... and at most, ever */
+#define	WALK_PAIRS	1000000		/* pairs of operations timed */
+#define	WALK_LIST_PAIRS	10000		/* ... for the list */
+#define	WALK_RUNS	3		/* best of, each on a new arena */
 
 static const size_t nholes[] = { 10, 100, 1000, 10000, 100000, 1000000 };
 
@@ -233,7 +260,9 @@ ext_alloc(struct extent *ex, unsigned long size, unsigned long *addrp)
 		unsigned long end = rp == &ex->ex_head ? ex->ex_end :
 		    rp->r_start - 1;
 
-		if (start <= end && end - start >= size - 1) {
+		/* The gap before a region at start is empty, even at 0. */
+		if ((rp == &ex->ex_head ? start <= end : rp->r_start > start) &&
+		    end - start >= size - 1) {
 			nrp = ext_region_get(ex);
 			nrp->r_start = start;
 			nrp->r_end = start + size - 1;
@@ -309,15 +338,252 @@ ext_pairs(void *arg, long npairs)
 	}
 }
 
+/* ---- the random walk */
+
+struct walk {
+	uint64_t	w_seed;		/* xorshift state */
+	vmem_t		*w_vm;		/* the arena, or NULL for ... */
+	struct extent	*w_ex;		/* ... the list */
+	struct region	*w_regions;	/* the list's descriptors */
+	vm_flag_t	w_policy;
+	size_t		w_nlive;	/* live segments */
+	vmem_addr_t	w_addr[WALK_CAP]; /* their addresses */
+	vmem_size_t	w_size[WALK_CAP]; /* and sizes */
+};
+
+/* The next number of the walk's xorshift64* sequence. */
+static uint64_t
+walk_random(struct walk *w)
+{
+	uint64_t x = w->w_seed;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	w->w_seed = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}
+
+/* Allocate a segment of r's size (1 to WALK_MAXPAGES pages), live. */
+static void
+walk_alloc(struct walk *w, uint64_t r)
+{
+	vmem_size_t size = (1 + r % WALK_MAXPAGES) * Q;
+	unsigned long ea;
+	vmem_addr_t addr;
+
+	if (w->w_ex != NULL) {
+		if (ext_alloc(w->w_ex, size, &ea) != 0)
+			fail("walk: ext_alloc failed", size);
+		addr = ea;
+	} else if (vmem_xalloc(w->w_vm, size, 0, 0, 0, VMEM_ADDR_MIN,
+	    VMEM_ADDR_MAX, VM_NOSLEEP | w->w_policy, &addr) != 0)
+		fail("walk: vmem_xalloc failed", size);
+	w->w_addr[w->w_nlive] = addr;
+	w->w_size[w->w_nlive++] = size;
+}
+
+/* Free the live segment r picks. */
+static void
+walk_free(struct walk *w, uint64_t r)
+{
+	size_t i = r % w->w_nlive;
+
+	if (w->w_ex != NULL)
+		ext_free(w->w_ex, w->w_addr[i], w->w_size[i]);
+	else
+		vmem_xfree(w->w_vm, w->w_addr[i], w->w_size[i]);
+	w->w_nlive--;
+	w->w_addr[i] = w->w_addr[w->w_nlive];
+	w->w_size[i] = w->w_size[w->w_nlive];
+}
+
+/* Run nops steps of the walk, each an allocation or a free. */
+__attribute__((__noinline__)) void bench_walk(struct walk *, long);
+void
+bench_walk(struct walk *w, long nops)
+{
+	uint64_t r;
+	long i;
+
+	for (i = 0; i < nops; i++) {
+		r = walk_random(w);
+		if (w->w_nlive == 0 || (w->w_nlive < WALK_CAP && (r & 1)))
+			walk_alloc(w, r >> 1);
+		else
+			walk_free(w, r >> 1);
+	}
+}
+
+/*
+ * Start a walk on a new arena of policy p (or a new list, if p is NULL)
+ * and fill it with WALK_LIVE segments.
+ */
+static struct walk *
+walk_start(const struct policy *p)
+{
+	struct region *regions;
+	struct walk *w;
+	size_t i;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		fail("out of memory", sizeof(*w));
+	w->w_seed = WALK_SEED;
+	if (p == NULL) {
+		regions = calloc(WALK_CAP + 1, sizeof(*regions));
+		w->w_ex = calloc(1, sizeof(*w->w_ex));
+		if (regions == NULL || w->w_ex == NULL)
+			fail("out of memory", WALK_CAP);
+		w->w_ex->ex_start = 0;
+		w->w_ex->ex_end = WALK_SPAN - 1;
+		w->w_ex->ex_head.r_next = w->w_ex->ex_head.r_prev =
+		    &w->w_ex->ex_head;
+		for (i = 0; i < WALK_CAP; i++)
+			regions[i].r_next = &regions[i + 1];
+		w->w_ex->ex_stock = w->w_regions = regions;
+	} else {
+		w->w_policy = p->p_flag;
+		w->w_vm = vmem_create("walk", 0, WALK_SPAN, Q, NULL, NULL,
+		    NULL, 0, VM_SLEEP, 0);
+		if (w->w_vm == NULL)
+			fail("vmem_create failed", WALK_SPAN);
+	}
+	for (i = 0; i < WALK_LIVE; i++)
+		walk_alloc(w, walk_random(w));
+	return w;
+}
+
+/* Highest busy address over the bytes in use: 1 is perfectly packed. */
+static double
+walk_spread(const struct walk *w)
+{
+	vmem_addr_t top = 0;
+	double inuse = 0;
+	size_t i;
+
+	for (i = 0; i < w->w_nlive; i++) {
+		if (w->w_addr[i] + w->w_size[i] > top)
+			top = w->w_addr[i] + w->w_size[i];
+		inuse += (double)w->w_size[i];
+	}
+	return (double)top / inuse;
+}
+
+/* Free every live segment, then the arena or list. */
+static void
+walk_end(struct walk *w)
+{
+
+	while (w->w_nlive > 0)
+		walk_free(w, 0);
+	if (w->w_ex != NULL) {
+		free(w->w_regions);
+		free(w->w_ex);
+	} else
+		vmem_destroy(w->w_vm);
+	free(w);
+}
+
+/*
+ * Run the walk for policy p (NULL: the list) WALK_RUNS times; the best
+ * ns per operation, and the spread (the same in every run).
+ */
+static double
+walk_measure(const struct policy *p, long pairs, double *spreadp)
+{
+	double best = 1e30, t;
+	struct walk *w;
+	int r;
+
+	for (r = 0; r < WALK_RUNS; r++) {
+		w = walk_start(p);
+		t = (double)now_ns();
+		bench_walk(w, 2 * pairs);
+		t = ((double)now_ns() - t) / (2.0 * (double)pairs);
+		if (t < best)
+			best = t;
+		*spreadp = walk_spread(w);
+		walk_end(w);
+	}
+	return best;
+}
+
+/*
+ * The walk's table, beside the list and the figures issue 13 quotes
+ * for NetBSD's and FreeBSD's vmem (measured elsewhere; their code does
+ * not build here).
+ */
+static void
+bench_walk_table(void)
+{
+	static const struct {
+		const char	*r_name;
+		const char	*r_inst, *r_best;	/* ns/op, spread */
+	} ref[] = {
+		{ "this tree, at the issue", "61.0  1.465", "156.5  1.058" },
+		{ "NetBSD 1.118", "66.7  1.465", "338.3  1.175" },
+		{ "FreeBSD", "63.2  1.460", "316.3  1.172" },
+	};
+	double ns, spread;
+	size_t p;
+
+	printf("Random walk: arena [0, 2^40), quantum %lu; %d vmem_xalloc of "
+	    "1-%d pages,\nthen %d random vmem_xalloc/vmem_xfree pairs around "
+	    "%d live segments\n(seed %#llx; best of %d runs; op = one "
+	    "vmem_xalloc or vmem_xfree)\n\n", Q, WALK_LIVE, WALK_MAXPAGES,
+	    WALK_PAIRS, WALK_LIVE, (unsigned long long)WALK_SEED, WALK_RUNS);
+	printf("%-26s %10s %8s\n", "policy", "ns/op", "spread");
+	for (p = 0; p < __arraycount(policies); p++) {
+		ns = walk_measure(&policies[p], WALK_PAIRS, &spread);
+		printf("%-26s %10.1f %8.3f\n", policies[p].p_name, ns, spread);
+	}
+	ns = walk_measure(NULL, WALK_LIST_PAIRS, &spread);
+	printf("%-26s %10.1f %8.3f   (%d pairs)\n", "list first fit", ns,
+	    spread, WALK_LIST_PAIRS);
+	printf("\nReference figures quoted from issue 13 (same workload, "
+	    "measured elsewhere):\n%-26s %18s %18s\n", "", "instant ns spread",
+	    "best ns spread");
+	for (p = 0; p < __arraycount(ref); p++)
+		printf("%-26s %18s %18s\n", ref[p].r_name, ref[p].r_inst,
+		    ref[p].r_best);
+	printf("instructions per instant-fit operation (callgrind, issue "
+	    "13): NetBSD 376, FreeBSD 319\n\n");
+}
+
+/*
+ * Count instructions: fill the walk's arena for policy name (or the
+ * list), then run pairs of it inside bench_walk only; print the
+ * operations run.
+ */
+static void
+walk_callgrind(const char *name, long pairs)
+{
+	const struct policy *p = NULL;
+	struct walk *w;
+	size_t i;
+
+	for (i = 0; i < __arraycount(policies); i++)
+		if (strcmp(name, policies[i].p_name) == 0)
+			p = &policies[i];
+	if (p == NULL && strcmp(name, "list") != 0)
+		fail("no such policy", 0);
+	w = walk_start(p);
+	CALLGRIND_START_INSTRUMENTATION;
+	bench_walk(w, 2 * pairs);
+	CALLGRIND_STOP_INSTRUMENTATION;
+	walk_end(w);
+	printf("%ld\n", 2 * pairs);
+}
+
 /* ---- the table */
 
 /*
  * Measure every policy and the list at n holes of h pages, with pairs
- * of h + 1 pages; print one row and return instant fit's and the list's
- * times.
+ * of h + 1 pages; print one row (and write it to df, if not NULL) and
+ * return instant fit's and the list's times.
  */
 static void
-bench_row(size_t n, size_t h, double *instantp, double *listp)
+bench_row(size_t n, size_t h, double *instantp, double *listp, FILE *df)
 {
 	struct vmem_run vr;
 	struct ext_run er;
@@ -342,13 +608,16 @@ bench_row(size_t n, size_t h, double *instantp, double *listp)
 
 	printf("%9zu %10.1f %10.1f %10.1f %12.1f %10.1fx\n", n + 1, ns[0],
 	    ns[1], ns[2], lns, lns / ns[0]);
+	if (df != NULL)
+		fprintf(df, "%zu %.1f %.1f %.1f %.1f\n", n + 1, ns[0], ns[1],
+		    ns[2], lns);
 	*instantp = ns[0];
 	*listp = lns;
 }
 
-/* Print the table for holes of h pages. */
+/* Print the table for holes of h pages (and write it to df). */
 static void
-bench_table(size_t h, double *instant, double *list)
+bench_table(size_t h, double *instant, double *list, FILE *df)
 {
 	size_t i;
 
@@ -358,7 +627,7 @@ bench_table(size_t h, double *instant, double *list)
 	printf("%9s %10s %10s %10s %12s %11s\n", "free segs", "instant",
 	    "best", "next", "list 1stfit", "list/inst");
 	for (i = 0; i < __arraycount(nholes); i++)
-		bench_row(nholes[i], h, &instant[i], &list[i]);
+		bench_row(nholes[i], h, &instant[i], &list[i], df);
 	printf("\n");
 }
 
@@ -427,14 +696,32 @@ int
 main(int argc, char **argv)
 {
 	double instant[__arraycount(nholes)], list[__arraycount(nholes)];
+	FILE *df = NULL;
 
 	if (argc == 3 && strcmp(argv[1], "-c") == 0) {
 		bench_callgrind(strtoul(argv[2], NULL, 10));
 		return 0;
 	}
+	if (argc == 4 && strcmp(argv[1], "-w") == 0) {
+		walk_callgrind(argv[2], strtol(argv[3], NULL, 10));
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "-d") == 0) {
+		if ((df = fopen(argv[2], "w")) == NULL)
+			fail("cannot write the data file", 0);
+		fprintf(df, "# free segments, ns per pair: instant best "
+		    "next list\n");
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: bench_vmem [-d file | -c holes | "
+		    "-w policy pairs]\n");
+		return 2;
+	}
 	bench_warmup();
-	bench_table(2, instant, list);
-	bench_table(1, instant, list);
+	bench_walk_table();
+	bench_table(2, instant, list, NULL);
+	bench_table(1, instant, list, df);
+	if (df != NULL)
+		fclose(df);
 	printf("instant fit, 10^6 holes / 10 holes: %.2fx in the table, "
 	    "%.2fx interleaved (target <= 1.5x)\n", instant[5] / instant[0],
 	    bench_target_ratio());

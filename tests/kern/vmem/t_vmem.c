@@ -271,32 +271,48 @@ ATF_TC_HEAD(instantfit_order, tc)
 {
 
 	atf_tc_set_md_var(tc, "descr", "instant fit takes a segment from the "
-	    "first list whose every member fits, and falls back to the list "
-	    "below when only it has one");
+	    "first size class whose every member fits, and falls back to the "
+	    "request's own class when only it has one");
 }
 ATF_TC_BODY(instantfit_order, tc)
 {
-	vmem_addr_t a, x;
+	vmem_addr_t a, x, y;
 	vmem_t *vm;
 
 	vm = t_arena("t", 0, 0x1000, 1);
-	/* One free hole of 0x30 (order 5) and the big tail. */
+	/*
+	 * One free hole of 0x33 (class 0x30-0x33 of order 5) and the big
+	 * tail.
+	 */
 	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x100, VM_NOSLEEP, &a), 0);
 	vmem_xfree(vm, a, 0x100);
-	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x30, 0, 0, 0, 0, 0x2f, VM_NOSLEEP,
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x33, 0, 0, 0, 0, 0x32, VM_NOSLEEP,
 	    &a), 0);
-	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x10, 0, 0, 0, 0x30, 0x3f, VM_NOSLEEP,
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x10, 0, 0, 0, 0x33, 0x42, VM_NOSLEEP,
 	    &x), 0);
-	vmem_xfree(vm, a, 0x30);
-	/* 0x21 needs order 6: the hole of 0x30 is skipped for the tail. */
-	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x21, VM_NOSLEEP | VM_INSTANTFIT, &a),
+	vmem_xfree(vm, a, 0x33);
+	/* 0x31 is not its class's smallest: the hole is skipped. */
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x31, VM_NOSLEEP | VM_INSTANTFIT, &a),
 	    0);
-	ATF_CHECK_EQ(a, 0x40);
-	vmem_free(vm, a, 0x21);
-	/* Best fit takes the hole. */
-	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x21, VM_NOSLEEP | VM_BESTFIT, &a), 0);
+	ATF_CHECK_EQ(a, 0x43);
+	vmem_free(vm, a, 0x31);
+	/* 0x30 is: the hole serves it. */
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x30, VM_NOSLEEP | VM_INSTANTFIT, &a),
+	    0);
 	ATF_CHECK_EQ(a, 0);
-	vmem_free(vm, a, 0x21);
+	vmem_free(vm, a, 0x30);
+	/* Best fit takes the hole. */
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x31, VM_NOSLEEP | VM_BESTFIT, &a), 0);
+	ATF_CHECK_EQ(a, 0);
+	vmem_free(vm, a, 0x31);
+	/* With the tail taken, instant fit falls back to the hole. */
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x1000 - 0x43, 0, 0, 0, 0x43,
+	    VMEM_ADDR_MAX, VM_NOSLEEP, &y), 0);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x31, VM_NOSLEEP | VM_INSTANTFIT, &a),
+	    0);
+	ATF_CHECK_EQ(a, 0);
+	vmem_free(vm, a, 0x31);
+	vmem_xfree(vm, y, 0x1000 - 0x43);
 	vmem_free(vm, x, 0x10);
 	vmem_check(vm);
 	vmem_destroy(vm);

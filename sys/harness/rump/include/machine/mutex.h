@@ -1,6 +1,7 @@
 /*
- * machine/mutex.h for the host platform: a kernel mutex wraps a host
- * mutex, kept opaque here so that no C library header is needed.
+ * machine/mutex.h for the host platform: a kernel mutex is a lock word
+ * the host's futex(2) sleeps on (rump_sync.c), so that no C library
+ * header is needed here.
  */
 
 #ifndef _RUMP_MACHINE_MUTEX_H_
@@ -9,10 +10,10 @@
 #include <sys/types.h>
 
 struct kmutex {
-	uint64_t	mtx_host[6];	/* host mutex (pthread_mutex_t) */
-	void		*mtx_owner;	/* a: holding thread's state */
+	unsigned int	mtx_lock;	/* a: 0 free, 1 held, 2 held, waiters */
 	int		mtx_spin;	/* I: a spin mutex */
 	int		mtx_ipl;	/* I: IPL raised to while held */
+	void		*mtx_owner;	/* a: holding thread's state */
 };
 
 #endif /* !_RUMP_MACHINE_MUTEX_H_ */
