@@ -22,8 +22,8 @@ WARNS=		-Wall -Wextra -Wno-unused-parameter -Wstrict-prototypes \
 KERN_CPPFLAGS=	-D_KERNEL -ffreestanding -nostdinc -isystem $(CCINC) \
 		-Isys/harness -Isys/harness/rump/include -Isys
 TEST_CPPFLAGS=	$(KERN_CPPFLAGS) -Itests/include
-RUMP_CPPFLAGS=	-D_GNU_SOURCE -Isys/harness/rump/include -idirafter sys/harness \
-		-idirafter sys
+RUMP_CPPFLAGS=	-D_GNU_SOURCE -Isys/harness/rump/lib \
+		-Isys/harness/rump/include -idirafter sys/harness -idirafter sys
 TEST_LDLIBS=	-latf-c -lpthread
 
 DEBUG_CFLAGS=	-DDIAGNOSTIC -DVMEM_DEBUG -DKMEM_DEBUG
@@ -91,10 +91,16 @@ $(foreach v,$(HOST_VARIANTS),$(foreach t,$(TESTS),\
 # DIAGNOSTIC linked into one object whose only global symbols are those
 # the installed headers declare (share/mk/lib-syms), so that the kernel
 # interfaces inside (panic, mutex_init, ncpu, ...) cannot collide with a
-# program's own; its freestanding headers under .obj/include, and a
-# pkg-config file.  "make install" copies them under $(DESTDIR)$(PREFIX).
+# program's own; its headers under .obj/include, and a pkg-config file.
+# "make install" copies them under $(DESTDIR)$(PREFIX).  The kernel
+# headers (LIB_INCS) include only kernel headers, so they go under
+# kernel/sys/, and sys/ holds wrappers of the same names
+# (sys/harness/rump/lib/) that supply the host's types first and then
+# include the kernel's from the next directory on the include path.
 PREFIX?=	/usr/local
-LIB_STAGED=	$(LIB_INCS:sys/%=.obj/include/%)
+LIB_KINCS=	$(LIB_INCS:sys/%=.obj/include/kernel/%)
+LIB_WRAPS=	$(LIB_INCS:sys/%=.obj/include/%) .obj/include/ukmem_host.h
+LIB_STAGED=	$(LIB_KINCS) $(LIB_WRAPS)
 LIB_PUBLIC=	.obj/lib/libukmem.a
 
 $(LIB_PUBLIC): $(LIB_bench) $(LIB_INCS) share/mk/lib-syms
@@ -106,7 +112,11 @@ $(LIB_PUBLIC): $(LIB_bench) $(LIB_INCS) share/mk/lib-syms
 	@rm -f $@
 	ar rcs $@ $(@D)/ukmem.o
 
-$(LIB_STAGED): .obj/include/%: sys/%
+$(LIB_KINCS): .obj/include/kernel/%: sys/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(LIB_WRAPS): .obj/include/%: sys/harness/rump/lib/%
 	@mkdir -p $(@D)
 	cp $< $@
 
@@ -116,18 +126,20 @@ $(LIB_STAGED): .obj/include/%: sys/%
 	    echo 'Name: ukmem'; \
 	    echo 'Description: vmem and kmem allocators on the host platform'; \
 	    echo 'Version: 0.1'; \
-	    echo 'Cflags: -I$${prefix}/include'; \
+	    echo 'Cflags: -I$${prefix}/include -I$${prefix}/include/kernel'; \
 	    echo 'Libs: $${prefix}/lib/libukmem.a -lpthread'; } > $@
 
 lib: $(LIB_PUBLIC) $(LIB_STAGED) .obj/pkgconfig/ukmem.pc
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-	    $(DESTDIR)$(PREFIX)/include/ukmem/sys
+	    $(DESTDIR)$(PREFIX)/include/ukmem/sys \
+	    $(DESTDIR)$(PREFIX)/include/ukmem/kernel/sys
 	install -m 644 $(LIB_PUBLIC) $(DESTDIR)$(PREFIX)/lib/libukmem.a
-	install -m 644 $(LIB_STAGED) $(DESTDIR)$(PREFIX)/include/ukmem/sys/
+	cd .obj/include && for f in $(LIB_STAGED:.obj/include/%=%); do \
+		install -m 644 $$f $(DESTDIR)$(PREFIX)/include/ukmem/$$f; done
 	sed -e 's|^prefix=.*|prefix=$(PREFIX)|' \
-	    -e 's|-I$${prefix}/include|-I$${prefix}/include/ukmem|' \
+	    -e 's|-I$${prefix}/include|-I$${prefix}/include/ukmem|g' \
 	    -e 's|$${prefix}/lib/libukmem.a|-L$${prefix}/lib -lukmem|' \
 	    .obj/pkgconfig/ukmem.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ukmem.pc
 

@@ -10,6 +10,7 @@ ALLOC_SRCS+=	sys/kern/subr_kmem.c
 ALLOC_SRCS+=	sys/kern/subr_kmem_debug.c
 ALLOC_SRCS+=	sys/kern/subr_kmem_qcache.c
 ALLOC_SRCS+=	sys/kern/subr_kmem_slab.c
+ALLOC_SRCS+=	sys/kern/subr_kmem_util.c
 ALLOC_SRCS+=	sys/kern/subr_vmem.c
 ALLOC_SRCS+=	sys/kern/subr_vmem_bt.c
 ALLOC_SRCS+=	sys/kern/subr_vmem_busy.c

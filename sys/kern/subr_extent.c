@@ -74,6 +74,13 @@
  * the frees, a waiter sleeps only if no free came since its attempt
  * began, and extent_free broadcasts.  ex_lock is never held across a
  * call into vmem, so the two locks are never nested.
+ *
+ * Early maps (EX_EARLY) serve the kernel's bootstrap, before anything
+ * may sleep: they have no ex_lock or ex_cv, take their arena's tags as a
+ * bootstrap arena does, and never sleep, for memory or space: EX_WAITOK
+ * is then only a hint, and EX_WAITSPACE is misuse.  Region descriptors
+ * are vmem's boundary tags, which exist from boot, so extent_init has
+ * nothing to set up.
  */
 
 #include <sys/param.h>
@@ -89,7 +96,8 @@
 #include <sys/vmem_impl.h>
 
 #define	EXTENT_FLAGS	(EX_WAITOK | EX_FAST | EX_CATCH | EX_NOCOALESCE | \
-			    EX_MALLOCOK | EX_WAITSPACE | EX_BOUNDZERO)
+			    EX_MALLOCOK | EX_WAITSPACE | EX_BOUNDZERO | \
+			    EX_EARLY)
 
 /* How a request is served. */
 #define	EXTENT_FIT_VMEM		0	/* one vmem_xalloc */
@@ -143,6 +151,14 @@ extent_whole(const struct extent *ex)
 	return ex->ex_start == 0 && ex->ex_end == ~0UL;
 }
 
+/* May a request with these flags sleep on ex?  Never on an early map. */
+static bool
+extent_may_sleep(const struct extent *ex, int flags)
+{
+
+	return (flags & EX_WAITOK) != 0 && (ex->ex_flags & EXF_EARLY) == 0;
+}
+
 /* ---- sleeping for space */
 
 /* The number of frees so far; read before an attempt. */
@@ -171,11 +187,13 @@ extent_wait(struct extent *ex, uint64_t gen, int timo)
 	mutex_exit(&ex->ex_lock);
 }
 
-/* Count a free and wake every waiter for space. */
+/* Count a free and wake every waiter for space (an early map has none). */
 static void
 extent_wakeup(struct extent *ex)
 {
 
+	if ((ex->ex_flags & EXF_EARLY) != 0)
+		return;
 	mutex_enter(&ex->ex_lock);
 	atomic_store_release(&ex->ex_gen, ex->ex_gen + 1);
 	cv_broadcast(&ex->ex_cv);
@@ -345,7 +363,7 @@ extent_xalloc(struct extent *ex, const struct extent_req *rq,
 				retried = true;
 				continue;
 			}
-			if ((rq->rq_flags & EX_WAITOK) == 0)
+			if (!extent_may_sleep(ex, rq->rq_flags))
 				return ENOMEM;
 			extent_wait(ex, gen, 1);
 			retried = false;
@@ -394,6 +412,9 @@ extent_alloc_args(struct extent *ex, const struct extent_req *rq)
 		rule = "boundary is smaller than skew plus size";
 	else if ((rq->rq_flags & ~EXTENT_FLAGS) != 0)
 		rule = "unknown flags";
+	else if ((rq->rq_flags & EX_WAITSPACE) != 0 &&
+	    (ex->ex_flags & EXF_EARLY) != 0)
+		rule = "EX_WAITSPACE on an EX_EARLY extent, which never sleeps";
 	if (rule != NULL)
 		extent_alloc_misuse(ex, rule, rq);
 }
@@ -515,9 +536,11 @@ extent_alloc_region(struct extent *ex, u_long start, u_long size, int flags)
 	if (size == 0 || end < start)
 		panic("extent_alloc_region: extent %s: start %#lx size %#lx "
 		    "is empty or wraps", ex->ex_name, start, size);
-	if ((flags & ~EXTENT_FLAGS) != 0)
+	if ((flags & ~EXTENT_FLAGS) != 0 || ((flags & EX_WAITSPACE) != 0 &&
+	    (ex->ex_flags & EXF_EARLY) != 0))
 		panic("extent_alloc_region: extent %s: start %#lx size %#lx: "
-		    "unknown flags %#x", ex->ex_name, start, size, flags);
+		    "unknown flags %#x, or EX_WAITSPACE on an EX_EARLY extent",
+		    ex->ex_name, start, size, flags);
 	if (start < ex->ex_start || end > ex->ex_end)
 		return EINVAL;
 	if (extent_whole(ex) && end == ~0UL && start != end)
@@ -567,7 +590,7 @@ extent_free(struct extent *ex, u_long start, u_long size, int flags)
 		vmem_xfree(&ex->ex_vmem, start, size);
 	else
 		error = vmem_xfree_run(&ex->ex_vmem, start, size,
-		    extent_vmflag(flags));
+		    extent_may_sleep(ex, flags) ? VM_SLEEP : VM_NOSLEEP);
 	extent_wakeup(ex);
 	return error;
 }
@@ -593,8 +616,9 @@ extent_add_span(struct extent *ex, vm_flag_t vmflag)
 /*
  * extent_create: make a map of [start, end] named name, in storage of
  * storagesize bytes if storage is not NULL (a fixed extent), else in
- * memory from kmem_alloc.
- * => may sleep if flags has EX_WAITOK.
+ * memory from kmem_alloc; with EX_EARLY, a map for early boot, which
+ * never sleeps.
+ * => may sleep if flags has EX_WAITOK (and not EX_EARLY).
  * Returns NULL only for a map that is not fixed, with EX_NOWAIT, when no
  * memory was to be had.  Panics on a bad range or bad storage.
  */
@@ -602,7 +626,8 @@ struct extent *
 extent_create(const char *name, u_long start, u_long end, void *storage,
     size_t storagesize, int flags)
 {
-	vm_flag_t vmflag = extent_vmflag(flags);
+	bool early = (flags & EX_EARLY) != 0;
+	vm_flag_t vmflag = early ? VM_NOSLEEP : extent_vmflag(flags);
 	struct extent *ex;
 
 	if (name == NULL || end < start)
@@ -630,11 +655,14 @@ extent_create(const char *name, u_long start, u_long end, void *storage,
 	ex->ex_start = start;
 	ex->ex_end = end;
 	ex->ex_flags = (storage != NULL ? EXF_FIXED : 0) |
-	    ((flags & EX_NOCOALESCE) != 0 ? EXF_NOCOALESCE : 0);
-	mutex_init(&ex->ex_lock, MUTEX_DEFAULT, IPL_VM);
-	cv_init(&ex->ex_cv, "extent");
+	    ((flags & EX_NOCOALESCE) != 0 ? EXF_NOCOALESCE : 0) |
+	    (early ? EXF_EARLY : 0);
+	if ((ex->ex_flags & EXF_EARLY) == 0) {
+		mutex_init(&ex->ex_lock, MUTEX_DEFAULT, IPL_VM);
+		cv_init(&ex->ex_cv, "extent");
+	}
 	(void)vmem_init(&ex->ex_vmem, name, 0, 0, 1, NULL, NULL, NULL, 0,
-	    vmflag, IPL_VM);
+	    vmflag | (early ? VM_BOOTSTRAP : 0), IPL_VM);
 	if (extent_add_span(ex, vmflag) != 0) {
 		if (storage != NULL)
 			panic("extent_create: extent %s: no boundary tags "
@@ -658,8 +686,10 @@ extent_destroy(struct extent *ex)
 	while (vmem_busy_find(&ex->ex_vmem, ex->ex_start, &s, &size))
 		vmem_xfree(&ex->ex_vmem, s, size);
 	vmem_destroy(&ex->ex_vmem);
-	cv_destroy(&ex->ex_cv);
-	mutex_destroy(&ex->ex_lock);
+	if ((ex->ex_flags & EXF_EARLY) == 0) {
+		cv_destroy(&ex->ex_cv);
+		mutex_destroy(&ex->ex_lock);
+	}
 	if ((ex->ex_flags & EXF_FIXED) == 0)
 		extent_storage_free(ex);
 }
@@ -698,6 +728,18 @@ extent_printwalk_seg(void *arg, vmem_addr_t addr, vmem_size_t size)
 	pw->pw_open = true;
 	pw->pw_start = addr;
 	pw->pw_end = addr + (size - 1);
+}
+
+/*
+ * extent_init: set up extent(9) once at boot, as NetBSD's main() does.
+ * Here there is nothing to set up: region descriptors are vmem's boundary
+ * tags, available from the first vmem_init, so maps may be created
+ * before this is called as well as after.
+ */
+void
+extent_init(void)
+{
+
 }
 
 /* extent_print: the map's range and flags, then each region. */

@@ -1141,7 +1141,7 @@ kmem_alloc1(size_t size, int kmflags, const void *caller)
  *    KM_NOSLEEP: never sleeps, may fail; safe at IPL_VM and below.
  */
 void *
-kmem_alloc(size_t size, int kmflags)
+kmem_alloc(size_t size, km_flag_t kmflags)
 {
 
 	return kmem_alloc1(size, kmflags, __builtin_return_address(0));
@@ -1149,7 +1149,7 @@ kmem_alloc(size_t size, int kmflags)
 
 /* kmem_zalloc: kmem_alloc, zero-filled. */
 void *
-kmem_zalloc(size_t size, int kmflags)
+kmem_zalloc(size_t size, km_flag_t kmflags)
 {
 	void *buf;
 

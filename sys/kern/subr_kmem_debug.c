@@ -653,12 +653,23 @@ kmem_print_cache(kmem_cache_t *kc, void *arg)
 		kmem_cache_print(kc);
 }
 
+/* printf, with the type vmem_print's printer has. */
+static void __printflike(1, 2)
+kmem_print_pr(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vprintf(fmt, ap);
+	va_end(ap);
+}
+
 /* Print one arena for kmem_print. */
 static void
 kmem_print_arena(vmem_t *vm, void *arg)
 {
 
-	vmem_print(vm);
+	vmem_print((uintptr_t)vm, "", kmem_print_pr);
 }
 
 /*

@@ -51,7 +51,7 @@
  * small sizes from the arena's quantum caches (kmem caches in front of
  * the arena, through vmem_qcache_ops) and the rest as vmem_xalloc does.
  *
- * 1.4 Imports.  When no segment fits and the arena has a source, the
+ * 1.4 Imports.  When no segment fits and the arena has an importfn, the
  * arena imports a span large enough for the request with its constraints
  * (size plus alignment slack plus the boundary), adds it, and searches
  * again.  If importfn is vmem_alloc itself, the constraints are passed
@@ -60,7 +60,11 @@
  * source quanta, of an allocation whose offset in a quantum is phase's).
  * A span that cannot serve the request (another importfn knows no
  * address range) is given back at once, and so is a span that becomes
- * wholly free.
+ * wholly free.  As in NetBSD, the source is only importfn's argument, and
+ * may be NULL; VM_LARGEIMPORT asks importfn for 16 times the size (with
+ * vmem_alloc, for plain requests only), and an arena from vmem_xcreate
+ * (VM_XIMPORT) has an importfn that may return a larger span and says how
+ * large.
  *
  * 1.5 Backed arenas.  An arena of memory may leave backing (pages,
  * mappings) to the page level instead of importing spans that are already
@@ -79,8 +83,8 @@
  *
  * 1.6 Sleeping.  A VM_SLEEP request that finds no space asks kmem to
  * reclaim, then waits on the arena's condition variable, which vmem_free
- * and vmem_add broadcast; an arena with a source also wakes each tick,
- * since space may come back to the source instead.  It never fails.  A
+ * and vmem_add broadcast; an arena that imports also wakes each tick,
+ * since space may come back to its source instead.  It never fails.  A
  * VM_NOSLEEP request never waits and may fail with ENOMEM.
  *
  * 1.7 Freeing.  vmem_xfree finds the busy segment by its start in the
@@ -395,6 +399,29 @@ vmem_rehash(vmem_t *vm)
 	}
 }
 
+/* vmem_foreach callback: grow one arena's hash table if it is due. */
+static void
+vmem_rehash_one(vmem_t *vm, void *arg)
+{
+
+	vmem_rehash(vm);
+}
+
+/*
+ * vmem_rehash_start: grow the busy hash of every arena that holds more
+ * than twice as many segments as buckets, once the kernel is up (NetBSD
+ * starts its periodic rehash here).  Arenas grow their tables as they
+ * allocate; those filled before the meta arena existed, at boot, could
+ * not, and catch up now.
+ * => thread context.
+ */
+void
+vmem_rehash_start(void)
+{
+
+	vmem_foreach(vmem_rehash_one, NULL);
+}
+
 /* ---- spans */
 
 /*
@@ -588,11 +615,64 @@ vmem_import_xalloc(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
 	    minaddr, maxaddr, flags | VM_INSTANTFIT, addrp);
 }
 
+#define	VMEM_LARGEIMPORT	16	/* VM_LARGEIMPORT's import multiple */
+
+/*
+ * Does this request take a large plain span, even from vmem_alloc?  Only
+ * in a VM_LARGEIMPORT arena, and only when it has no constraints.
+ */
+static bool
+vmem_import_large(const vmem_t *vm, const struct vmem_req *rq)
+{
+
+	return (vm->vm_flags & VM_LARGEIMPORT) != 0 && rq->rq_plain;
+}
+
+/* vmem_xcreate's import function, stored in vm_importfn. */
+static vmem_ximport_t *
+vmem_ximportfn(const vmem_t *vm)
+{
+
+	return (vmem_ximport_t *)(void (*)(void))vm->vm_importfn;
+}
+
+/*
+ * Call the import function for size bytes, 16 times as many with
+ * VM_LARGEIMPORT; an x-import (VM_XIMPORT) may return more.  *sizep is
+ * the size asked for and then the size of the span returned.
+ * => arena lock must not be held.  Panics if an x-import returns less
+ *    than it was asked for, or not a multiple of the quantum.
+ */
+static int
+vmem_import_call(vmem_t *vm, vmem_size_t *sizep, vm_flag_t flags,
+    vmem_addr_t *addrp)
+{
+	vmem_size_t size = *sizep;
+	int error;
+
+	if ((vm->vm_flags & VM_LARGEIMPORT) != 0 &&
+	    size <= VMEM_ADDR_MAX / VMEM_LARGEIMPORT)
+		size *= VMEM_LARGEIMPORT;
+	*sizep = size;
+	if ((vm->vm_flags & VM_XIMPORT) == 0)
+		return (*vm->vm_importfn)(vm->vm_source, size, flags, addrp);
+	error = (*vmem_ximportfn(vm))(vm->vm_source, size, sizep, flags,
+	    addrp);
+	if (error == 0 && (*sizep < size ||
+	    (*sizep & vm->vm_quantum_mask) != 0))
+		panic("vmem_import: arena %s: x-import returned %#zx bytes at "
+		    "%#lx for %#zx: fewer, or not a multiple of the quantum "
+		    "%#zx", vm->vm_name, *sizep, (unsigned long)*addrp, size,
+		    vm->vm_quantum_mask + 1);
+	return error;
+}
+
 /*
  * Import a span big enough for the request, with its constraints, and
  * add it to the arena.  An arena whose importfn is vmem_alloc imports
- * with vmem_xalloc and the request's constraints; any other importfn gets
- * a size with slack for alignment and one boundary.
+ * with vmem_xalloc and the request's constraints (a plain request of a
+ * VM_LARGEIMPORT arena excepted, which takes a large plain span); any
+ * other importfn gets a size with slack for alignment and one boundary.
  * => arena lock must not be held.  Returns 0 or ENOMEM.
  */
 static int
@@ -606,7 +686,7 @@ vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 	if (vm->vm_importfn == NULL)
 		return ENOMEM;
 	flags &= VM_SLEEP | VM_NOSLEEP;
-	if (vmem_import_exact(vm)) {
+	if (vmem_import_exact(vm) && !vmem_import_large(vm, rq)) {
 		error = vmem_import_xalloc(vm, rq, flags, &addr, &size);
 	} else {
 		if (rq->rq_align > vm->vm_quantum_mask + 1)
@@ -615,7 +695,7 @@ vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 		size = roundup2(rq->rq_size + slack, vm->vm_import_quantum);
 		if (size < rq->rq_size)
 			return ENOMEM;
-		error = (*vm->vm_importfn)(vm->vm_source, size, flags, &addr);
+		error = vmem_import_call(vm, &size, flags, &addr);
 	}
 	if (error != 0)
 		return ENOMEM;
@@ -644,7 +724,7 @@ vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 
 /*
  * Wait for space to be freed in the arena (or for up to a tick, if tick
- * or if the arena has a source, since space may come back there, or
+ * or if the arena imports, since space may come back to its source, or
  * pages to the page level, instead).
  * => arena lock held; released and retaken.
  */
@@ -654,7 +734,7 @@ vmem_wait(vmem_t *vm, bool tick)
 
 	KASSERT(mutex_owned(&vm->vm_lock));
 	vm->vm_nwait++;
-	if (tick || vm->vm_source != NULL)
+	if (tick || vm->vm_importfn != NULL)
 		(void)cv_timedwait(&vm->vm_cv, &vm->vm_lock, 1);
 	else
 		cv_wait(&vm->vm_cv, &vm->vm_lock);
@@ -807,11 +887,39 @@ vmem_xalloc(vmem_t *vm, vmem_size_t size, vmem_size_t align,
 {
 	struct vmem_req rq;
 
-	if ((align | phase | nocross) != 0 || minaddr != VMEM_ADDR_MIN ||
-	    maxaddr != VMEM_ADDR_MAX || !vmem_req_size(vm, size, flags, &rq))
-		vmem_xalloc_args(vm, "vmem_xalloc", size, align, phase,
-		    nocross, minaddr, maxaddr, flags, &rq);
+	if ((align | phase | nocross) == 0 && minaddr == VMEM_ADDR_MIN &&
+	    maxaddr == VMEM_ADDR_MAX && vmem_req_size(vm, size, flags, &rq))
+		return vmem_xalloc1(vm, &rq, flags, addrp);
+	if (!vmem_xalloc_args(vm, "vmem_xalloc", size, align, phase, nocross,
+	    minaddr, maxaddr, flags, &rq)) {
+		mutex_enter(&vm->vm_lock);
+		vm->vm_nfail++;
+		mutex_exit(&vm->vm_lock);
+		return ENOMEM;
+	}
 	return vmem_xalloc1(vm, &rq, flags, addrp);
+}
+
+/*
+ * vmem_xalloc_addr: allocate exactly [addr, addr + size), size rounded up
+ * to the quantum.
+ * => arena lock must not be held; with VM_SLEEP, waits until the whole
+ *    range is free (for ever if it lies outside the arena's spans).
+ * Returns 0, or ENOMEM (VM_NOSLEEP) if any of the range is allocated or
+ * outside the arena.
+ */
+int
+vmem_xalloc_addr(vmem_t *vm, vmem_addr_t addr, vmem_size_t size,
+    vm_flag_t flags)
+{
+	vmem_addr_t result;
+	int error;
+
+	error = vmem_xalloc(vm, size, 0, 0, 0, addr,
+	    addr + (vmem_roundup_size(vm, size) - 1),
+	    (flags & ~VM_FITMASK) | VM_BESTFIT, &result);
+	KASSERT(error != 0 || result == addr);
+	return error;
 }
 
 /*
@@ -828,7 +936,7 @@ vmem_alloc(vmem_t *vm, vmem_size_t size, vm_flag_t flags,
 	void *p;
 
 	if (!vmem_req_size(vm, size, flags, &rq))
-		vmem_xalloc_args(vm, "vmem_alloc", size, 0, 0, 0,
+		(void)vmem_xalloc_args(vm, "vmem_alloc", size, 0, 0, 0,
 		    VMEM_ADDR_MIN, VMEM_ADDR_MAX, flags, &rq);
 	if (rq.rq_size <= vm->vm_qcache_max && ops != NULL) {
 		p = vm->vm_qcache[(rq.rq_size >> vm->vm_quantum_shift) - 1];
@@ -1019,6 +1127,40 @@ vmem_free(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 	vmem_xfree(vm, addr, size);
 }
 
+/*
+ * vmem_xfreeall: free every allocated segment, as vmem_xfree would.
+ * => arena lock must not be held; nobody else may allocate or free in
+ *    the arena meanwhile.  Panics in an arena with quantum caches, whose
+ *    small segments only vmem_free may give back.
+ */
+void
+vmem_xfreeall(vmem_t *vm)
+{
+	vmem_addr_t addr;
+	vmem_size_t size;
+	bt_t *bt;
+
+	if (vm->vm_qcache_max != 0)
+		panic("vmem_xfreeall: arena %s: quantum caches up to %#zx, "
+		    "whose segments only vmem_free may free", vm->vm_name,
+		    vm->vm_qcache_max);
+	for (;;) {
+		mutex_enter(&vm->vm_lock);
+		TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+			if (bt->bt_type == BT_TYPE_BUSY)
+				break;
+		}
+		if (bt == NULL) {
+			mutex_exit(&vm->vm_lock);
+			return;
+		}
+		addr = bt->bt_start;
+		size = bt->bt_size;
+		mutex_exit(&vm->vm_lock);
+		vmem_xfree(vm, addr, size);
+	}
+}
+
 /* ---- spans given by the caller */
 
 /*
@@ -1112,8 +1254,12 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 	if (quantum == 0 || !powerof2(quantum))
 		panic("vmem_init: arena %s: quantum %#zx is not a power of 2",
 		    name, quantum);
-	if ((importfn == NULL) != (source == NULL) ||
-	    (importfn != NULL && releasefn == NULL && importfn != vmem_alloc))
+	if ((flags & VM_XIMPORT) != 0)
+		panic("vmem_init: arena %s: flags %#x: VM_XIMPORT is for "
+		    "vmem_xcreate alone", name, flags);
+	if ((importfn == NULL && (source != NULL || releasefn != NULL)) ||
+	    (importfn != NULL && releasefn == NULL && importfn != vmem_alloc) ||
+	    (importfn == vmem_alloc && source == NULL))
 		panic("vmem_init: arena %s: importfn %p, releasefn %p and "
 		    "source %p do not go together", name, importfn,
 		    releasefn, source);
@@ -1178,6 +1324,32 @@ vmem_create(const char *name, vmem_addr_t base, vmem_size_t size,
 		return NULL;
 	}
 	vm->vm_storage = storage;
+	return vm;
+}
+
+/*
+ * vmem_xcreate: vmem_create with an import function that may return a
+ * larger span than it was asked for, and says how large in *sizep.
+ * => as vmem_create.
+ */
+vmem_t *
+vmem_xcreate(const char *name, vmem_addr_t base, vmem_size_t size,
+    vmem_size_t quantum, vmem_ximport_t *importfn, vmem_release_t *releasefn,
+    vmem_t *source, vmem_size_t qcache_max, vm_flag_t flags, int ipl)
+{
+	vmem_t *vm;
+
+	if (importfn == NULL)
+		panic("vmem_xcreate: arena %s: no import function", name);
+	vm = vmem_create(name, base, size, quantum,
+	    (vmem_import_t *)(void (*)(void))importfn, releasefn, source,
+	    qcache_max, flags, ipl);
+	if (vm != NULL) {
+		/* Before anyone may allocate: no import has happened yet. */
+		mutex_enter(&vm->vm_lock);
+		vm->vm_flags |= VM_XIMPORT;
+		mutex_exit(&vm->vm_lock);
+	}
 	return vm;
 }
 

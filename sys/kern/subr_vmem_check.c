@@ -8,7 +8,11 @@
  * 6.1 Misuse.  Every build checks the arguments of each call and panics
  * on misuse (a bad size, alignment or flag, a double free, a free into
  * the wrong arena or of the wrong size), naming the function, the arena,
- * the rule and every argument.  These checks are O(1).
+ * the rule and every argument.  These checks are O(1).  A request that
+ * can never be met but may come from a correct caller, a [minaddr,
+ * maxaddr] range smaller than the size (a bus driver computes its window
+ * at run time), is no misuse: it fails with ENOMEM under VM_NOSLEEP, as in
+ * NetBSD, and panics only under VM_SLEEP, which would wait for ever.
  *
  * 6.2 Invariants.  vmem_check walks the whole arena, O(n) in its tags:
  * the segment list tiles each span in address order, free neighbours are
@@ -24,7 +28,10 @@
  * so that a DIAGNOSTIC kernel's allocations stay O(1).
  *
  * 6.3 Queries and printing: vmem_size, vmem_contains, vmem_walk and
- * vmem_print take the arena lock for the time they read.
+ * vmem_print take the arena lock for the time they read.  The ddb entry
+ * points NetBSD has, vmem_print(addr, modif, pr), vmem_printall and
+ * vmem_whatis, print through the printer they are given; vmem_whatis
+ * walks every segment of every arena.
  */
 
 #define	_VMEM_PRIVATE
@@ -55,8 +62,16 @@ vmem_xalloc_misuse(vmem_t *vm, const char *func, const char *rule,
 	    vm->vm_quantum_mask + 1);
 }
 
-/* Check a vmem_xalloc request and fill in rq; panic on misuse. */
-void
+/*
+ * Check a vmem_xalloc request and fill in rq; panic on misuse.  Returns
+ * false for a request that can never be met but is no misuse: a range
+ * [minaddr, maxaddr] smaller than the size under VM_NOSLEEP (ENOMEM, as
+ * in NetBSD, FreeBSD and illumos; under VM_SLEEP it would wait for ever,
+ * and panics).  A nocross below the alignment is met by every aligned
+ * address once the segment at the phase does not cross it, so rq gets
+ * none.
+ */
+bool
 vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
     vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
     vmem_addr_t minaddr, vmem_addr_t maxaddr, vm_flag_t flags,
@@ -84,15 +99,14 @@ vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
 		rule = "phase is not below align";
 	else if (nocross != 0 && !powerof2(nocross))
 		rule = "nocross is not a power of 2";
-	else if (nocross != 0 && nocross < MAX(align, q))
-		rule = "nocross is below align";
-	else if (nocross != 0 && phase + size > nocross)
+	else if (nocross != 0 && size > nocross - (phase & (nocross - 1)))
 		rule = "size and phase cannot fit between two nocross "
 		    "boundaries";
 	else if (minaddr > maxaddr)
 		rule = "minaddr is above maxaddr";
-	else if (maxaddr - minaddr < size - 1)
-		rule = "the range [minaddr, maxaddr] is smaller than size";
+	else if (maxaddr - minaddr < size - 1 && (flags & VM_SLEEP) != 0)
+		rule = "the range [minaddr, maxaddr] is smaller than size, "
+		    "and VM_SLEEP would wait for ever";
 	else if ((minaddr & (q - 1)) != 0 ||
 	    (maxaddr != VMEM_ADDR_MAX && ((maxaddr + 1) & (q - 1)) != 0))
 		rule = "minaddr or maxaddr + 1 is not a multiple of the quantum";
@@ -102,11 +116,13 @@ vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
 	rq->rq_size = size;
 	rq->rq_align = align != 0 ? align : q;
 	rq->rq_phase = phase;
-	rq->rq_nocross = nocross;
+	rq->rq_nocross = nocross >= rq->rq_align ? nocross : 0;
 	rq->rq_minaddr = minaddr;
 	rq->rq_maxaddr = maxaddr;
-	rq->rq_plain = rq->rq_align == q && phase == 0 && nocross == 0 &&
-	    minaddr == VMEM_ADDR_MIN && maxaddr == VMEM_ADDR_MAX;
+	rq->rq_plain = rq->rq_align == q && phase == 0 &&
+	    rq->rq_nocross == 0 && minaddr == VMEM_ADDR_MIN &&
+	    maxaddr == VMEM_ADDR_MAX;
+	return maxaddr - minaddr >= size - 1;
 }
 
 /* Panic, naming the arena and arguments of a bad free. */
@@ -190,18 +206,46 @@ vmem_walk(vmem_t *vm, int typemask,
 	mutex_exit(&vm->vm_lock);
 }
 
-/* vmem_print: the arena's statistics and free-list lengths. */
-void
-vmem_print(vmem_t *vm)
+/* The name of a tag's type, for vmem_print and vmem_whatis. */
+static const char *
+vmem_bt_typename(const bt_t *bt)
 {
+
+	switch (bt->bt_type) {
+	case BT_TYPE_SPAN:
+		return "span";
+	case BT_TYPE_SPAN_STATIC:
+		return "static span";
+	case BT_TYPE_FREE:
+		return "free";
+	case BT_TYPE_BUSY:
+		return "busy";
+	default:
+		return "unbacking";
+	}
+}
+
+/*
+ * vmem_print: the arena at addr, its statistics and free-list lengths,
+ * through pr; with 'a' in modif, also every span and segment.
+ * => takes the arena lock (from ddb, only while nobody holds it).
+ */
+void
+vmem_print(uintptr_t addr, const char *modif,
+    void (*pr)(const char *, ...) __printflike(1, 2))
+{
+	vmem_t *vm = (vmem_t *)addr;
+	bool all = false;
 	size_t i, n;
 	bt_t *bt;
 
+	for (; modif != NULL && *modif != '\0'; modif++)
+		all |= *modif == 'a';
 	mutex_enter(&vm->vm_lock);
-	printf("vmem %s: quantum %#zx size %#zx inuse %#zx qcache_max %#zx\n",
-	    vm->vm_name, vm->vm_quantum_mask + 1, vm->vm_size, vm->vm_inuse,
-	    vm->vm_qcache_max);
-	printf("  alloc %llu free %llu fail %llu wait %llu import %llu "
+	(*pr)("vmem %s (%p): quantum %#zx size %#zx inuse %#zx "
+	    "qcache_max %#zx\n", vm->vm_name, vm, vm->vm_quantum_mask + 1,
+	    vm->vm_size, vm->vm_inuse, vm->vm_qcache_max);
+	(*pr)("  alloc %llu free %llu fail %llu wait %llu import %llu "
 	    "release %llu rehash %llu busy %zu buckets %zu\n",
 	    (unsigned long long)vm->vm_nalloc,
 	    (unsigned long long)vm->vm_nfree,
@@ -216,9 +260,79 @@ vmem_print(vmem_t *vm)
 		LIST_FOREACH(bt, &vm->vm_freelist[i], bt_freelist)
 			n++;
 		if (n != 0)
-			printf("  class %3zu: %zu free segments\n", i, n);
+			(*pr)("  class %3zu: %zu free segments\n", i, n);
+	}
+	if (all) {
+		TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist)
+			(*pr)("  %#lx-%#lx %#zx %s\n",
+			    (unsigned long)bt->bt_start,
+			    (unsigned long)(bt->bt_start + (bt->bt_size - 1)),
+			    bt->bt_size, vmem_bt_typename(bt));
 	}
 	mutex_exit(&vm->vm_lock);
+}
+
+/* What vmem_printall and vmem_whatis pass to each arena. */
+struct vmem_ddb {
+	const char	*vd_modif;
+	uintptr_t	vd_addr;
+	void		(*vd_pr)(const char *, ...) __printflike(1, 2);
+};
+
+/* vmem_foreach callback: vmem_print one arena. */
+static void
+vmem_printall_one(vmem_t *vm, void *arg)
+{
+	const struct vmem_ddb *vd = arg;
+
+	vmem_print((uintptr_t)vm, vd->vd_modif, vd->vd_pr);
+}
+
+/*
+ * vmem_printall: vmem_print every arena.
+ * => thread context; takes the list of arenas and each arena's lock.
+ */
+void
+vmem_printall(const char *modif,
+    void (*pr)(const char *, ...) __printflike(1, 2))
+{
+	struct vmem_ddb vd = { .vd_modif = modif, .vd_pr = pr };
+
+	vmem_foreach(vmem_printall_one, &vd);
+}
+
+/* vmem_foreach callback: the segment of one arena that holds the address. */
+static void
+vmem_whatis_one(vmem_t *vm, void *arg)
+{
+	const struct vmem_ddb *vd = arg;
+	bt_t *bt;
+
+	mutex_enter(&vm->vm_lock);
+	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+		if (BT_ISSPAN_P(bt) || vd->vd_addr < bt->bt_start ||
+		    vd->vd_addr - bt->bt_start >= bt->bt_size)
+			continue;
+		(*vd->vd_pr)("%#lx is %#lx+%#lx in vmem %s (%s)\n",
+		    (unsigned long)vd->vd_addr, (unsigned long)bt->bt_start,
+		    (unsigned long)(vd->vd_addr - bt->bt_start), vm->vm_name,
+		    bt->bt_type == BT_TYPE_FREE ? "free" : "allocated");
+		break;
+	}
+	mutex_exit(&vm->vm_lock);
+}
+
+/*
+ * vmem_whatis: through pr, each arena segment that holds addr, and
+ * whether it is allocated or free; O(segments) in every arena.
+ * => thread context; takes the list of arenas and each arena's lock.
+ */
+void
+vmem_whatis(uintptr_t addr, void (*pr)(const char *, ...) __printflike(1, 2))
+{
+	struct vmem_ddb vd = { .vd_addr = addr, .vd_pr = pr };
+
+	vmem_foreach(vmem_whatis_one, &vd);
 }
 
 /* ---- invariants */

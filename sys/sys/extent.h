@@ -8,7 +8,7 @@
  *
  * Legend, for what protects each field:
  *	I	immutable after extent_create
- *	w	ex_lock (waiters for space)
+ *	w	ex_lock (waiters for space; never used in an EX_EARLY map)
  *	v	the arena's own lock, inside vmem
  */
 
@@ -32,9 +32,19 @@ struct extent {
 	int		ex_flags;	/* I: EXF_* */
 };
 
+/*
+ * Storage for a fixed extent, for callers that reserve it by this type
+ * (an array of them on the stack, as some NetBSD drivers do).  The map's
+ * regions need no room of their own (see EXTENT_FIXED_STORAGE_SIZE).
+ */
+struct extent_fixed {
+	struct extent	fex_extent;	/* the map itself */
+};
+
 /* ex_flags: for the extent manager only. */
 #define	EXF_FIXED	0x01		/* storage from the caller */
 #define	EXF_NOCOALESCE	0x02		/* only whole regions are freed */
+#define	EXF_EARLY	0x04		/* no ex_lock, no sleeping */
 
 /* Flags of the extent functions. */
 #define	EX_NOWAIT	0x00		/* do not sleep for memory */
@@ -45,6 +55,7 @@ struct extent {
 #define	EX_MALLOCOK	0x10		/* fixed extent may allocate memory */
 #define	EX_WAITSPACE	0x20		/* sleep until the space is free */
 #define	EX_BOUNDZERO	0x40		/* boundary lines start at 0 */
+#define	EX_EARLY	0x80		/* extent_create: for early boot */
 
 /* Place holders for "no alignment" and "no boundary". */
 #define	EX_NOALIGN	1
@@ -71,6 +82,7 @@ int	extent_alloc_subregion1(struct extent *, u_long, u_long, u_long,
 int	extent_alloc_region(struct extent *, u_long, u_long, int);
 int	extent_free(struct extent *, u_long, u_long, int);
 void	extent_print(struct extent *);
+void	extent_init(void);
 __END_DECLS
 
 #endif /* !_SYS_EXTENT_H_ */

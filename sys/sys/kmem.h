@@ -6,21 +6,20 @@
  * set of size-class caches.  See kmem(9) and the theory comment at the
  * top of sys/kern/subr_kmem.c.
  *
- * This header needs only the compiler's freestanding headers (through
- * <sys/vmem.h>), so that programs outside the tree can include it beside
- * the C library's.
+ * It is a kernel header: it includes only kernel headers.  The host
+ * library installs a wrapper of the same name for programs outside the
+ * tree (see <sys/vmem.h>).  The names, types and flag values of the
+ * interfaces NetBSD has are NetBSD's.
  */
 
 #ifndef _SYS_KMEM_H_
 #define _SYS_KMEM_H_
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
+#include <sys/types.h>
 #include <sys/vmem.h>
 
 typedef struct kmem_cache kmem_cache_t;
+typedef unsigned int km_flag_t;
 
 /* Allocation flags: exactly one of KM_SLEEP and KM_NOSLEEP. */
 #define	KM_SLEEP	0x00000001	/* may sleep; never fails */
@@ -54,9 +53,26 @@ void	kmem_cache_destroy(kmem_cache_t *);
 void	*kmem_cache_alloc(kmem_cache_t *, int);
 void	kmem_cache_free(kmem_cache_t *, void *);
 
-void	*kmem_alloc(size_t, int);
-void	*kmem_zalloc(size_t, int);
+void	*kmem_alloc(size_t, km_flag_t);
+void	*kmem_zalloc(size_t, km_flag_t);
 void	kmem_free(void *, size_t);
+size_t	kmem_roundup_size(size_t);
+
+/* The same, for callers in interrupt context (KM_NOSLEEP only). */
+void	*kmem_intr_alloc(size_t, km_flag_t);
+void	*kmem_intr_zalloc(size_t, km_flag_t);
+void	kmem_intr_free(void *, size_t);
+
+/* Strings: kmem_strfree frees what any of the others returned. */
+char	*kmem_asprintf(const char *, ...) __printflike(1, 2);
+char	*kmem_strdupsize(const char *, size_t *, km_flag_t);
+#define	kmem_strdup(s, f)	kmem_strdupsize((s), NULL, (f))
+char	*kmem_strndup(const char *, size_t, km_flag_t);
+void	kmem_strfree(char *);
+
+/* A buffer on the caller's stack when it is large enough, else kmem's. */
+void	*kmem_tmpbuf_alloc(size_t, void *, size_t, km_flag_t);
+void	kmem_tmpbuf_free(void *, size_t, void *);
 
 void	kmem_reap(void);
 void	kmem_update(void);

@@ -119,7 +119,7 @@ struct bt_tree {
 struct vmem {
 	kmutex_t		vm_lock;
 	kcondvar_t		vm_cv;		/* l: waiters for space */
-	vm_flag_t		vm_flags;	/* I: VM_* from vmem_create */
+	vm_flag_t		vm_flags;	/* I: VM_* of vmem_[x]create */
 	int			vm_ipl;		/* I */
 	vmem_import_t		*vm_importfn;	/* I */
 	vmem_release_t		*vm_releasefn;	/* I */
@@ -352,7 +352,7 @@ bt_t	*vmem_fit(vmem_t *, const struct vmem_req *, vm_flag_t,
 	    vmem_addr_t *);
 
 /* subr_vmem_check.c */
-void	vmem_xalloc_args(vmem_t *, const char *, vmem_size_t, vmem_size_t,
+bool	vmem_xalloc_args(vmem_t *, const char *, vmem_size_t, vmem_size_t,
 	    vmem_size_t, vmem_size_t, vmem_addr_t, vmem_addr_t, vm_flag_t,
 	    struct vmem_req *);
 void	vmem_free_misuse(vmem_t *, const char *, const char *, vmem_addr_t,

@@ -34,6 +34,7 @@
 #define	UVM_KM_IMPORT	(64 * PAGE_SIZE)	/* kmem_va_arena spans */
 
 vmem_t *kmem_arena;
+vmem_t *kmem_meta_arena;
 vmem_t *kmem_va_arena;
 
 static vmem_t kmem_arena_store;
@@ -90,5 +91,6 @@ uvm_km_bootstrap(vaddr_t start, vaddr_t end)
 		panic("uvm_km_bootstrap: cannot create the kmem arenas");
 	vmem_set_backing(kmem_va_arena, uvm_km_kmem_back, uvm_km_kmem_unback,
 	    UVM_KM_IMPORT);
+	kmem_meta_arena = kmem_va_arena;
 	vmem_subsystem_init(kmem_va_arena, uvm_km_page_alloc, uvm_km_page_free);
 }

@@ -11,6 +11,9 @@
  *			a segment unmaps it on every CPU and frees the pages
  *			(uvm_km_unback), at once or in a later batch.
  *
+ * <sys/vmem.h> declares the arenas, and kmem_meta_arena, which is
+ * kmem_va_arena here.
+ *
  * Each host supplies uvm_km_back and uvm_km_unback: the test kernel with
  * its physical page allocator and pmap, the host platform with mmap.
  * uvm_km_back with VM_SLEEP waits for free pages and never fails; with
@@ -30,9 +33,6 @@
 
 #include <sys/types.h>
 #include <sys/vmem.h>
-
-extern vmem_t *kmem_arena;
-extern vmem_t *kmem_va_arena;
 
 __BEGIN_DECLS
 void	uvm_km_bootstrap(vaddr_t, vaddr_t);

@@ -12,7 +12,7 @@
  *
  *	internal	per allocation: for malloc(9) on kmem, kmem's size
  *			class of size + 8 (the header), or for a large
- *			request its pages plus the 40-byte record in the
+ *			request its pages plus the 32-byte record in the
  *			large index; for 4.4BSD, the bucket or the pages;
  *	footprint	the whole memory taken: for malloc(9) on kmem, what
  *			kmem_va_arena hands out while the mix is live (slabs,
@@ -27,25 +27,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <sys/malloc.h>
 #include <sys/vmem.h>
-
-#undef malloc
-#undef free
-#undef realloc
 
 #define	PAGE		4096UL
 #define	MINALLOCSIZE	16UL		/* 4.4BSD: smallest bucket */
 #define	MAXALLOCSAVE	(2 * PAGE)	/* 4.4BSD: largest bucket */
 #define	HDR		8UL		/* kern_malloc.c: header */
 #define	SMALL_MAX	(2 * PAGE - HDR) /* kern_malloc.c: largest small */
-#define	LARGE_RECORD	40UL		/* kern_malloc.c: large index record */
+#define	LARGE_RECORD	32UL		/* kern_malloc.c: large index record */
 #define	COPIES		64		/* the mix is allocated this often */
 
-extern vmem_t *kmem_va_arena;
+/*
+ * <sys/malloc.h> declares nothing outside the kernel (_KERNEL), and this
+ * program is built against the C library: the kernel functions it calls.
+ */
+#define	M_WAITOK	0x0000
+void	*kern_malloc(unsigned long, int);
+void	kern_free(void *);
 size_t	kmem_size_class(size_t);
-
-MALLOC_DEFINE(M_BENCH, "bench", "bench_malloc");
 
 static const struct {
 	size_t	size;
@@ -148,10 +147,10 @@ kmem_malloc_footprint(void)
 	before = vmem_size(kmem_va_arena, VMEM_ALLOC);
 	for (c = 0; c < COPIES; c++)
 		for (i = 0; i < nmix; i++)
-			live[n++] = kern_malloc(mix[i], M_BENCH, M_WAITOK);
+			live[n++] = kern_malloc(mix[i], M_WAITOK);
 	after = vmem_size(kmem_va_arena, VMEM_ALLOC);
 	for (i = 0; i < n; i++)
-		kern_free(live[i], M_BENCH);
+		kern_free(live[i]);
 	return after - before;
 }
 

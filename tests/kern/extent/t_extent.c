@@ -509,6 +509,70 @@ ATF_TC_BODY(fixed_storage, tc)
 	}
 }
 
+ATF_TC(fixed_storage_type);
+ATF_TC_HEAD(fixed_storage_type, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "storage reserved as an array of "
+	    "struct extent_fixed on the stack, as NetBSD drivers do, holds a "
+	    "fixed extent");
+}
+ATF_TC_BODY(fixed_storage_type, tc)
+{
+	struct extent_fixed fex[2];
+	struct extent *ex;
+	u_long a;
+
+	ex = extent_create("t_fex", 0x100000, 0x1fffff, (void *)fex,
+	    sizeof(fex), EX_NOWAIT);
+	ATF_REQUIRE(ex == &fex[0].fex_extent);
+	ATF_REQUIRE_EQ(extent_alloc_subregion(ex, 0x100000, 0x13ffff,
+	    0x40000, 0x10000, 0, EX_FAST | EX_NOWAIT, &a), 0);
+	ATF_CHECK_EQ(a, 0x100000);
+	extent_destroy(ex);
+}
+
+ATF_TC(early);
+ATF_TC_HEAD(early, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "an EX_EARLY map (NetBSD's value) "
+	    "made before extent_init, fixed or not, allocates, frees and is "
+	    "destroyed without its lock; EX_WAITOK on it never sleeps; "
+	    "extent_init may be called more than once");
+}
+ATF_TC_BODY(early, tc)
+{
+	static long storage[EXTENT_FIXED_STORAGE_SIZE(8) / sizeof(long) + 1];
+	struct extent *ex;
+	u_long a, b;
+	int round;
+
+	ATF_CHECK_EQ(EX_EARLY, 0x80);
+	for (round = 0; round < 2; round++) {
+		ex = extent_create("early", 0x1000, 0x1fff,
+		    round == 0 ? storage : NULL, round == 0 ? sizeof(storage) :
+		    0, EX_NOWAIT | EX_EARLY);
+		ATF_REQUIRE(ex != NULL);
+		ATF_CHECK_EQ(ex->ex_flags & EXF_EARLY, EXF_EARLY);
+		ATF_REQUIRE_EQ(extent_alloc(ex, 0x100, 0x100, 0, EX_WAITOK,
+		    &a), 0);
+		ATF_REQUIRE_EQ(extent_alloc_region(ex, 0x1800, 0x10,
+		    EX_NOWAIT), 0);
+		ATF_CHECK_EQ(extent_alloc_region(ex, 0x1808, 0x10, EX_WAITOK),
+		    EAGAIN);
+		ATF_REQUIRE_EQ(extent_alloc(ex, 0x1000, 1, 0, EX_NOWAIT, &b),
+		    EAGAIN);
+		ATF_CHECK_EQ(extent_free(ex, 0x1804, 4, EX_WAITOK), 0);
+		ATF_CHECK(t_free_p(ex, 0x1804, 4));
+		ATF_CHECK(t_busy_p(ex, 0x1800, 4));
+		ATF_CHECK_EQ(extent_free(ex, a, 0x100, EX_NOWAIT), 0);
+		vmem_check(&ex->ex_vmem);
+		extent_destroy(ex);
+		extent_init();
+	}
+}
+
 /* ---- running out of region descriptors */
 
 /* vmem_walk callback: count a boundary tag. */
@@ -1092,6 +1156,20 @@ ATF_TC_BODY(misuse_create_range, tc)
 	(void)extent_create("t", 0x1000, 0xfff, NULL, 0, EX_NOWAIT);
 }
 
+T_MISUSE(misuse_early_waitspace, "EX_WAITSPACE on an EX_EARLY map, which "
+    "never sleeps, panics")
+ATF_TC_BODY(misuse_early_waitspace, tc)
+{
+	static long storage[EXTENT_FIXED_STORAGE_SIZE(8) / sizeof(long) + 1];
+	struct extent *ex;
+	u_long a;
+
+	ex = extent_create("early", 0, 0xff, storage, sizeof(storage),
+	    EX_NOWAIT | EX_EARLY);
+	atf_tc_expect_signal(SIGABRT, "EX_WAITSPACE must panic");
+	(void)extent_alloc(ex, 0x10, 1, 0, EX_WAITSPACE, &a);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -1109,6 +1187,9 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, whole_space);
 	ATF_TP_ADD_TC(tp, whole_space_one_map);
 	ATF_TP_ADD_TC(tp, fixed_storage);
+	ATF_TP_ADD_TC(tp, fixed_storage_type);
+	ATF_TP_ADD_TC(tp, early);
+	ATF_TP_ADD_TC(tp, misuse_early_waitspace);
 	ATF_TP_ADD_TC(tp, nowait_enomem);
 	ATF_TP_ADD_TC(tp, fixed_nocoalesce_enomem);
 	ATF_TP_ADD_TC(tp, waitspace);

@@ -366,6 +366,77 @@ ATF_TC_BODY(alloc_sizes, tc)
 	}
 }
 
+/* Check that string s is t. */
+#define	T_CHECK_STREQ(s, t)						\
+	ATF_CHECK_MSG(strcmp((s), (t)) == 0, "\"%s\", not \"%s\"", (s), (t))
+
+ATF_TC(netbsd_conveniences);
+ATF_TC_HEAD(netbsd_conveniences, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "kmem_roundup_size, kmem_intr_*, "
+	    "kmem_asprintf, kmem_strdup*, kmem_strndup, kmem_strfree and "
+	    "kmem_tmpbuf_*: contents, lengths, and frees of the right size");
+}
+ATF_TC_BODY(netbsd_conveniences, tc)
+{
+	char stackbuf[64], *s, *t;
+	u_char *p;
+	size_t len, i;
+
+	ATF_CHECK_EQ(kmem_roundup_size(0), 0);
+	ATF_CHECK_EQ(kmem_roundup_size(1), KMEM_ALIGN);
+	ATF_CHECK_EQ(kmem_roundup_size(KMEM_ALIGN), KMEM_ALIGN);
+	ATF_CHECK_EQ(kmem_roundup_size(KMEM_ALIGN + 1), 2 * KMEM_ALIGN);
+	len = kmem_roundup_size(13);
+	p = kmem_alloc(len, KM_SLEEP);
+	memset(p, 0x5a, len);
+	kmem_free(p, len);
+
+	p = kmem_intr_zalloc(300, KM_NOSLEEP);
+	ATF_REQUIRE(p != NULL);
+	for (i = 0; i < 300; i++)
+		ATF_REQUIRE_EQ(p[i], 0);
+	kmem_intr_free(p, 300);
+	p = kmem_intr_alloc(5 * PAGE_SIZE, KM_SLEEP);
+	ATF_REQUIRE(p != NULL);
+	memset(p, 1, 5 * PAGE_SIZE);
+	kmem_intr_free(p, 5 * PAGE_SIZE);
+
+	s = kmem_asprintf("%s-%d-%#x", "arena", 12345, 0xbeef);
+	T_CHECK_STREQ(s, "arena-12345-0xbeef");
+	kmem_strfree(s);
+	s = kmem_asprintf("%*d", (int)(3 * PAGE_SIZE), 7);
+	ATF_CHECK_EQ(strlen(s), 3 * PAGE_SIZE);
+	ATF_CHECK_EQ(s[3 * PAGE_SIZE - 1], '7');
+	kmem_strfree(s);
+
+	s = kmem_strdupsize("boundary tag", &len, KM_SLEEP);
+	T_CHECK_STREQ(s, "boundary tag");
+	ATF_CHECK_EQ(len, sizeof("boundary tag"));
+	t = kmem_strdup(s, KM_NOSLEEP);
+	ATF_REQUIRE(t != NULL && t != s);
+	T_CHECK_STREQ(t, s);
+	kmem_strfree(s);
+	kmem_strfree(t);
+	s = kmem_strndup("magazine", 3, KM_SLEEP);
+	T_CHECK_STREQ(s, "mag");
+	kmem_strfree(s);
+	s = kmem_strndup("slab", 100, KM_SLEEP);
+	T_CHECK_STREQ(s, "slab");
+	kmem_strfree(s);
+	kmem_strfree(NULL);
+
+	ATF_CHECK(kmem_tmpbuf_alloc(sizeof(stackbuf), stackbuf,
+	    sizeof(stackbuf), KM_SLEEP) == stackbuf);
+	kmem_tmpbuf_free(stackbuf, sizeof(stackbuf), stackbuf);
+	p = kmem_tmpbuf_alloc(sizeof(stackbuf) + 1, stackbuf,
+	    sizeof(stackbuf), KM_SLEEP);
+	ATF_REQUIRE(p != NULL && (void *)p != stackbuf);
+	memset(p, 2, sizeof(stackbuf) + 1);
+	kmem_tmpbuf_free(p, sizeof(stackbuf) + 1, stackbuf);
+}
+
 ATF_TC(size_classes);
 ATF_TC_HEAD(size_classes, tc)
 {
@@ -1174,6 +1245,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, hash_grows);
 	ATF_TP_ADD_TC(tp, small_quantum_source);
 	ATF_TP_ADD_TC(tp, alloc_sizes);
+	ATF_TP_ADD_TC(tp, netbsd_conveniences);
 	ATF_TP_ADD_TC(tp, size_classes);
 	ATF_TP_ADD_TC(tp, stress_cross_cpu);
 	ATF_TP_ADD_TC(tp, sleep_until_free);

@@ -476,6 +476,29 @@ ATF_TC_BODY(destroy_live_audit, tc)
 	kmem_cache_destroy(kc);
 }
 
+T_MISUSE(strndup_zero, "kmem_strndup with maxlen 0 panics")
+ATF_TC_BODY(strndup_zero, tc)
+{
+
+	atf_tc_expect_signal(SIGABRT, "maxlen 0 must panic");
+	(void)kmem_strndup("x", 0, KM_SLEEP);
+}
+
+T_MISUSE(strfree_shortened, "kmem_strfree of a string shortened after "
+    "kmem_strdup frees a size of another class, which the debug build "
+    "catches")
+ATF_TC_BODY(strfree_shortened, tc)
+{
+	char *s;
+
+	if ((kmem_debug & KMEM_DEBUG_ON) == 0)
+		atf_tc_skip("kmem_debug is off in this build");
+	s = kmem_strdup("a string of some length", KM_SLEEP);
+	s[3] = '\0';
+	atf_tc_expect_signal(SIGABRT, "wrong size must panic");
+	kmem_strfree(s);
+}
+
 ATF_TC(debug_clean);
 ATF_TC_HEAD(debug_clean, tc)
 {
@@ -538,6 +561,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, leak_report);
 	ATF_TP_ADD_TC(tp, leak_report_plain);
 	ATF_TP_ADD_TC(tp, destroy_live_audit);
+	ATF_TP_ADD_TC(tp, strndup_zero);
+	ATF_TP_ADD_TC(tp, strfree_shortened);
 	ATF_TP_ADD_TC(tp, debug_clean);
 	return atf_no_error();
 }

@@ -58,7 +58,11 @@ t_stamp_ok(const uint8_t *p, size_t len, uint8_t v)
 	return true;
 }
 
-/* Clock hook: a cache object and a kmem_alloc buffer, KM_NOSLEEP. */
+/*
+ * Clock hook: a cache object and a kmem_alloc buffer, KM_NOSLEEP; every
+ * other round the buffer comes from kmem_intr_zalloc, zeroed, and goes
+ * back through kmem_intr_free.
+ */
 static void
 t_hook_alloc(void *arg)
 {
@@ -66,13 +70,17 @@ t_hook_alloc(void *arg)
 	uint8_t v = (uint8_t)(0x40 + cpu_index(curcpu()));
 	size_t size = 8 + 24 * (tp->tp_rounds % 100);
 	uint8_t *a, *b;
+	bool intr;
 
 	KASSERT(cpu_intr_p());
 	if (tp->tp_rounds >= T_HOOK_ROUNDS)
 		return;
-	tp->tp_rounds++;
+	intr = (tp->tp_rounds++ % 2) != 0;
 	a = kmem_cache_alloc(t_kc, KM_NOSLEEP);
-	b = kmem_alloc(size, KM_NOSLEEP);
+	b = intr ? kmem_intr_zalloc(size, KM_NOSLEEP) :
+	    kmem_alloc(size, KM_NOSLEEP);
+	if (intr && b != NULL && !t_stamp_ok(b, size, 0))
+		tp->tp_bad++;
 	if (a != NULL && b != NULL)
 		tp->tp_ok++;
 	if (a != NULL) {
@@ -85,7 +93,10 @@ t_hook_alloc(void *arg)
 		t_stamp(b, size, v);
 		if (!t_stamp_ok(b, size, v))
 			tp->tp_bad++;
-		kmem_free(b, size);
+		if (intr)
+			kmem_intr_free(b, size);
+		else
+			kmem_free(b, size);
 	}
 }
 

@@ -1496,17 +1496,6 @@ ATF_TC_BODY(misuse_size_overflow, tc)
 	(void)vmem_alloc(vm, VMEM_ADDR_MAX - 2, VM_NOSLEEP, &a);
 }
 
-T_MISUSE(misuse_range_too_small, "a [minaddr, maxaddr] range smaller "
-    "than the size panics")
-ATF_TC_BODY(misuse_range_too_small, tc)
-{
-	vmem_t *vm = t_arena("t", 0, 0x1000, 1);
-	vmem_addr_t a;
-
-	atf_tc_expect_signal(SIGABRT, "range smaller than size must panic");
-	(void)vmem_xalloc(vm, 0x10, 0, 0, 0, 0x100, 0x10e, VM_NOSLEEP, &a);
-}
-
 T_MISUSE(misuse_add_overlap, "adding a span that overlaps one of the "
     "arena panics")
 ATF_TC_BODY(misuse_add_overlap, tc)
@@ -1608,7 +1597,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, misuse_part_outside);
 	ATF_TP_ADD_TC(tp, misuse_zero_size);
 	ATF_TP_ADD_TC(tp, misuse_size_overflow);
-	ATF_TP_ADD_TC(tp, misuse_range_too_small);
 	ATF_TP_ADD_TC(tp, misuse_add_overlap);
 	ATF_TP_ADD_TC(tp, misuse_destroy_busy);
 	ATF_TP_ADD_TC(tp, misuse_no_sleep_flag);
