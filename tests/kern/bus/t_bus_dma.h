@@ -26,6 +26,8 @@ static vmem_t *t_phys, *t_dma;
 static volatile uint8_t t_owner[T_NPAGES];
 static volatile u_int t_failures;
 
+#ifndef _T_RAND_DEFINED
+#define	_T_RAND_DEFINED
 /* The next number of a xorshift sequence. */
 static uint32_t
 t_rand(uint32_t *x)
@@ -36,6 +38,7 @@ t_rand(uint32_t *x)
 	*x ^= *x << 5;
 	return *x;
 }
+#endif
 
 /* Claim or release the pages of [a, a + size); panic on a conflict. */
 static void

@@ -28,6 +28,7 @@
 #include <atf-c.h>
 
 #include "../bus/t_bus_dma.h"
+#include "../bus/t_bus_pci.h"
 
 #define	T_N	(2000 / TEST_SCALE * 10)	/* operations a case */
 #define	T_LIVE	64				/* live allocations */
@@ -410,6 +411,106 @@ ATF_TC_BODY(bus_dma_every, tc)
 	t_arenas_destroy();
 }
 
+/* Assign bars[first, n) on the bus; the BARs left unassigned. */
+static u_int
+t_pci_assign(struct t_bus *tb, struct t_bar *bars, int first, int n)
+{
+	u_int unassigned = 0;
+	int i;
+
+	for (i = first; i < n; i++) {
+		(void)t_assign(tb, &bars[i]);
+		unassigned += (bars[i].b_ext == 0) + (bars[i].b_vmem == 0);
+	}
+	t_check_disjoint(bars, n);
+	return unassigned;
+}
+
+/* The failures the driver saw on its bus, bridges' windows included. */
+static u_int
+t_pci_seen(void)
+{
+
+	return t_pci_fails.pf_ext_nomem + t_pci_fails.pf_ext_nospace +
+	    t_pci_fails.pf_vmem;
+}
+
+ATF_TC(bus_pci_random);
+ATF_TC_HEAD(bus_pci_random, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "the PCI-like bus driver of t_bus_pci "
+	    "under random injection: every failed BAR stays unassigned and "
+	    "is counted, as many as the arenas failed, no BAR overlaps "
+	    "another or breaks its constraints, bridges come and go, and "
+	    "the maps and arenas are empty after");
+}
+ATF_TC_BODY(bus_pci_random, tc)
+{
+	static struct t_bar bars[T_NBAR], bbars[3 * T_BRIDGE_NDEV];
+	struct t_bus tb;
+	uint64_t injected, ext_nfail, vm_nfail;
+	u_long child_nfail = 0;
+	u_int before, unassigned, missed = 0;
+	uint32_t x = 0x5eed07;
+	int first, i, n, round;
+
+	t_bus_create(&tb);
+	memset(&t_pci_fails, 0, sizeof(t_pci_fails));
+	t_seed(0x5eed07, 3, VMEM_MTBF_RANDOM);
+	for (round = 0; round < T_N / 500; round++) {
+		/* Plug in the devices, unplug a third, plug in others. */
+		before = t_pci_seen();
+		n = t_make_bars(&x, 0, T_NDEV, bars);
+		unassigned = t_pci_assign(&tb, bars, 0, n);
+		for (i = 0; i < n; i++) {
+			if (bars[i].b_dev % 3 == round % 3)
+				t_unassign(&tb, &bars[i]);
+		}
+		first = n;
+		n += t_make_bars(&x, T_NDEV, T_NDEV + T_NDEV / 3,
+		    &bars[first]);
+		unassigned += t_pci_assign(&tb, bars, first, n);
+		if (unassigned != t_pci_seen() - before)
+			missed++;
+
+		/* Two bridges take windows from the bus and give them back. */
+		t_bridge(tb.tb_ex_mem, &x, bbars, &child_nfail);
+		t_bridge(tb.tb_ex_mem, &x, bbars, &child_nfail);
+		for (i = 0; i < n; i++)
+			t_unassign(&tb, &bars[i]);
+	}
+	injected = t_stop();
+	ext_nfail = tb.tb_ex_io->ex_vmem.vm_nfail +
+	    tb.tb_ex_mem->ex_vmem.vm_nfail + child_nfail;
+	vm_nfail = tb.tb_vm_io->vm_nfail + tb.tb_vm_mem->vm_nfail;
+	printf("%u failures seen (extent %u, vmem %u), %llu injected; "
+	    "arenas failed %llu (extent maps %llu, vmem %llu)\n",
+	    t_pci_seen(), t_pci_fails.pf_ext_nomem, t_pci_fails.pf_vmem,
+	    (unsigned long long)injected,
+	    (unsigned long long)(ext_nfail + vm_nfail),
+	    (unsigned long long)ext_nfail, (unsigned long long)vm_nfail);
+	ATF_CHECK_EQ_MSG(missed, 0, "%u rounds left a BAR unassigned "
+	    "without a failure, or counted one that was assigned", missed);
+	/* The windows have room: every failure was injected. */
+	ATF_CHECK_EQ(t_pci_fails.pf_ext_nospace, 0);
+	ATF_CHECK(t_pci_fails.pf_ext_nomem > 0);
+	ATF_CHECK(t_pci_fails.pf_vmem > 0);
+	ATF_CHECK(t_pci_seen() <= injected);
+	/* Every vmem failure reached the driver. */
+	ATF_CHECK_EQ(t_pci_fails.pf_vmem, vm_nfail);
+	/* extent(9) retries once: each ENOMEM is two failures of its map. */
+	ATF_CHECK(2 * (uint64_t)t_pci_fails.pf_ext_nomem <= ext_nfail);
+	ATF_CHECK(ext_nfail + vm_nfail <= injected);
+	ATF_CHECK_EQ(vmem_size(&tb.tb_ex_io->ex_vmem, VMEM_ALLOC), 0);
+	ATF_CHECK_EQ(vmem_size(&tb.tb_ex_mem->ex_vmem, VMEM_ALLOC), 0);
+	ATF_CHECK_EQ(vmem_size(tb.tb_vm_io, VMEM_ALLOC), 0);
+	ATF_CHECK_EQ(vmem_size(tb.tb_vm_mem, VMEM_ALLOC), 0);
+	vmem_check(tb.tb_vm_io);
+	vmem_check(tb.tb_vm_mem);
+	t_bus_destroy(&tb, bars, 0);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -419,5 +520,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, malloc_every);
 	ATF_TP_ADD_TC(tp, extent_random);
 	ATF_TP_ADD_TC(tp, bus_dma_every);
+	ATF_TP_ADD_TC(tp, bus_pci_random);
 	return atf_no_error();
 }
