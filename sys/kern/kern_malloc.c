@@ -13,8 +13,8 @@
  *			8 bytes, the header, hold the size and a tag of the
  *			type;
  *	large		a larger request; it takes whole pages straight from
- *			kmem_va_arena, as kmem_alloc does for such sizes, with
- *			no header in them: the size and the type go in a
+ *			kmem_meta_arena, as kmem_alloc does for such sizes,
+ *			with no header in them: the size and the type go in a
  *			record in the large index instead, so that a request
  *			of an exact number of pages wastes nothing;
  *	tag		a 32-bit digest of the type's address, kept in the
@@ -56,7 +56,6 @@
 #include <sys/systm.h>
 #include <sys/vmem.h>
 
-#include <uvm/uvm_km.h>
 
 /* The header below a small allocation. */
 struct malloc_header {
@@ -218,7 +217,7 @@ malloc_large_alloc(size_t size, struct malloc_type *type, int flags)
 	ml = kmem_alloc(sizeof(*ml), km);
 	if (ml == NULL)
 		return NULL;
-	if (vmem_xalloc(kmem_va_arena, roundup2(size, PAGE_SIZE), 0, 0, 0,
+	if (vmem_xalloc(kmem_meta_arena, roundup2(size, PAGE_SIZE), 0, 0, 0,
 	    VMEM_ADDR_MIN, VMEM_ADDR_MAX, vmf | VM_INSTANTFIT, &va) != 0) {
 		kmem_free(ml, sizeof(*ml));
 		return NULL;
@@ -318,7 +317,7 @@ kern_free(void *addr, struct malloc_type *type)
 			    "with type %s", type->ks_shortdesc, addr,
 			    ml->ml_size, ml->ml_type->ks_shortdesc);
 		size = ml->ml_size;
-		vmem_xfree(kmem_va_arena, ml->ml_addr,
+		vmem_xfree(kmem_meta_arena, ml->ml_addr,
 		    roundup2(size, PAGE_SIZE));
 		kmem_free(ml, sizeof(*ml));
 	} else {

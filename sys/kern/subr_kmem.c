@@ -54,7 +54,7 @@
  * about 2%.  Below 128 bytes the 8-byte step bounds the waste instead (9
  * bytes in 16 is the worst).  A table indexed by (size - 1) / 8 finds the
  * class in O(1).  Larger sizes are page multiples straight from
- * kmem_va_arena.
+ * kmem_meta_arena.
  *
  * Data structures (struct kmem_cache in <sys/kmem_impl.h>):
  *
@@ -77,7 +77,7 @@
  * can interleave on that CPU.  The depot and slab locks are spin mutexes
  * at IPL_VM for the same reason: a handler on the same CPU cannot
  * interrupt their holder and spin on them.  The source arenas kmem uses
- * by default are spin-locked at IPL_VM too (uvm_km.h).  KM_NOSLEEP takes
+ * by default are spin-locked at IPL_VM too (uvm_kmem.c).  KM_NOSLEEP takes
  * only those locks and asks vmem with VM_NOSLEEP, so it is safe from an
  * interrupt handler at IPL_VM or below; KM_SLEEP must be called from
  * thread context.  Other CPUs' magazines are reached only with a cross
@@ -129,7 +129,6 @@
 #include <sys/vmem_impl.h>
 #include <sys/xcall.h>
 
-#include <uvm/uvm_km.h>
 
 #define	KMEM_MAXSIZE		8192	/* largest size class */
 #define	KMEM_SHIFT		3	/* class table granule: 8 bytes */
@@ -763,7 +762,7 @@ kmem_cache_magtype(kmem_cache_t *kc)
 
 /*
  * kmem_cache_create: make a cache of buffers of size bytes aligned to
- * align (0: KMEM_ALIGN), with slabs from source (NULL: kmem_va_arena).
+ * align (0: KMEM_ALIGN), with slabs from source (NULL: kmem_meta_arena).
  * => thread context; may sleep.
  */
 kmem_cache_t *
@@ -779,7 +778,7 @@ kmem_cache_create(const char *name, size_t size, size_t align,
 		panic("kmem_cache_create(\"%s\"): called before kmem_init",
 		    name);
 	kcsize = kmem_cache_bytes();
-	(void)kmem_source_alloc(kmem_va_arena, kcsize, KM_SLEEP, &addr);
+	(void)kmem_source_alloc(kmem_meta_arena, kcsize, KM_SLEEP, &addr);
 	kc = (kmem_cache_t *)addr;
 	memset(kc, 0, kcsize);
 	strlcpy(kc->kc_name, name, sizeof(kc->kc_name));
@@ -788,7 +787,7 @@ kmem_cache_create(const char *name, size_t size, size_t align,
 	kc->kc_dtor = dtor;
 	kc->kc_reclaim = reclaim;
 	kc->kc_arg = arg;
-	kc->kc_source = source != NULL ? source : kmem_va_arena;
+	kc->kc_source = source != NULL ? source : kmem_meta_arena;
 	kc->kc_magtype = kmem_cache_magtype(kc);
 	mutex_init(&kc->kc_depot_lock, MUTEX_SPIN, IPL_VM);
 	kmem_slab_init(kc);
@@ -849,7 +848,7 @@ kmem_cache_destroy(kmem_cache_t *kc)
 		    kc->kc_name, kc, (unsigned long long)inuse);
 	kmem_slab_fini(kc);
 	mutex_destroy(&kc->kc_depot_lock);
-	vmem_xfree(kmem_va_arena, (vmem_addr_t)kc, kmem_cache_bytes());
+	vmem_xfree(kmem_meta_arena, (vmem_addr_t)kc, kmem_cache_bytes());
 }
 
 /*
@@ -902,7 +901,7 @@ kmem_alloc_misuse(const char *func, void *p, size_t size, const char *rule)
 	panic("%s(%p, %zu): %s", func, p, size, rule);
 }
 
-/* Allocate size bytes, more than KMEM_MAXSIZE, straight from kmem_va_arena. */
+/* Allocate size bytes, more than KMEM_MAXSIZE, from kmem_meta_arena. */
 static __noinline void *
 kmem_alloc_large(size_t size, int kmflags)
 {
@@ -910,8 +909,8 @@ kmem_alloc_large(size_t size, int kmflags)
 
 	if (size == 0)
 		kmem_alloc_misuse("kmem_alloc", NULL, size, "zero size");
-	if (kmem_source_alloc(kmem_va_arena, roundup2(size, PAGE_SIZE), kmflags,
-	    &addr) != 0)
+	if (kmem_source_alloc(kmem_meta_arena, roundup2(size, PAGE_SIZE),
+	    kmflags, &addr) != 0)
 		return NULL;
 	return (void *)addr;
 }
@@ -962,7 +961,7 @@ kmem_free(void *p, size_t size)
 	if (__predict_false(size - 1 >= KMEM_MAXSIZE)) {
 		if (size == 0)
 			kmem_alloc_misuse("kmem_free", p, size, "zero size");
-		vmem_xfree(kmem_va_arena, (vmem_addr_t)p,
+		vmem_xfree(kmem_meta_arena, (vmem_addr_t)p,
 		    roundup2(size, PAGE_SIZE));
 		return;
 	}
@@ -1043,7 +1042,7 @@ kmem_magazine_init(void)
 /*
  * kmem_init: set up kmem: the magazine caches, the size classes, and
  * vmem's quantum caches.
- * => called once, when the page level (kmem_va_arena) is up.
+ * => called once, when the page level (kmem_meta_arena) is up.
  */
 void
 kmem_init(void)

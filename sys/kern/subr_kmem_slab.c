@@ -79,7 +79,6 @@
 #include <sys/systm.h>
 #include <sys/vmem.h>
 
-#include <uvm/uvm_km.h>
 
 #define	KMEM_SLAB_MINCHUNKS	8	/* buffers in a slab, at least */
 #define	KMEM_SLAB_BIG		(64 * 1024) /* ... unless buffers are huge */
@@ -368,7 +367,7 @@ kmem_hash_grow(kmem_cache_t *kc)
 		return;
 	for (n = PAGE_SIZE / sizeof(*table); n < need; n *= 2)
 		continue;
-	if (vmem_alloc(kmem_va_arena, n * sizeof(*table), VM_NOSLEEP |
+	if (vmem_alloc(kmem_meta_arena, n * sizeof(*table), VM_NOSLEEP |
 	    VM_INSTANTFIT, &addr) != 0)
 		return;
 	table = (kmem_bufctl_t **)addr;
@@ -382,7 +381,7 @@ kmem_hash_grow(kmem_cache_t *kc)
 	}
 	mutex_spin_exit(&kc->kc_slab_lock);
 	if (table != kc->kc_hash0)
-		vmem_free(kmem_va_arena, (vmem_addr_t)table,
+		vmem_free(kmem_meta_arena, (vmem_addr_t)table,
 		    n * sizeof(*table));
 }
 
@@ -762,7 +761,7 @@ kmem_slab_fini(kmem_cache_t *kc)
 	KASSERTMSG(kc->kc_nslabs == 0, "cache %s: %u slabs left",
 	    kc->kc_name, kc->kc_nslabs);
 	if (kc->kc_hash != kc->kc_hash0)
-		vmem_free(kmem_va_arena, (vmem_addr_t)kc->kc_hash,
+		vmem_free(kmem_meta_arena, (vmem_addr_t)kc->kc_hash,
 		    (kc->kc_hashmask + 1) * sizeof(*kc->kc_hash));
 	mutex_destroy(&kc->kc_slab_lock);
 }

@@ -90,7 +90,7 @@
  * VM_NOSLEEP request never waits and may fail with ENOMEM.
  *
  * Boundary tags: a static reserve serves early boot; once the page level
- * is up (vmem_subsystem_init) the global stock is refilled a page at a
+ * is up (vmem_set_meta) the global stock is refilled a page at a
  * time, when it runs low, with pages the page level hands out directly
  * (the kernel's direct map), not through an arena.  So a refill needs no
  * tag itself, any thread may refill, and no tag page is ever described by
@@ -213,13 +213,14 @@ vmem_bootstrap(void)
 }
 
 /*
- * vmem_subsystem_init: from now on, allocate arenas and hash tables from
- * meta, and refill the tag stock with pages from pagealloc (given back
- * with pagefree), which must not call into vmem.
- * => called once, by the page level, when both can allocate.
+ * vmem_set_meta: from now on, allocate arenas and hash tables from meta,
+ * and refill the tag stock with pages from pagealloc (given back with
+ * pagefree), which must not call into vmem.
+ * => called once, by the page level's vmem_subsystem_init, when both can
+ *    allocate.
  */
 void
-vmem_subsystem_init(vmem_t *meta, vmem_pagealloc_t *pagealloc,
+vmem_set_meta(vmem_t *meta, vmem_pagealloc_t *pagealloc,
     vmem_pagefree_t *pagefree)
 {
 

@@ -44,9 +44,19 @@ typedef void (vmem_release_t)(vmem_t *, vmem_addr_t, vmem_size_t);
 #define	VMEM_FREE	0x02
 #define	VMEM_SPAN	0x10
 
+/*
+ * The kernel's memory arenas (the page level and uvm_kmem.c build them):
+ * kmem_arena, the address-only root; kmem_va_arena, address space for
+ * pool(9); kmem_meta_arena, wired memory for kmem, malloc and vmem.
+ */
+extern vmem_t *kmem_arena;
+extern vmem_t *kmem_meta_arena;
+extern vmem_t *kmem_va_arena;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+void	vmem_subsystem_init(vmem_t *);
 vmem_t	*vmem_create(const char *, vmem_addr_t, vmem_size_t, vmem_size_t,
 	    vmem_import_t *, vmem_release_t *, vmem_t *, vmem_size_t,
 	    vm_flag_t, int);

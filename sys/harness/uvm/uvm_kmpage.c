@@ -2,8 +2,8 @@
  * uvm_kmpage.c: backing kmem's virtual addresses with pages, for the
  * test kernel (the host platform does the same with mmap).
  *
- * uvm_km.c builds kmem_va_arena on kmem_arena; vmem calls uvm_km_back
- * when kmem_va_arena hands out a segment and uvm_km_unback when one is
+ * uvm_kmem.c builds kmem_meta_arena over kmem_arena; vmem calls uvm_km_back
+ * when kmem_meta_arena hands out a segment and uvm_km_unback when one is
  * freed.  Backing takes one page at a time from the page allocator and
  * enters it in the kmem range of the page tables; a VM_NOSLEEP request
  * that runs out of pages undoes what it mapped and fails, a VM_SLEEP one

@@ -3,8 +3,9 @@
  *
  * The kernel has no pageable memory, so the daemon's only lever is the
  * allocator above: when the free page count drops below uvmexp.freetarg,
- * or a VM_SLEEP allocation waits for a page, the daemon runs kmem_reap(),
- * which purges idle magazines and returns empty slabs, whose pages come
+ * or a VM_SLEEP allocation waits for a page, the daemon runs the glue's
+ * reclaim hook, uvm_kmem_reclaim: kmem_reap(), which purges idle
+ * magazines and returns empty slabs, whose pages come
  * back through uvm_km_unback and wake the waiters.  It also wakes once a
  * second to run kmem_update, kmem's periodic upkeep (magazines and slabs
  * the working set no longer needs), and to catch a shortage whose signal
@@ -20,6 +21,7 @@
 #include <sys/mutex.h>
 #include <sys/systm.h>
 
+#include <uvm/uvm_kmem.h>
 #include <uvm/uvm_page.h>
 
 extern kmutex_t uvm_fpageq_lock;
@@ -53,7 +55,7 @@ uvm_pdaemon(void *arg)
 			kmem_update();
 			continue;
 		}
-		kmem_reap();
+		uvm_kmem_reclaim(NULL, 0);
 		(void)kpause("pdpause", false, MAX(hz / 10, 1), NULL);
 	}
 }
