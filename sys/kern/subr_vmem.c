@@ -174,13 +174,14 @@ vmem_bootstrap(void)
 }
 
 /*
- * vmem_subsystem_init: from now on, allocate arenas and hash tables from
- * meta, and refill the tag stock with pages from pagealloc (given back
- * with pagefree), which must not call into vmem.
- * => called once, by the page level, when both can allocate.
+ * vmem_set_meta: from now on, allocate arenas and hash tables from meta,
+ * and refill the tag stock with pages from pagealloc (given back with
+ * pagefree), which must not call into vmem.
+ * => called once, by the page level's vmem_subsystem_init, when both can
+ *    allocate.
  */
 void
-vmem_subsystem_init(vmem_t *meta, vmem_pagealloc_t *pagealloc,
+vmem_set_meta(vmem_t *meta, vmem_pagealloc_t *pagealloc,
     vmem_pagefree_t *pagefree)
 {
 

@@ -6,7 +6,7 @@
  *
  * 2.1 Where tags come from.  Every span and segment of every arena has a
  * tag (bt_t, <sys/vmem_impl.h>).  A static reserve of VMEM_BT_STATIC tags
- * serves early boot; once the page level is up (vmem_subsystem_init) the
+ * serves early boot; once the page level is up (vmem_set_meta) the
  * global stock is refilled a page at a time, when it runs low, with pages
  * the page level hands out directly (the kernel's direct map), not
  * through an arena.  So a refill needs no tag itself, any thread may

@@ -41,7 +41,7 @@
 typedef struct vmem_btag bt_t;
 
 /*
- * The page level's hooks for boundary tag pages (vmem_subsystem_init):
+ * The page level's hooks for boundary tag pages (vmem_set_meta):
  * one wired, mapped, page-aligned page, or NULL if none can be had (a
  * VM_SLEEP request then waits a tick and asks again); and its return.
  * They must not call into vmem.
@@ -184,8 +184,7 @@ struct vmem_qcache_ops {
 };
 
 __BEGIN_DECLS
-void	vmem_subsystem_init(vmem_t *, vmem_pagealloc_t *,
-	    vmem_pagefree_t *);
+void	vmem_set_meta(vmem_t *, vmem_pagealloc_t *, vmem_pagefree_t *);
 void	vmem_set_backing(vmem_t *, vmem_back_t *, vmem_unback_t *,
 	    vmem_size_t);
 void	vmem_unback_done(vmem_t *, vmem_addr_t, vmem_size_t);
