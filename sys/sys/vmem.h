@@ -48,7 +48,7 @@ typedef int (vmem_ximport_t)(vmem_t *, vmem_size_t, vmem_size_t *, vm_flag_t,
 #define	VM_POPULATING	0x00040000	/* accepted; tags never recurse here */
 #define	VM_LARGEIMPORT	0x00080000	/* import spans of many quanta */
 #define	VM_XIMPORT	0x00100000	/* the import is a vmem_ximport_t */
-#define	VM_PRIVTAGS	0x00200000	/* tags only from the static reserve */
+#define	VM_PRIVTAGS	0x00200000	/* tags only from vmem_add_bts */
 
 /* Segment types for vmem_size and vmem_walk. */
 #define	VMEM_ALLOC	0x01
