@@ -52,3 +52,13 @@ bench: deps-bench
 	$(MAKE) $(BENCH_PLOTS)
 
 .PHONY: bench
+
+# make netbsd-check NETBSD_SYS=dir: compile the patch and NetBSD's users of
+# its headers inside a NetBSD-current sys/ tree (share/mk/netbsd-check).
+netbsd-check: deps-kernel
+	@if [ -z "$(NETBSD_SYS)" ]; then \
+		echo "usage: make netbsd-check NETBSD_SYS=/path/to/netbsd/sys"; \
+		exit 2; fi
+	share/mk/netbsd-check $(NETBSD_SYS) .obj/netbsd-check
+
+.PHONY: netbsd-check

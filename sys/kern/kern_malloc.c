@@ -14,9 +14,9 @@
  *			a kmem_alloc buffer of size + 8 bytes, and the first
  *			8 bytes, the header, hold the size and a tag;
  *	large		a larger request; it takes whole pages straight from
- *			kmem_va_arena, as kmem_alloc does for such sizes, with
- *			no header in them: the size goes in a record in the
- *			large index instead, so that a request of an exact
+ *			kmem_meta_arena, as kmem_alloc does for such sizes,
+ *			with no header in them: the size goes in a record in
+ *			the large index instead, so that a request of an exact
  *			number of pages wastes nothing;
  *	tag		MALLOC_TAG mixed with the header's own address, set
  *			by malloc and cleared by free, so that freeing twice,
@@ -58,7 +58,6 @@
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
-#include <uvm/uvm_km.h>
 
 /* The header below a small allocation. */
 struct malloc_header {
@@ -187,7 +186,7 @@ malloc_large_alloc(size_t size, int flags)
 	ml = kmem_alloc(sizeof(*ml), km);
 	if (ml == NULL)
 		return NULL;
-	if (vmem_xalloc(kmem_va_arena, roundup2(size, PAGE_SIZE), 0, 0, 0,
+	if (vmem_xalloc(kmem_meta_arena, roundup2(size, PAGE_SIZE), 0, 0, 0,
 	    VMEM_ADDR_MIN, VMEM_ADDR_MAX, vmf | VM_INSTANTFIT, &va) != 0) {
 		kmem_free(ml, sizeof(*ml));
 		return NULL;
@@ -247,7 +246,7 @@ kern_malloc(unsigned long size, int flags)
 
 /*
  * True if the header of a page-aligned addr, the one case where it lies
- * on another page, is in memory allocated from kmem_va_arena; a large
+ * on another page, is in memory allocated from kmem_meta_arena; a large
  * block freed twice is not in the large index, and the page before it
  * may be unmapped.
  */
@@ -259,7 +258,7 @@ malloc_header_mapped(void *addr)
 
 	if (((uintptr_t)addr & (PAGE_SIZE - 1)) != 0)
 		return true;
-	return vmem_busy_find(kmem_va_arena, va, &start, &size) &&
+	return vmem_busy_find(kmem_meta_arena, va, &start, &size) &&
 	    va >= start && va - start < size;
 }
 
@@ -297,7 +296,7 @@ kern_free(void *addr)
 	ml = malloc_large_lookup((vaddr_t)addr, true);
 	if (ml != NULL) {
 		size = ml->ml_size;
-		vmem_xfree(kmem_va_arena, ml->ml_addr,
+		vmem_xfree(kmem_meta_arena, ml->ml_addr,
 		    roundup2(size, PAGE_SIZE));
 		kmem_free(ml, sizeof(*ml));
 	} else {

@@ -57,7 +57,7 @@
  * from the C library's on such a mix.  Below 128 bytes the 8-byte step
  * bounds the waste instead (9 bytes in 16 is the worst).  A table indexed
  * by (size - 1) / 8 finds the class in O(1).  Larger sizes are page
- * multiples straight from kmem_va_arena.
+ * multiples straight from kmem_meta_arena.
  *
  * Data structures (struct kmem_cache in <sys/kmem_impl.h>):
  *
@@ -80,7 +80,7 @@
  * can interleave on that CPU.  The depot and slab locks are spin mutexes
  * at IPL_VM for the same reason: a handler on the same CPU cannot
  * interrupt their holder and spin on them.  The source arenas kmem uses
- * by default are spin-locked at IPL_VM too (uvm_km.h).  KM_NOSLEEP takes
+ * by default are spin-locked at IPL_VM too (uvm_kmem.c).  KM_NOSLEEP takes
  * only those locks and asks vmem with VM_NOSLEEP, so it is safe from an
  * interrupt handler at IPL_VM or below; KM_SLEEP must be called from
  * thread context.  Other CPUs' magazines are reached only with a cross
@@ -136,7 +136,6 @@
 #include <sys/vmem_impl.h>
 #include <sys/xcall.h>
 
-#include <uvm/uvm_km.h>
 
 #define	KMEM_MAXSIZE		8192	/* largest size class */
 #define	KMEM_SHIFT		3	/* class table granule: 8 bytes */
@@ -932,7 +931,7 @@ kmem_cache_magtype(kmem_cache_t *kc)
 
 /*
  * kmem_cache_create: make a cache of buffers of size bytes aligned to
- * align (0: KMEM_ALIGN), with slabs from source (NULL: kmem_va_arena).
+ * align (0: KMEM_ALIGN), with slabs from source (NULL: kmem_meta_arena).
  * => thread context; may sleep.
  */
 kmem_cache_t *
@@ -948,7 +947,7 @@ kmem_cache_create(const char *name, size_t size, size_t align,
 		panic("kmem_cache_create(\"%s\"): called before kmem_init",
 		    name);
 	kcsize = kmem_cache_bytes();
-	(void)kmem_source_alloc(kmem_va_arena, kcsize, KM_SLEEP, &addr);
+	(void)kmem_source_alloc(kmem_meta_arena, kcsize, KM_SLEEP, &addr);
 	kc = (kmem_cache_t *)addr;
 	memset(kc, 0, kcsize);
 	strlcpy(kc->kc_name, name, sizeof(kc->kc_name));
@@ -957,12 +956,12 @@ kmem_cache_create(const char *name, size_t size, size_t align,
 	kc->kc_dtor = dtor;
 	kc->kc_reclaim = reclaim;
 	kc->kc_arg = arg;
-	kc->kc_source = source != NULL ? source : kmem_va_arena;
+	kc->kc_source = source != NULL ? source : kmem_meta_arena;
 	kc->kc_magtype = kmem_cache_magtype(kc);
 	mutex_init(&kc->kc_depot_lock, MUTEX_SPIN, IPL_VM);
 	kmem_slab_init(kc);
 	if ((kc->kc_flags & KMF_AUDIT) != 0) {
-		(void)kmem_source_alloc(kmem_va_arena, kmem_audit_log_bytes(),
+		(void)kmem_source_alloc(kmem_meta_arena, kmem_audit_log_bytes(),
 		    KM_SLEEP, &addr);
 		kc->kc_log = (struct kmem_audit *)addr;
 		memset(kc->kc_log, 0, kmem_audit_log_bytes());
@@ -1028,11 +1027,11 @@ kmem_cache_destroy(kmem_cache_t *kc)
 		    kc->kc_name, kc, (unsigned long long)inuse);
 	kmem_slab_fini(kc);
 	if (kc->kc_log != NULL)
-		vmem_xfree(kmem_va_arena, (vmem_addr_t)kc->kc_log,
+		vmem_xfree(kmem_meta_arena, (vmem_addr_t)kc->kc_log,
 		    kmem_audit_log_bytes());
 	kmem_wakeup();
 	mutex_destroy(&kc->kc_depot_lock);
-	vmem_xfree(kmem_va_arena, (vmem_addr_t)kc, kmem_cache_bytes());
+	vmem_xfree(kmem_meta_arena, (vmem_addr_t)kc, kmem_cache_bytes());
 }
 
 /*
@@ -1093,7 +1092,7 @@ kmem_alloc_misuse(const char *func, void *p, size_t size, const char *rule)
 /*
  * The requests kmem_alloc does not serve from a size class: bad flags and
  * zero size panic; sizes above KMEM_MAXSIZE are page multiples straight
- * from kmem_va_arena, and one that overflows when rounded to a page fails
+ * from kmem_meta_arena, and one that overflows when rounded to a page fails
  * (KM_NOSLEEP) or panics (KM_SLEEP, which cannot fail).
  */
 static __noinline void *
@@ -1111,8 +1110,8 @@ kmem_alloc_large(size_t size, int kmflags)
 		kmem_alloc_misuse("kmem_alloc", NULL, size,
 		    "KM_SLEEP for more than the address space");
 	}
-	if (kmem_source_alloc(kmem_va_arena, roundup2(size, PAGE_SIZE), kmflags,
-	    &addr) != 0)
+	if (kmem_source_alloc(kmem_meta_arena, roundup2(size, PAGE_SIZE),
+	    kmflags, &addr) != 0)
 		return NULL;
 	return (void *)addr;
 }
@@ -1162,7 +1161,7 @@ kmem_zalloc(size_t size, km_flag_t kmflags)
 /*
  * The frees kmem_free does not give to a size class: NULL, zero size and
  * a size no allocation can have panic; larger sizes go back to
- * kmem_va_arena, which checks them.
+ * kmem_meta_arena, which checks them.
  */
 static __noinline void
 kmem_free_large(void *p, size_t size)
@@ -1175,7 +1174,7 @@ kmem_free_large(void *p, size_t size)
 	if (roundup2(size, PAGE_SIZE) < size)
 		kmem_alloc_misuse("kmem_free", p, size,
 		    "size larger than any allocation");
-	vmem_xfree(kmem_va_arena, (vmem_addr_t)p, roundup2(size, PAGE_SIZE));
+	vmem_xfree(kmem_meta_arena, (vmem_addr_t)p, roundup2(size, PAGE_SIZE));
 }
 
 /*
@@ -1272,7 +1271,7 @@ kmem_magazine_init(void)
 /*
  * kmem_init: set up kmem: the magazine caches, the size classes, and
  * vmem's quantum caches.
- * => called once, when the page level (kmem_va_arena) is up.
+ * => called once, when the page level (kmem_meta_arena) is up.
  */
 void
 kmem_init(void)

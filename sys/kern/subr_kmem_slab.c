@@ -61,7 +61,7 @@
  * over KMEM_SLAB_BIG / KMEM_SLAB_MINCHUNKS) and to waste the least tail
  * among the sizes up to four times that (for the size classes from 1 to
  * 2 KiB, 0.2% on average, against 1.1% for up to twice), or, in caches
- * on kmem_va_arena, up to KMEM_SLAB_SEARCH if that is more.  That makes
+ * on kmem_meta_arena, up to KMEM_SLAB_SEARCH if that is more.  That makes
  * the slabs of the classes from 512 bytes to 2 KiB fewer and larger: less
  * tail, fewer headers and boundary tags (resident memory over live bytes
  * for a mix of 8 to 2048 bytes went from 1.033 to 1.025), and the pages
@@ -106,7 +106,6 @@
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
-#include <uvm/uvm_km.h>
 
 #define	KMEM_SLAB_MINCHUNKS	8	/* buffers in a slab, at least */
 #define	KMEM_SLAB_BIG		(64 * 1024) /* ... unless buffers are huge */
@@ -132,7 +131,7 @@ kmem_slab_geometry_ext(kmem_cache_t *kc, size_t unit)
 
 	minchunks = MAX(2, MIN(KMEM_SLAB_MINCHUNKS, KMEM_SLAB_BIG / bufsize));
 	n0 = howmany(minchunks * bufsize, unit);
-	nmax = kc->kc_source == kmem_va_arena ?
+	nmax = kc->kc_source == kmem_meta_arena ?
 	    MAX(4 * n0, KMEM_SLAB_SEARCH / unit) : 4 * n0;
 	best = n0;
 	bestwaste = (n0 * unit) % bufsize;
@@ -304,7 +303,7 @@ kmem_hash_grow(kmem_cache_t *kc)
 		return;
 	for (n = PAGE_SIZE / sizeof(*table); n < need; n *= 2)
 		continue;
-	if (vmem_alloc(kmem_va_arena, n * sizeof(*table), VM_NOSLEEP |
+	if (vmem_alloc(kmem_meta_arena, n * sizeof(*table), VM_NOSLEEP |
 	    VM_INSTANTFIT, &addr) != 0)
 		return;
 	table = (kmem_bufctl_t **)addr;
@@ -318,7 +317,7 @@ kmem_hash_grow(kmem_cache_t *kc)
 	}
 	mutex_spin_exit(&kc->kc_slab_lock);
 	if (table != kc->kc_hash0)
-		vmem_free(kmem_va_arena, (vmem_addr_t)table,
+		vmem_free(kmem_meta_arena, (vmem_addr_t)table,
 		    n * sizeof(*table));
 }
 
@@ -784,7 +783,7 @@ kmem_slab_fini(kmem_cache_t *kc)
 	KASSERTMSG(kc->kc_nslabs == 0, "cache %s: %u slabs left",
 	    kc->kc_name, kc->kc_nslabs);
 	if (kc->kc_hash != kc->kc_hash0)
-		vmem_free(kmem_va_arena, (vmem_addr_t)kc->kc_hash,
+		vmem_free(kmem_meta_arena, (vmem_addr_t)kc->kc_hash,
 		    (kc->kc_hashmask + 1) * sizeof(*kc->kc_hash));
 	mutex_destroy(&kc->kc_slab_lock);
 }

@@ -97,7 +97,7 @@
  * handlers at or below that IPL) and an adaptive mutex otherwise.  The
  * order is: vmem_list_lock (adaptive: the list of arenas, held while
  * quantum caches are built and while vmem_foreach runs), then an arena
- * lock, then vmem_bt_lock (the global tag stock, 2.5).  No arena lock is
+ * lock, then vmem_bt_lock (the global tag stock, 2.6).  No arena lock is
  * held across importfn, releasefn, backfn, unbackfn or a hook into kmem,
  * so arenas that import from one another never hold two arena locks at
  * once; a segment being backed or unbacked is busy meanwhile, so no one
@@ -174,13 +174,14 @@ vmem_bootstrap(void)
 }
 
 /*
- * vmem_subsystem_init: from now on, allocate arenas and hash tables from
- * meta, and refill the tag stock with pages from pagealloc (given back
- * with pagefree), which must not call into vmem.
- * => called once, by the page level, when both can allocate.
+ * vmem_set_meta: from now on, allocate arenas and hash tables from meta,
+ * and refill the tag stock with pages from pagealloc (given back with
+ * pagefree), which must not call into vmem.
+ * => called once, by the page level's vmem_subsystem_init, when both can
+ *    allocate.
  */
 void
-vmem_subsystem_init(vmem_t *meta, vmem_pagealloc_t *pagealloc,
+vmem_set_meta(vmem_t *meta, vmem_pagealloc_t *pagealloc,
     vmem_pagefree_t *pagefree)
 {
 
@@ -1240,8 +1241,8 @@ vmem_storage_free(vmem_t *vm)
  * vmem_init: make an arena in storage the caller provides (static
  * storage serves early boot, before any allocator exists).
  * => may sleep if flags has VM_SLEEP (for the first span's tags).
- * Panics on a quantum that is not a power of 2 or a span that is not a
- * multiple of it.
+ * Panics on a quantum that is not a power of 2, a span that is not a
+ * multiple of it, or a first span in an arena made with VM_PRIVTAGS.
  */
 vmem_t *
 vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
@@ -1263,6 +1264,11 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 		panic("vmem_init: arena %s: importfn %p, releasefn %p and "
 		    "source %p do not go together", name, importfn,
 		    releasefn, source);
+	if ((flags & VM_PRIVTAGS) != 0 && size != 0)
+		panic("vmem_init: arena %s: VM_PRIVTAGS with a first span "
+		    "[%#lx, +%#zx): its tags come only from vmem_add_bts, "
+		    "after it is made; add the span with vmem_add then",
+		    name, (unsigned long)base, size);
 	memset(vm, 0, sizeof(*vm));
 	vm->vm_storage = VMEM_STORAGE_CALLER;
 	strlcpy(vm->vm_name, name, sizeof(vm->vm_name));

@@ -6,7 +6,7 @@
  *
  * 2.1 Where tags come from.  Every span and segment of every arena has a
  * tag (bt_t, <sys/vmem_impl.h>).  A static reserve of VMEM_BT_STATIC tags
- * serves early boot; once the page level is up (vmem_subsystem_init) the
+ * serves early boot; once the page level is up (vmem_set_meta) the
  * global stock is refilled a page at a time, when it runs low, with pages
  * the page level hands out directly (the kernel's direct map), not
  * through an arena.  So a refill needs no tag itself, any thread may
@@ -51,7 +51,18 @@
  * pin tag pages for ever.  It first moves every arena's spares back to
  * the stock, since a few spares would otherwise pin as many pages.
  *
- * 2.5 Locking.  vmem_bt_lock, a spin mutex at IPL_HIGH, protects the
+ * 2.5 Private tags.  An arena made with VM_PRIVTAGS never touches the
+ * stock: its spares are the tags its caller gave it (vmem_add_bts, from
+ * storage sized with VMEM_EST_BTCOUNT), as a bus driver set up before
+ * any allocator does, or one that must not contend with other arenas,
+ * wants.  Such tags are not in any tag page, so they must never reach
+ * the stock, whose pages count their own tags: the arena keeps every
+ * tag it frees, gives none back when trimmed or destroyed, and a
+ * request that finds fewer than VMEM_BT_PERHOLD spares fails with ENOMEM
+ * (VM_NOSLEEP) or waits a tick at a time for a free in the same arena
+ * (VM_SLEEP).
+ *
+ * 2.6 Locking.  vmem_bt_lock, a spin mutex at IPL_HIGH, protects the
  * stock and the list of tag pages ("b" below); it comes after any arena
  * lock, and is never held across a call to the page level.
  */
@@ -240,13 +251,18 @@ bt_trim_collect(struct bt_pagelist *gone)
 	}
 }
 
-/* Move all of the arena's spare tags to the global stock. */
+/*
+ * Move all of the arena's spare tags to the global stock; a private-tag
+ * arena's stay its own (2.5).
+ */
 void
 bt_spares_put(vmem_t *vm)
 {
 	bt_t *bt;
 
 	KASSERT(mutex_owned(&vm->vm_lock));
+	if ((vm->vm_flags & VM_PRIVTAGS) != 0)
+		return;
 	mutex_enter(&vmem_bt_lock);
 	while ((bt = LIST_FIRST(&vm->vm_freetags)) != NULL) {
 		LIST_REMOVE(bt, bt_freelist);
@@ -319,6 +335,50 @@ vmem_bt_stats(size_t *npages, size_t *nstock)
 }
 
 /*
+ * A private-tag arena's refill (2.5): nothing to take, only to wait for,
+ * a tick at a time, if VM_SLEEP.
+ * Returns false if the arena has fewer than VMEM_BT_PERHOLD spares.
+ */
+static bool
+bt_refill_private(vmem_t *vm, vm_flag_t flags)
+{
+	bool ok;
+
+	for (;;) {
+		mutex_enter(&vm->vm_lock);
+		ok = vm->vm_nfreetags >= VMEM_BT_PERHOLD;
+		mutex_exit(&vm->vm_lock);
+		if (ok || (flags & VM_SLEEP) == 0)
+			return ok;
+		(void)kpause("vmembtp", false, 1, NULL);
+	}
+}
+
+/*
+ * vmem_add_bts: give an arena made with VM_PRIVTAGS nbts tags of the
+ * caller's storage, which stays the arena's for its life (2.5).
+ * => may be called before any allocator is up; never sleeps.
+ * Panics on an arena without VM_PRIVTAGS: its tags go to the stock.
+ */
+void
+vmem_add_bts(vmem_t *vm, struct vmem_btag *bts, unsigned int nbts)
+{
+	unsigned int i;
+
+	if ((vm->vm_flags & VM_PRIVTAGS) == 0)
+		panic("vmem_add_bts: arena %s: tags %p (%u): the arena was "
+		    "not made with VM_PRIVTAGS, so they would reach the "
+		    "shared stock", vm->vm_name, bts, nbts);
+	mutex_enter(&vm->vm_lock);
+	for (i = 0; i < nbts; i++) {
+		memset(&bts[i], 0, sizeof(bts[i]));
+		LIST_INSERT_HEAD(&vm->vm_freetags, &bts[i], bt_freelist);
+	}
+	vm->vm_nfreetags += nbts;
+	mutex_exit(&vm->vm_lock);
+}
+
+/*
  * Top up the arena's spare tags to VMEM_BT_KEEP from the global stock,
  * refilling the stock without sleeping if it runs low.  If the arena
  * still has fewer than VMEM_BT_RESERVE, a VM_SLEEP request sleeps for a
@@ -334,6 +394,8 @@ bt_refill(vmem_t *vm, vm_flag_t flags)
 	bool ok, again, fail;
 	bt_t *bt;
 
+	if ((vm->vm_flags & VM_PRIVTAGS) != 0)
+		return bt_refill_private(vm, flags);
 	(void)bt_stock_refill(VM_NOSLEEP, VMEM_BT_LOWAT);
 	for (;;) {
 		fail = (flags & VM_NOSLEEP) != 0 && VMEM_MTBF_REFILL_FAIL();

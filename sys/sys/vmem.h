@@ -35,16 +35,6 @@ typedef void (vmem_release_t)(vmem_t *, vmem_addr_t, vmem_size_t);
 typedef int (vmem_ximport_t)(vmem_t *, vmem_size_t, vmem_size_t *, vm_flag_t,
     vmem_addr_t *);
 
-/*
- * The kernel's memory arenas (sys/uvm/uvm_km.c): kmem_arena, kernel
- * virtual addresses with nothing mapped; kmem_va_arena, wired memory
- * imported from it; kmem_meta_arena, where vmem takes arena structures
- * and hash tables (here the same arena as kmem_va_arena).
- */
-extern vmem_t *kmem_arena;
-extern vmem_t *kmem_meta_arena;
-extern vmem_t *kmem_va_arena;
-
 /* Allocation flags: exactly one of VM_SLEEP and VM_NOSLEEP. */
 #define	VM_SLEEP	0x00000001	/* may sleep; never fails */
 #define	VM_NOSLEEP	0x00000002	/* never sleeps; may fail */
@@ -58,16 +48,26 @@ extern vmem_t *kmem_va_arena;
 #define	VM_POPULATING	0x00040000	/* accepted; tags never recurse here */
 #define	VM_LARGEIMPORT	0x00080000	/* import spans of many quanta */
 #define	VM_XIMPORT	0x00100000	/* the import is a vmem_ximport_t */
-#define	VM_PRIVTAGS	0x00200000	/* tags only from the static reserve */
+#define	VM_PRIVTAGS	0x00200000	/* tags only from vmem_add_bts */
 
 /* Segment types for vmem_size and vmem_walk. */
 #define	VMEM_ALLOC	0x01
 #define	VMEM_FREE	0x02
 #define	VMEM_SPAN	0x10
 
+/*
+ * The kernel's memory arenas (the page level and uvm_kmem.c build them):
+ * kmem_arena, the address-only root; kmem_va_arena, address space for
+ * pool(9); kmem_meta_arena, wired memory for kmem, malloc and vmem.
+ */
+extern vmem_t *kmem_arena;
+extern vmem_t *kmem_meta_arena;
+extern vmem_t *kmem_va_arena;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+void	vmem_subsystem_init(vmem_t *);
 vmem_t	*vmem_create(const char *, vmem_addr_t, vmem_size_t, vmem_size_t,
 	    vmem_import_t *, vmem_release_t *, vmem_t *, vmem_size_t,
 	    vm_flag_t, int);

@@ -14,6 +14,7 @@
 #ifndef _SYS_VMEM_IMPL_H_
 #define _SYS_VMEM_IMPL_H_
 
+#include <sys/param.h>
 #include <sys/types.h>
 #include <sys/condvar.h>
 #include <sys/mutex.h>
@@ -41,7 +42,7 @@
 typedef struct vmem_btag bt_t;
 
 /*
- * The page level's hooks for boundary tag pages (vmem_subsystem_init):
+ * The page level's hooks for boundary tag pages (vmem_set_meta):
  * one wired, mapped, page-aligned page, or NULL if none can be had (a
  * VM_SLEEP request then waits a tick and asks again); and its return.
  * They must not call into vmem.
@@ -183,9 +184,17 @@ struct vmem_qcache_ops {
 	void	(*qo_reclaim)(void);		/* before a sleep */
 };
 
+/*
+ * The tags an arena made with VM_PRIVTAGS needs for ns spans and na
+ * allocations at once, for the storage its caller gives vmem_add_bts: a
+ * span takes two (its own and its free segment), and an allocation at
+ * most two more (the ends of the free segment it is carved from).
+ */
+#define	VMEM_EST_BTCOUNT(ns, na)	(2 * (ns) + 2 * (na))
+
 __BEGIN_DECLS
-void	vmem_subsystem_init(vmem_t *, vmem_pagealloc_t *,
-	    vmem_pagefree_t *);
+void	vmem_add_bts(vmem_t *, struct vmem_btag *, unsigned int);
+void	vmem_set_meta(vmem_t *, vmem_pagealloc_t *, vmem_pagefree_t *);
 void	vmem_set_backing(vmem_t *, vmem_back_t *, vmem_unback_t *,
 	    vmem_size_t);
 void	vmem_unback_done(vmem_t *, vmem_addr_t, vmem_size_t);
@@ -387,7 +396,8 @@ bt_free(vmem_t *vm, bt_t *bt)
 
 	KASSERT(mutex_owned(&vm->vm_lock));
 	LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
-	if (__predict_false(++vm->vm_nfreetags > VMEM_BT_SPARE_MAX))
+	if (__predict_false(++vm->vm_nfreetags > VMEM_BT_SPARE_MAX) &&
+	    (vm->vm_flags & VM_PRIVTAGS) == 0)
 		bt_spares_trim(vm);
 }
 #endif /* _VMEM_PRIVATE */

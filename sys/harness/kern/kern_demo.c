@@ -6,7 +6,7 @@
  *
  *	workers		a thread bound to each CPU allocates and frees
  *			with kmem_alloc, from an object cache and from
- *			kmem_va_arena with KM_SLEEP/VM_SLEEP, stamping and
+ *			kmem_meta_arena with KM_SLEEP/VM_SLEEP, stamping and
  *			checking every buffer, freeing some on other CPUs;
  *	interrupts	a clock hook on every CPU allocates and frees with
  *			KM_NOSLEEP and VM_NOSLEEP, as a network driver's
@@ -17,7 +17,7 @@
  *	driver		a "DMA engine" takes bus-address windows from its
  *			own arena with vmem_xalloc: 64 KiB aligned, never
  *			crossing a 1 MiB boundary, below 16 MiB;
- *	pressure	one thread takes kmem_va_arena memory until the free
+ *	pressure	one thread takes kmem_meta_arena memory until the free
  *			page count falls below the page daemon's target,
  *			so the daemon wakes and runs kmem_reap (which cross
  *			calls every CPU to empty its magazines), then gives
@@ -44,7 +44,7 @@
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
-#include <uvm/uvm_km.h>
+#include <uvm/uvm_kmem.h>
 #include <uvm/uvm_page.h>
 
 #define	DEMO_ROUNDS		300	/* allocations per worker */
@@ -126,7 +126,7 @@ demo_worker(void *arg)
 		k = i % DEMO_LIVE;
 		if (va[k] != 0) {
 			demo_check(va[k], sz[k], tag[k]);
-			vmem_free(kmem_va_arena, va[k], sz[k]);
+			vmem_free(kmem_meta_arena, va[k], sz[k]);
 			demo_check(kb[k], ksz[k], tag[k]);
 			kmem_free((void *)kb[k], ksz[k]);
 			demo_check(ob[k], DEMO_OBJ_SIZE, tag[k]);
@@ -138,7 +138,7 @@ demo_worker(void *arg)
 		sz[k] = (1 + demo_rand(&x) % 4) * PAGE_SIZE;
 		ksz[k] = 8 + demo_rand(&x) % 4096;
 		tag[k] = demo_rand(&x);
-		(void)vmem_alloc(kmem_va_arena, sz[k], VM_SLEEP, &va[k]);
+		(void)vmem_alloc(kmem_meta_arena, sz[k], VM_SLEEP, &va[k]);
 		demo_stamp(va[k], sz[k], tag[k]);
 		kb[k] = (vmem_addr_t)kmem_alloc(ksz[k], KM_SLEEP);
 		demo_stamp(kb[k], ksz[k], tag[k]);
@@ -165,13 +165,13 @@ demo_intr(void *arg)
 		dc->dc_kintr_ok++;
 	} else
 		dc->dc_kintr_fail++;
-	if (vmem_alloc(kmem_va_arena, PAGE_SIZE, VM_NOSLEEP, &va) != 0) {
+	if (vmem_alloc(kmem_meta_arena, PAGE_SIZE, VM_NOSLEEP, &va) != 0) {
 		dc->dc_intr_fail++;
 		return;
 	}
 	demo_stamp(va, PAGE_SIZE, (uint32_t)va);
 	demo_check(va, PAGE_SIZE, (uint32_t)va);
-	vmem_free(kmem_va_arena, va, PAGE_SIZE);
+	vmem_free(kmem_meta_arena, va, PAGE_SIZE);
 	dc->dc_intr_ok++;
 }
 
@@ -255,10 +255,10 @@ demo_phase_pressure(void)
 	uint64_t wakeups = uvmexp.pdwakeups;
 	size_t n = 0;
 
-	printf("demo: memory pressure: taking kmem_va_arena memory until fewer "
-	    "than %zu pages are free\n", uvmexp.freetarg);
+	printf("demo: memory pressure: taking kmem_meta_arena memory until "
+	    "fewer than %zu pages are free\n", uvmexp.freetarg);
 	while (uvmexp.free > uvmexp.freetarg / 2 &&
-	    vmem_alloc(kmem_va_arena, chunk, VM_NOSLEEP, &va) == 0) {
+	    vmem_alloc(kmem_meta_arena, chunk, VM_NOSLEEP, &va) == 0) {
 		*(vmem_addr_t **)va = list;
 		list = (vmem_addr_t *)va;
 		n++;
@@ -268,7 +268,7 @@ demo_phase_pressure(void)
 	(void)kpause("demopres", false, hz / 2, NULL);
 	while ((va = (vmem_addr_t)list) != 0) {
 		list = *(vmem_addr_t **)va;
-		vmem_free(kmem_va_arena, va, chunk);
+		vmem_free(kmem_meta_arena, va, chunk);
 	}
 	printf("demo: released; the page daemon ran %lu times meanwhile\n",
 	    (u_long)(uvmexp.pdwakeups - wakeups));

@@ -2,8 +2,8 @@
  * uvm_kmpage.c: backing kmem's virtual addresses with pages, for the
  * test kernel (the host platform does the same with mmap).
  *
- * uvm_km.c builds kmem_va_arena on kmem_arena; vmem calls uvm_km_back
- * when kmem_va_arena hands out a segment and uvm_km_unback when one is
+ * uvm_kmem.c builds kmem_meta_arena over kmem_arena; vmem calls uvm_km_back
+ * when kmem_meta_arena hands out a segment and uvm_km_unback when one is
  * freed.  Backing takes one page at a time from the page allocator and
  * enters it in the kmem range of the page tables; a VM_NOSLEEP request
  * that runs out of pages undoes what it mapped and fails, a VM_SLEEP one
@@ -29,7 +29,7 @@
  * one shootdown naming the ranges (or flushing everything, past
  * PMAP_TLB_NRANGES ranges or a page count), and only after every CPU has
  * answered frees the pages and calls uvm_km_unback_done, which frees the
- * range in kmem_va_arena.  The links are read again through the direct
+ * range in kmem_meta_arena.  The links are read again through the direct
  * map once the ranges are unmapped.  A purge runs
  *
  *	- in the purge daemon, when UVM_KM_PURGE_PAGES pages wait, and once
@@ -37,7 +37,7 @@
  *	- in the page daemon, before and after kmem_reap;
  *	- in a VM_SLEEP page allocation that would otherwise wait.
  *
- * A VM_SLEEP allocation that waits for addresses in kmem_va_arena is
+ * A VM_SLEEP allocation that waits for addresses in kmem_meta_arena is
  * served by the daemon's next purge: the kmem range is twice the size
  * of RAM and a pending range holds its pages, so pages run short, and
  * purge, well before addresses do.  Purges are serialized by an
@@ -182,7 +182,7 @@ uvm_km_purge_unmap(struct uvm_km_pend *list, struct pmap_range *r)
 
 /*
  * Free the pages of every unmapped range on list, reading the links
- * through the direct map, and give the ranges back to kmem_va_arena.
+ * through the direct map, and give the ranges back to kmem_meta_arena.
  */
 static void
 uvm_km_purge_free(struct uvm_km_pend *list)

@@ -5,9 +5,10 @@
  * kmem ranges waiting to be unmapped and the allocator above: when the
  * free page count drops below uvmexp.freetarg, or a VM_SLEEP allocation
  * waits for a page, the daemon purges the pending ranges (uvm_km_purge),
- * runs kmem_reap(), which purges idle magazines and returns empty slabs
- * to the pending list through uvm_km_unback, and purges again; the pages
- * freed wake the waiters.  It also wakes once a
+ * runs the glue's reclaim hook, uvm_kmem_reclaim: kmem_reap(), which
+ * purges idle magazines and returns empty slabs to the pending list
+ * through uvm_km_unback, and purges again; the pages freed wake the
+ * waiters.  It also wakes once a
  * second to run kmem_update, kmem's periodic upkeep (magazines and slabs
  * the working set no longer needs), and to catch a shortage whose signal
  * it missed.
@@ -22,6 +23,7 @@
 #include <sys/mutex.h>
 #include <sys/systm.h>
 
+#include <uvm/uvm_kmem.h>
 #include <uvm/uvm_page.h>
 
 extern kmutex_t uvm_fpageq_lock;
@@ -56,7 +58,7 @@ uvm_pdaemon(void *arg)
 			continue;
 		}
 		(void)uvm_km_purge();
-		kmem_reap();
+		uvm_kmem_reclaim(NULL, 0);
 		(void)uvm_km_purge();
 		(void)kpause("pdpause", false, MAX(hz / 10, 1), NULL);
 	}

@@ -15,9 +15,10 @@
  *			request its pages plus the 32-byte record in the
  *			large index; for 4.4BSD, the bucket or the pages;
  *	footprint	the whole memory taken: for malloc(9) on kmem, what
- *			kmem_va_arena hands out while the mix is live (slabs,
- *			partly used ones too, magazines, boundary tags), from
- *			a fresh start; for 4.4BSD, the pages its buckets fill.
+ *			kmem_meta_arena hands out while the mix is live
+ *			(slabs, partly used ones too, magazines, boundary
+ *			tags), from a fresh start; for 4.4BSD, the pages its
+ *			buckets fill.
  *
  * The mix: sizes of common kernel structures with weights, then sizes
  * drawn evenly from 1..2048 and from 2049..65536, from a fixed seed.
@@ -138,17 +139,17 @@ kmem_malloc_size(size_t size)
 	return kmem_size_class(size + HDR);
 }
 
-/* malloc(9) on kmem: what kmem_va_arena hands out with the mix live. */
+/* malloc(9) on kmem: what kmem_meta_arena hands out with the mix live. */
 static size_t
 kmem_malloc_footprint(void)
 {
 	size_t before, after, i, c, n = 0;
 
-	before = vmem_size(kmem_va_arena, VMEM_ALLOC);
+	before = vmem_size(kmem_meta_arena, VMEM_ALLOC);
 	for (c = 0; c < COPIES; c++)
 		for (i = 0; i < nmix; i++)
 			live[n++] = kern_malloc(mix[i], M_WAITOK);
-	after = vmem_size(kmem_va_arena, VMEM_ALLOC);
+	after = vmem_size(kmem_meta_arena, VMEM_ALLOC);
 	for (i = 0; i < n; i++)
 		kern_free(live[i]);
 	return after - before;

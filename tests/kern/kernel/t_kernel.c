@@ -31,7 +31,7 @@
 
 #include <machine/pmap.h>
 
-#include <uvm/uvm_km.h>
+#include <uvm/uvm_kmem.h>
 #include <uvm/uvm_page.h>
 
 #include <atf-c.h>
@@ -107,12 +107,12 @@ t_hook_alloc(void *arg)
 	KASSERT(cpu_intr_p());
 	if (tp->tp_rounds >= T_HOOK_ROUNDS)
 		return;
-	if (vmem_alloc(kmem_va_arena, PAGE_SIZE, VM_NOSLEEP | VM_INSTANTFIT,
+	if (vmem_alloc(kmem_meta_arena, PAGE_SIZE, VM_NOSLEEP | VM_INSTANTFIT,
 	    &va) == 0) {
 		t_stamp(va, PAGE_SIZE, v);
 		if (!t_stamp_ok(va, PAGE_SIZE, v))
 			tp->tp_bad++;
-		vmem_free(kmem_va_arena, va, PAGE_SIZE);
+		vmem_free(kmem_meta_arena, va, PAGE_SIZE);
 		tp->tp_ok++;
 	} else
 		tp->tp_failed++;
@@ -133,7 +133,7 @@ t_thread_alloc(void *arg)
 		x ^= x >> 17;
 		x ^= x << 5;
 		size = (1 + x % 4) * PAGE_SIZE;
-		if (vmem_alloc(kmem_va_arena, size, VM_SLEEP | VM_INSTANTFIT,
+		if (vmem_alloc(kmem_meta_arena, size, VM_SLEEP | VM_INSTANTFIT,
 		    &va) != 0)
 			panic("t_thread_alloc: VM_SLEEP failed");
 		t_stamp(va, size, (uint8_t)x);
@@ -141,7 +141,7 @@ t_thread_alloc(void *arg)
 			sched_yield();
 		if (!t_stamp_ok(va, size, (uint8_t)x))
 			atomic_inc_uint(&t_bad);
-		vmem_free(kmem_va_arena, va, size);
+		vmem_free(kmem_meta_arena, va, size);
 	}
 	kthread_exit(0);
 }
@@ -151,7 +151,7 @@ ATF_TC_HEAD(intr_nosleep_alloc, tc)
 {
 
 	atf_tc_set_md_var(tc, "descr", "the clock interrupt on every CPU "
-	    "allocates and frees kmem_va_arena pages with VM_NOSLEEP while a "
+	    "allocates and frees kmem_meta_arena pages with VM_NOSLEEP while a "
 	    "thread bound to every CPU does so with VM_SLEEP; every page "
 	    "keeps its stamp and nothing deadlocks");
 }
@@ -233,7 +233,7 @@ t_sleeper(void *arg)
 	while (t_state == 0)
 		cv_wait(&t_cv, &t_lock);
 	mutex_exit(&t_lock);
-	if (vmem_alloc(kmem_va_arena, T_ODD_PAGES * PAGE_SIZE,
+	if (vmem_alloc(kmem_meta_arena, T_ODD_PAGES * PAGE_SIZE,
 	    VM_SLEEP | VM_INSTANTFIT, &va) != 0)
 		panic("t_sleeper: VM_SLEEP failed");
 	t_va = va;
@@ -246,8 +246,8 @@ ATF_TC_HEAD(sleep_until_pages_freed, tc)
 {
 
 	atf_tc_set_md_var(tc, "descr", "with every physical page taken, a "
-	    "VM_SLEEP allocation from kmem_va_arena blocks, and succeeds once "
-	    "another thread frees pages");
+	    "VM_SLEEP allocation from kmem_meta_arena blocks, and succeeds "
+	    "once another thread frees pages");
 }
 ATF_TC_BODY(sleep_until_pages_freed, tc)
 {
@@ -276,7 +276,7 @@ ATF_TC_BODY(sleep_until_pages_freed, tc)
 	ATF_CHECK(pmap_kextract(t_va) != UVM_NOPAGE);
 	t_stamp(t_va, T_ODD_PAGES * PAGE_SIZE, 0x5a);
 	ATF_CHECK(t_stamp_ok(t_va, T_ODD_PAGES * PAGE_SIZE, 0x5a));
-	vmem_free(kmem_va_arena, t_va, T_ODD_PAGES * PAGE_SIZE);
+	vmem_free(kmem_meta_arena, t_va, T_ODD_PAGES * PAGE_SIZE);
 }
 
 /*
@@ -313,10 +313,10 @@ t_hook_exhausted(void *arg)
 	(void)arg;
 	if (!t_hook_armed || tp->tp_rounds != 0)
 		return;
-	error = vmem_alloc(kmem_va_arena, T_ODD_PAGES * PAGE_SIZE,
+	error = vmem_alloc(kmem_meta_arena, T_ODD_PAGES * PAGE_SIZE,
 	    VM_NOSLEEP | VM_INSTANTFIT, &va);
 	if (error == 0) {
-		vmem_free(kmem_va_arena, va, T_ODD_PAGES * PAGE_SIZE);
+		vmem_free(kmem_meta_arena, va, T_ODD_PAGES * PAGE_SIZE);
 		tp->tp_ok++;
 	}
 	tp->tp_error = error;
@@ -328,7 +328,7 @@ ATF_TC_HEAD(nosleep_fails_when_exhausted, tc)
 {
 
 	atf_tc_set_md_var(tc, "descr", "with every physical page taken, "
-	    "VM_NOSLEEP allocations from kmem_va_arena fail with ENOMEM "
+	    "VM_NOSLEEP allocations from kmem_meta_arena fail with ENOMEM "
 	    "without sleeping, in a thread and in every CPU's clock interrupt");
 }
 ATF_TC_BODY(nosleep_fails_when_exhausted, tc)
@@ -342,7 +342,7 @@ ATF_TC_BODY(nosleep_fails_when_exhausted, tc)
 	h = clockhook_establish(t_hook_exhausted, NULL);
 	t_exhaust();
 	nsleep = curlwp->l_nsleep;
-	ATF_CHECK_EQ(vmem_alloc(kmem_va_arena, T_ODD_PAGES * PAGE_SIZE,
+	ATF_CHECK_EQ(vmem_alloc(kmem_meta_arena, T_ODD_PAGES * PAGE_SIZE,
 	    VM_NOSLEEP | VM_INSTANTFIT, &va), ENOMEM);
 	ATF_CHECK_MSG(curlwp->l_nsleep == nsleep, "VM_NOSLEEP slept %lu "
 	    "times", (u_long)(curlwp->l_nsleep - nsleep));
@@ -350,9 +350,9 @@ ATF_TC_BODY(nosleep_fails_when_exhausted, tc)
 	ATF_REQUIRE(hooked);
 	for (i = 0; i < ncpu; i++)
 		ATF_CHECK_EQ_MSG(t_pc[i].tp_error, ENOMEM, "cpu%u", i);
-	ATF_REQUIRE_EQ(vmem_alloc(kmem_va_arena, T_ODD_PAGES * PAGE_SIZE,
+	ATF_REQUIRE_EQ(vmem_alloc(kmem_meta_arena, T_ODD_PAGES * PAGE_SIZE,
 	    VM_NOSLEEP | VM_INSTANTFIT, &va), 0);
-	vmem_free(kmem_va_arena, va, T_ODD_PAGES * PAGE_SIZE);
+	vmem_free(kmem_meta_arena, va, T_ODD_PAGES * PAGE_SIZE);
 }
 
 /* ---- the same for kmem */
@@ -567,7 +567,7 @@ ATF_TC(unmapped_on_every_cpu);
 ATF_TC_HEAD(unmapped_on_every_cpu, tc)
 {
 
-	atf_tc_set_md_var(tc, "descr", "pages kmem_va_arena releases are "
+	atf_tc_set_md_var(tc, "descr", "pages kmem_meta_arena releases are "
 	    "unmapped on every CPU: after every CPU has read them (so its "
 	    "TLB holds them), freeing them and the purge that follows make "
 	    "a read fault on every CPU");
@@ -577,15 +577,15 @@ ATF_TC_BODY(unmapped_on_every_cpu, tc)
 	const vsize_t size = T_ODD_PAGES * PAGE_SIZE;
 	vmem_addr_t va;
 
-	ATF_REQUIRE_EQ(vmem_alloc(kmem_va_arena, size, VM_SLEEP, &va), 0);
+	ATF_REQUIRE_EQ(vmem_alloc(kmem_meta_arena, size, VM_SLEEP, &va), 0);
 	t_stamp(va, size, 0xa5);
 	xc_wait(xc_broadcast(0, t_xc_probe, (void *)va, (void *)size));
 	ATF_REQUIRE_EQ(t_probe_ok, ncpu);
 	ATF_REQUIRE_EQ(t_probe_fault, 0);
-	vmem_free(kmem_va_arena, va, size);
+	vmem_free(kmem_meta_arena, va, size);
 	(void)uvm_km_purge();
 	ATF_REQUIRE_MSG(pmap_kextract(va) == UVM_NOPAGE,
-	    "kmem_va_arena kept the pages mapped after a purge");
+	    "kmem_meta_arena kept the pages mapped after a purge");
 	t_probe_ok = 0;
 	xc_wait(xc_broadcast(0, t_xc_probe, (void *)va, (void *)size));
 	ATF_CHECK_EQ(t_probe_fault, ncpu);
@@ -624,11 +624,11 @@ t_hook_tick(void *arg)
 			tp->tp_bad++;
 		kmem_cache_free(t_tick_kc, p);
 	}
-	if (vmem_alloc(kmem_va_arena, PAGE_SIZE, VM_NOSLEEP, &va) == 0) {
+	if (vmem_alloc(kmem_meta_arena, PAGE_SIZE, VM_NOSLEEP, &va) == 0) {
 		t_stamp(va, PAGE_SIZE, v);
 		if (!t_stamp_ok(va, PAGE_SIZE, v))
 			tp->tp_bad++;
-		vmem_free(kmem_va_arena, va, PAGE_SIZE);
+		vmem_free(kmem_meta_arena, va, PAGE_SIZE);
 		tp->tp_ok++;
 	} else
 		tp->tp_failed++;
@@ -650,7 +650,7 @@ t_tick_worker(void *arg)
 		x ^= x >> 17;
 		x ^= x << 5;
 		size = (1 + x % 4) * PAGE_SIZE;
-		if (vmem_alloc(kmem_va_arena, size, VM_SLEEP, &va) != 0)
+		if (vmem_alloc(kmem_meta_arena, size, VM_SLEEP, &va) != 0)
 			panic("t_tick_worker: VM_SLEEP failed");
 		p = kmem_cache_alloc(t_tick_kc, KM_SLEEP);
 		t_stamp(va, size, (uint8_t)x);
@@ -661,7 +661,7 @@ t_tick_worker(void *arg)
 		    !t_stamp_ok((vaddr_t)p, T_TICK_OBJ, (uint8_t)x))
 			atomic_inc_uint(&t_bad);
 		kmem_cache_free(t_tick_kc, p);
-		vmem_free(kmem_va_arena, va, size);
+		vmem_free(kmem_meta_arena, va, size);
 	}
 	atomic_inc_uint(&t_tick_done);
 	kthread_exit(0);

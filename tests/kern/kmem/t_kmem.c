@@ -3,7 +3,7 @@
  * quantum caches and statistics.
  *
  * Caches whose arena accounting a case checks take their slabs from an
- * arena of the case's own that imports from kmem_va_arena, so that the
+ * arena of the case's own that imports from kmem_meta_arena, so that the
  * arena's in-use figure is exactly the cache's slabs.  Random sequences
  * use fixed seeds, printed when a check fails.
  */
@@ -21,7 +21,7 @@
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
-#include <uvm/uvm_km.h>
+#include <uvm/uvm_kmem.h>
 
 #include <atf-c.h>
 
@@ -42,14 +42,14 @@ t_random(uint64_t *state)
 	return x * 0x2545f4914f6cdd1dULL;
 }
 
-/* An arena of our own that imports pages from kmem_va_arena. */
+/* An arena of our own that imports pages from kmem_meta_arena. */
 static vmem_t *
 t_source(const char *name)
 {
 	vmem_t *vm;
 
 	vm = vmem_create(name, 0, 0, PAGE_SIZE, vmem_alloc, vmem_free,
-	    kmem_va_arena, 0, VM_SLEEP, IPL_VM);
+	    kmem_meta_arena, 0, VM_SLEEP, IPL_VM);
 	ATF_REQUIRE(vm != NULL);
 	return vm;
 }
@@ -651,7 +651,7 @@ ATF_TC_BODY(sleep_until_free, tc)
 	lwp_t *l;
 	u_int n, i;
 
-	ATF_REQUIRE_EQ(vmem_alloc(kmem_va_arena, 16 * PAGE_SIZE, VM_SLEEP,
+	ATF_REQUIRE_EQ(vmem_alloc(kmem_meta_arena, 16 * PAGE_SIZE, VM_SLEEP,
 	    &base), 0);
 	src = vmem_create("t_small", base, 16 * PAGE_SIZE, PAGE_SIZE, NULL,
 	    NULL, NULL, 0, VM_SLEEP, IPL_VM);
@@ -680,7 +680,7 @@ ATF_TC_BODY(sleep_until_free, tc)
 	kmem_cache_destroy(kc);
 	ATF_CHECK_EQ(vmem_size(src, VMEM_ALLOC), 0);
 	vmem_destroy(src);
-	vmem_free(kmem_va_arena, base, 16 * PAGE_SIZE);
+	vmem_free(kmem_meta_arena, base, 16 * PAGE_SIZE);
 }
 
 /* ---- reaping */

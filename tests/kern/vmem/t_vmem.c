@@ -19,7 +19,7 @@
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
-#include <uvm/uvm_km.h>
+#include <uvm/uvm_kmem.h>
 
 #include <atf-c.h>
 
@@ -1068,29 +1068,64 @@ ATF_TC(meta_arena);
 ATF_TC_HEAD(meta_arena, tc)
 {
 
-	atf_tc_set_md_var(tc, "descr", "kmem_va_arena, the arena vmem takes "
+	atf_tc_set_md_var(tc, "descr", "kmem_meta_arena, the arena vmem takes "
 	    "its own tags and tables from, grows its hash from itself and backs "
 	    "what it hands out with writable memory");
 }
 ATF_TC_BODY(meta_arena, tc)
 {
 	static vmem_addr_t a[2000];
-	uint64_t rehash0 = kmem_va_arena->vm_nrehash;
+	uint64_t rehash0 = kmem_meta_arena->vm_nrehash;
 	size_t i;
 
 	for (i = 0; i < __arraycount(a); i++) {
-		ATF_REQUIRE_EQ(vmem_alloc(kmem_va_arena, PAGE_SIZE, VM_NOSLEEP,
-		    &a[i]), 0);
+		ATF_REQUIRE_EQ(vmem_alloc(kmem_meta_arena, PAGE_SIZE,
+		    VM_NOSLEEP, &a[i]), 0);
 		*(volatile uint64_t *)a[i] = i;
 	}
-	ATF_CHECK(kmem_va_arena->vm_nrehash > rehash0);
-	vmem_check(kmem_va_arena);
+	ATF_CHECK(kmem_meta_arena->vm_nrehash > rehash0);
+	vmem_check(kmem_meta_arena);
 	vmem_check(kmem_arena);
 	for (i = 0; i < __arraycount(a); i++) {
 		ATF_CHECK_EQ(*(volatile uint64_t *)a[i], i);
-		vmem_free(kmem_va_arena, a[i], PAGE_SIZE);
+		vmem_free(kmem_meta_arena, a[i], PAGE_SIZE);
 	}
+	vmem_check(kmem_meta_arena);
+}
+
+ATF_TC(kmem_layout);
+ATF_TC_HEAD(kmem_layout, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "the kernel's arenas are stacked as "
+	    "NetBSD stacks them: kmem_va_arena and kmem_va_meta_arena import "
+	    "from the root kmem_arena, kmem_meta_arena from kmem_va_meta_arena, "
+	    "and only kmem_meta_arena backs what it hands out");
+}
+ATF_TC_BODY(kmem_layout, tc)
+{
+	vmem_size_t root0;
+	vmem_addr_t va;
+
+	ATF_CHECK(strcmp(kmem_arena->vm_name, "kmem") == 0);
+	ATF_CHECK(kmem_arena->vm_source == NULL);
+	ATF_CHECK(kmem_va_arena->vm_source == kmem_arena);
+	ATF_CHECK(kmem_va_meta_arena->vm_source == kmem_arena);
+	ATF_CHECK(kmem_meta_arena->vm_source == kmem_va_meta_arena);
+	ATF_CHECK(kmem_arena->vm_backfn == NULL);
+	ATF_CHECK(kmem_va_arena->vm_backfn == NULL);
+	ATF_CHECK(kmem_va_meta_arena->vm_backfn == NULL);
+	ATF_CHECK(kmem_meta_arena->vm_backfn != NULL);
+
+	/* Address space for pool(9) comes out of the same root. */
+	root0 = vmem_size(kmem_arena, VMEM_ALLOC);
+	ATF_REQUIRE_EQ(vmem_alloc(kmem_va_arena, 4 * PAGE_SIZE, VM_SLEEP,
+	    &va), 0);
+	ATF_CHECK(vmem_size(kmem_arena, VMEM_ALLOC) >= root0 + 4 * PAGE_SIZE);
+	ATF_CHECK(vmem_contains(kmem_arena, va, 4 * PAGE_SIZE));
+	vmem_free(kmem_va_arena, va, 4 * PAGE_SIZE);
 	vmem_check(kmem_va_arena);
+	vmem_check(kmem_arena);
 }
 
 ATF_TC(tag_pages_trimmed);
@@ -1114,7 +1149,7 @@ ATF_TC_BODY(tag_pages_trimmed, tc)
 	ATF_REQUIRE(keep->vm_nfreetags > 0);
 	kmem_reap();
 	vmem_bt_stats(&pages0, &stock0);
-	meta0 = vmem_size(kmem_va_arena, VMEM_ALLOC);
+	meta0 = vmem_size(kmem_meta_arena, VMEM_ALLOC);
 	vm = t_arena("frag", 0, 2 * n, 1);
 	for (i = 0; i < 2 * n; i++) {
 		ATF_REQUIRE_EQ(vmem_alloc(vm, 1, VM_NOSLEEP | VM_INSTANTFIT,
@@ -1124,13 +1159,13 @@ ATF_TC_BODY(tag_pages_trimmed, tc)
 	for (i = 1; i < 2 * n; i += 2)
 		vmem_free(vm, i, 1);
 	vmem_bt_stats(&pages1, &stock);
-	meta1 = vmem_size(kmem_va_arena, VMEM_ALLOC);
+	meta1 = vmem_size(kmem_meta_arena, VMEM_ALLOC);
 	for (i = 0; i < 2 * n; i += 2)
 		vmem_free(vm, i, 1);
 	vmem_destroy(vm);
 	kmem_reap();
 	vmem_bt_stats(&pages2, &stock);
-	meta2 = vmem_size(kmem_va_arena, VMEM_ALLOC);
+	meta2 = vmem_size(kmem_meta_arena, VMEM_ALLOC);
 	ATF_CHECK_EQ_MSG(keep->vm_nfreetags, 0, "a live arena kept %zu "
 	    "spare tags", keep->vm_nfreetags);
 	vmem_free(keep, b, 0x10);
@@ -1583,6 +1618,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, index_balanced);
 	ATF_TP_ADD_TC(tp, many_segments);
 	ATF_TP_ADD_TC(tp, meta_arena);
+	ATF_TP_ADD_TC(tp, kmem_layout);
 	ATF_TP_ADD_TC(tp, tag_pages_trimmed);
 	ATF_TP_ADD_TC(tp, sleep_until_free);
 	ATF_TP_ADD_TC(tp, sleep_until_add);

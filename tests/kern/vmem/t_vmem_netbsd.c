@@ -1,8 +1,9 @@
 /*
  * t_vmem_netbsd.c: vmem(9)'s NetBSD interfaces and NetBSD's answers.
  *
- * NetBSD's flag values; vmem_xcreate with an import that returns more
- * than it was asked for; VM_LARGEIMPORT; vmem_xalloc_addr; vmem_xfreeall;
+ * NetBSD's flag values; VM_PRIVTAGS arenas with vmem_add_bts;
+ * vmem_xcreate with an import that returns more than it was asked for;
+ * VM_LARGEIMPORT; vmem_xalloc_addr; vmem_xfreeall;
  * the ddb entry points vmem_whatis, vmem_printall and vmem_print;
  * vmem_rehash_start; and the answers NetBSD's callers depend on: a
  * [minaddr, maxaddr] range smaller than the size fails with ENOMEM under
@@ -62,7 +63,7 @@ ATF_TC_HEAD(create_flags, tc)
 {
 
 	atf_tc_set_md_var(tc, "descr", "vmem_create accepts NetBSD's "
-	    "VM_BOOTSTRAP, VM_PRIVTAGS and VM_POPULATING, and the arena works; "
+	    "VM_BOOTSTRAP and VM_POPULATING, and the arena works; "
 	    "VM_BESTFIT, at NetBSD's value, takes the smallest fit");
 }
 ATF_TC_BODY(create_flags, tc)
@@ -71,7 +72,7 @@ ATF_TC_BODY(create_flags, tc)
 	vmem_addr_t a, b, c;
 
 	vm = t_arena("t_flags", 0x1000, 0x1000, 0x10,
-	    VM_BOOTSTRAP | VM_PRIVTAGS | VM_POPULATING);
+	    VM_BOOTSTRAP | VM_POPULATING);
 	/* Free holes of 0x40 at 0x1040 and 0x20 at 0x10a0. */
 	ATF_REQUIRE_EQ(vmem_xalloc_addr(vm, 0x1000, 0x40, VM_NOSLEEP), 0);
 	ATF_REQUIRE_EQ(vmem_xalloc_addr(vm, 0x1080, 0x20, VM_NOSLEEP), 0);
@@ -84,6 +85,105 @@ ATF_TC_BODY(create_flags, tc)
 	vmem_xfreeall(vm);
 	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
 	vmem_destroy(vm);
+}
+
+/* ---- VM_PRIVTAGS: tags from the caller's storage */
+
+#define	T_PRIV_N	8			/* allocations the tags serve */
+#define	T_PRIV_BASE	0x100000		/* the arena's span */
+#define	T_PRIV_SIZE	0x100000
+
+static struct vmem_btag t_priv_bts[VMEM_EST_BTCOUNT(1, T_PRIV_N)];
+
+/* Is bt one of t_priv_bts? */
+static bool
+t_priv_mine(const bt_t *bt)
+{
+
+	return bt >= t_priv_bts && bt < t_priv_bts + __arraycount(t_priv_bts);
+}
+
+/* Is every tag the arena holds, in use or spare, one of t_priv_bts? */
+static bool
+t_priv_own(vmem_t *vm)
+{
+	const bt_t *bt;
+	bool ok = true;
+
+	mutex_enter(&vm->vm_lock);
+	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist)
+		ok &= t_priv_mine(bt);
+	LIST_FOREACH(bt, &vm->vm_freetags, bt_freelist)
+		ok &= t_priv_mine(bt);
+	mutex_exit(&vm->vm_lock);
+	return ok;
+}
+
+ATF_TC(privtags);
+ATF_TC_HEAD(privtags, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "an arena made with VM_PRIVTAGS "
+	    "takes every tag from vmem_add_bts: VMEM_EST_BTCOUNT(1, n) tags "
+	    "serve a span and n allocations that each split a free segment, "
+	    "the next VM_NOSLEEP request fails with ENOMEM, and frees give "
+	    "the tags back to the arena, not to the shared stock");
+}
+ATF_TC_BODY(privtags, tc)
+{
+	vmem_addr_t a, va[T_PRIV_N];
+	vmem_t *vm;
+	u_int i;
+
+	vm = vmem_create("t_priv", 0, 0, 0x10, NULL, NULL, NULL, 0,
+	    VM_NOSLEEP | VM_PRIVTAGS, IPL_VM);
+	ATF_REQUIRE(vm != NULL);
+	ATF_CHECK_EQ(vmem_add(vm, T_PRIV_BASE, T_PRIV_SIZE, VM_NOSLEEP),
+	    ENOMEM);
+	vmem_add_bts(vm, t_priv_bts, __arraycount(t_priv_bts));
+	ATF_REQUIRE_EQ(vmem_add(vm, T_PRIV_BASE, T_PRIV_SIZE, VM_NOSLEEP), 0);
+	for (i = 0; i < T_PRIV_N; i++) {
+		/* In the middle of the free space: two new tags each. */
+		va[i] = T_PRIV_BASE + 0x100 * (i + 1);
+		ATF_REQUIRE_EQ_MSG(vmem_xalloc_addr(vm, va[i], 0x10,
+		    VM_NOSLEEP), 0, "allocation %u of %d", i, T_PRIV_N);
+	}
+	ATF_CHECK(t_priv_own(vm));
+	ATF_CHECK_EQ(vm->vm_nfreetags, 0);
+	ATF_CHECK_EQ(vmem_xalloc_addr(vm, T_PRIV_BASE + 0x8000, 0x10,
+	    VM_NOSLEEP), ENOMEM);
+	ATF_CHECK_EQ(vmem_alloc(vm, 0x10, VM_NOSLEEP, &a), ENOMEM);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), T_PRIV_N * 0x10);
+	for (i = 0; i < T_PRIV_N; i++)
+		vmem_free(vm, va[i], 0x10);
+	ATF_CHECK_EQ(vm->vm_nfreetags, __arraycount(t_priv_bts) - 2);
+	ATF_CHECK(t_priv_own(vm));
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x10, VM_NOSLEEP, &a), 0);
+	vmem_free(vm, a, 0x10);
+	vmem_check(vm);
+	vmem_destroy(vm);
+}
+
+T_MISUSE(misuse_privtags_span, "vmem_create with VM_PRIVTAGS and a first "
+    "span panics: the span's tags could only come from the shared stock")
+ATF_TC_BODY(misuse_privtags_span, tc)
+{
+
+	atf_tc_expect_signal(SIGABRT, "a first span must panic");
+	(void)vmem_create("t_privspan", 0x1000, 0x1000, 0x10, NULL, NULL, NULL,
+	    0, VM_NOSLEEP | VM_PRIVTAGS, IPL_NONE);
+}
+
+T_MISUSE(misuse_add_bts_shared, "vmem_add_bts on an arena made without "
+    "VM_PRIVTAGS panics: the caller's tags would reach the shared stock")
+ATF_TC_BODY(misuse_add_bts_shared, tc)
+{
+	static struct vmem_btag bts[VMEM_EST_BTCOUNT(1, 1)];
+	vmem_t *vm;
+
+	vm = t_arena("t_shared", 0x1000, 0x1000, 0x10, 0);
+	atf_tc_expect_signal(SIGABRT, "shared tags must panic");
+	vmem_add_bts(vm, bts, __arraycount(bts));
 }
 
 /* ---- vmem_xcreate and imports */
@@ -536,6 +636,9 @@ ATF_TP_ADD_TCS(tp)
 {
 
 	ATF_TP_ADD_TC(tp, create_flags);
+	ATF_TP_ADD_TC(tp, privtags);
+	ATF_TP_ADD_TC(tp, misuse_privtags_span);
+	ATF_TP_ADD_TC(tp, misuse_add_bts_shared);
 	ATF_TP_ADD_TC(tp, xcreate);
 	ATF_TP_ADD_TC(tp, largeimport);
 	ATF_TP_ADD_TC(tp, import_null_source);
