@@ -15,6 +15,7 @@ ALLOC_SRCS+=	sys/kern/subr_kmem_qcache.c
 ALLOC_SRCS+=	sys/kern/subr_kmem_slab.c
 ALLOC_SRCS+=	sys/kern/subr_kmem_util.c
 ALLOC_SRCS+=	sys/kern/subr_vmem.c
+ALLOC_SRCS+=	sys/kern/subr_vmem_arena.c
 ALLOC_SRCS+=	sys/kern/subr_vmem_bt.c
 ALLOC_SRCS+=	sys/kern/subr_vmem_busy.c
 ALLOC_SRCS+=	sys/kern/subr_vmem_check.c

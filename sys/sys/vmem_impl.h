@@ -246,6 +246,18 @@ struct vmem_req {
 LIST_HEAD(vmem_list, vmem);
 extern kmutex_t vmem_list_lock;
 extern struct vmem_list vmem_list;		/* g: every arena */
+extern vmem_t *vmem_meta_arena;			/* arenas, hash tables */
+extern const struct vmem_qcache_ops *vmem_qcache_ops;	/* kmem's hooks */
+
+/*
+ * VMEM_DEBUG (the test builds): check every invariant of an arena after
+ * changes to it, O(n) under its lock, as often as 6.2 says.
+ */
+#ifdef VMEM_DEBUG
+#define	VMEM_CHECK(vm)	vmem_check_some(vm)
+#else
+#define	VMEM_CHECK(vm)	do { } while (0)
+#endif
 
 /*
  * The size class of a size (5.1); with up, the smallest class whose
@@ -347,6 +359,10 @@ bt_lookupbusy(vmem_t *vm, vmem_addr_t addr)
 void	bt_insbusy(vmem_t *, bt_t *);
 void	bt_rembusy(vmem_t *, bt_t *);
 void	vmem_free_busy(vmem_t *, bt_t *);
+void	vmem_add1(vmem_t *, vmem_addr_t, vmem_size_t, int);
+bool	vmem_overlaps(vmem_t *, vmem_addr_t, vmem_size_t);
+bool	vmem_lock_tags(vmem_t *, size_t, vm_flag_t);
+void	vmem_span_release(vmem_t *, vmem_addr_t, vmem_size_t);
 
 /* subr_vmem_bt.c */
 void	bt_bootstrap(void);
