@@ -1284,6 +1284,7 @@ kmem_init(void)
 	mutex_init(&kmem_wait_lock, MUTEX_DEFAULT, IPL_NONE);
 	cv_init(&kmem_wait_cv, "kmemwait");
 	kmem_initialized = true;
+	kmem_slab_bootstrap();
 	kmem_magazine_init();
 	kmem_class_init();
 	vmem_set_qcache_ops(&kmem_qcache_ops);
@@ -1312,14 +1313,15 @@ kmem_reap(void)
 	LIST_FOREACH(kc, &kmem_caches, kc_list)
 		kmem_depot_purge(kc);
 	/*
-	 * Destroying magazines and external slab headers freed buffers of
-	 * other caches, some into this CPU's magazines: drain once more.
+	 * Destroying magazines freed buffers of other caches, some into
+	 * this CPU's magazines: drain once more.
 	 */
 	for (pass = 0; pass < 2; pass++) {
 		LIST_FOREACH(kc, &kmem_caches, kc_list)
 			kmem_cache_drain_local(kc);
 	}
 	mutex_exit(&kmem_cache_lock);
+	kmem_slab_reap_headers();
 	vmem_bt_trim();
 }
 
@@ -1339,5 +1341,6 @@ kmem_update(void)
 		kmem_slab_reap(kc);
 	}
 	mutex_exit(&kmem_cache_lock);
+	kmem_slab_reap_headers();
 	kmem_wakeup();
 }
