@@ -307,6 +307,13 @@ void	kmem_cache_free_raw(kmem_cache_t *, void *);
 
 void	kmem_cache_flush(kmem_cache_t *);
 void	kmem_cache_drain_local(kmem_cache_t *);
+void	kmem_wait_init(void);
+void	kmem_wakeup(void);
+int	kmem_source_alloc(vmem_t *, vmem_size_t, int, vmem_addr_t *);
+
+#define	KMEM_MAXSIZE		8192	/* largest size class */
+#define	KMEM_SHIFT		3	/* class table granule: 8 bytes */
+extern kmem_cache_t *kmem_class_of[KMEM_MAXSIZE >> KMEM_SHIFT];
 
 /* ---- the layout of a debugging buffer (subr_kmem_debug.c) */
 
