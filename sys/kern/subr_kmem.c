@@ -29,7 +29,14 @@
  * kmem_cache_alloc takes a round from the CPU's loaded magazine; if that
  * is empty and the previous one is full, it swaps them; otherwise it
  * trades its empty previous magazine for a full one from the depot;
- * failing that, it takes a buffer from the slab layer and constructs it.
+ * failing that, it fills one of its empty magazines (or a new one) from
+ * the slab layer in one hold of the slab lock (a batch: the magazine's
+ * rounds, at most KMEM_BATCH_BYTES of buffers), constructs them, loads
+ * the magazine and returns one; if there is no magazine or slab to be
+ * had without sleeping, it takes one buffer from the slab layer and
+ * constructs it.
+ * So a run of fresh allocations visits the depot and the slab layer
+ * once a magazine, not once a buffer.
  * kmem_cache_free is the mirror image: it puts the buffer in the loaded
  * magazine, swaps with an empty previous one, trades a full previous
  * magazine for an empty one from the depot, allocates a new empty
@@ -142,6 +149,7 @@
 
 #define	KMEM_DEPOT_WINDOW	256	/* depot visits per contention check */
 #define	KMEM_DEPOT_CONTENDED	(KMEM_DEPOT_WINDOW / 64)
+#define	KMEM_BATCH_BYTES	(16 * PAGE_SIZE) /* a slab-layer batch, at most */
 
 CTASSERT(sizeof(struct kmem_cpu_cache) == COHERENCY_UNIT);
 CTASSERT(KMEM_MAXSIZE <= PAGE_SIZE * 2);
@@ -649,15 +657,148 @@ kmem_cpu_alloc(kmem_cache_t *kc)
 }
 
 /*
+ * Construct the n buffers of bufs; if a constructor fails, give that
+ * buffer and the rest back to their slabs.  The number constructed.
+ */
+static u_int
+kmem_cache_construct(kmem_cache_t *kc, void **bufs, u_int n, int kmflags)
+{
+	u_int i, j;
+
+	if (kc->kc_ctor == NULL || (kc->kc_flags & KMF_DEBUG) != 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		if ((*kc->kc_ctor)(bufs[i], kc->kc_arg, kmflags) != 0)
+			break;
+	}
+	for (j = i; j < n; j++)
+		kmem_slab_free(kc, bufs[j]);
+	if (i < n)
+		kmem_wakeup();
+	return i;
+}
+
+/*
+ * Load mg, holding rounds constructed buffers, into the calling CPU's
+ * layer of kc if that is still dry (its previous magazine, if any, goes
+ * to the depot's empty list); else, as the CPU layer was refilled
+ * meanwhile, give mg to the depot's full list.
+ */
+static void
+kmem_cpu_load_batch(kmem_cache_t *kc, kmem_magazine_t *mg, u_int rounds)
+{
+	kmem_cpu_cache_t *cc;
+	int s;
+
+	s = splvm();
+	cc = kmem_cpu_cache(kc);
+	if (cc->cc_rounds == 0 && cc->cc_prounds == 0) {
+		if (cc->cc_prev != NULL)
+			kmem_depot_put(kc, &kc->kc_empty, cc->cc_prev, 0);
+		cc->cc_prev = NULL;
+		cc->cc_pmagsize = 0;
+		kmem_cpu_load(cc, mg, (int)rounds);
+	} else
+		kmem_depot_put(kc, &kc->kc_full, mg, rounds);
+	KMEM_CPU_COUNT(cc, cc_alloc_miss);
+	splx(s);
+}
+
+/*
+ * Take an empty magazine out of the dry CPU layer cc, for a batch to
+ * fill: the previous one, else the loaded one; NULL if it has none.
+ * => called at splvm; cc is the current CPU's, with no rounds.
+ */
+static kmem_magazine_t *
+kmem_cpu_take_empty(kmem_cpu_cache_t *cc)
+{
+	kmem_magazine_t *mg;
+
+	KASSERT(cc->cc_rounds == 0 && cc->cc_prounds == 0);
+	if ((mg = cc->cc_prev) != NULL) {
+		cc->cc_prev = NULL;
+		cc->cc_pmagsize = 0;
+	} else if ((mg = cc->cc_loaded) != NULL) {
+		cc->cc_loaded = NULL;
+		cc->cc_magsize = 0;
+	}
+	return mg;
+}
+
+/*
+ * True if a magazine miss of kc should take a batch from the slab layer:
+ * not for a cache with a destructor but no constructor, whose destructor
+ * would see buffers no caller ever wrote.
+ */
+static bool
+kmem_cache_batches(kmem_cache_t *kc)
+{
+
+	return (kc->kc_flags & (KMC_NOMAGAZINE | KMC_NOTOUCH)) == 0 &&
+	    (kc->kc_dtor == NULL || kc->kc_ctor != NULL) &&
+	    KMEM_BATCH_BYTES / kc->kc_bufsize >= 2;
+}
+
+/*
+ * The CPU layer and the depot are dry: fill mg (an empty magazine taken
+ * from the CPU layer, or NULL for a new one) from the slab layer in one
+ * visit (at most KMEM_BATCH_BYTES of buffers, so that a CPU does not
+ * hoard a large-object cache's slabs), construct its buffers, load it
+ * and return one buffer.  Batches are only for caches of memory with
+ * magazines (kmem_cache_batches): a quantum cache's integers a CPU took
+ * ahead of need, other CPUs could not have.  *donep is false, and NULL
+ * returned, if no batch was taken: no magazine, or no slab without
+ * sleeping (the caller takes the one-buffer path, which reaps and waits
+ * for KM_SLEEP).
+ * => never sleeps.
+ */
+static void *
+kmem_cache_alloc_batch(kmem_cache_t *kc, kmem_magazine_t *mg, int kmflags,
+    bool *donep)
+{
+	void *buf;
+	u_int n;
+	int s;
+
+	*donep = false;
+	if (mg == NULL && (mg = kmem_magazine_alloc(kc)) == NULL)
+		return NULL;
+	n = MIN(mg->mg_size, KMEM_BATCH_BYTES / kc->kc_bufsize);
+	if ((n = kmem_slab_alloc_batch(kc, mg->mg_round, n)) == 0) {
+		kmem_magazine_free(mg);
+		return NULL;
+	}
+	*donep = true;
+	n = kmem_cache_construct(kc, mg->mg_round, n, kmflags);
+	if (n == 0) {
+		kmem_magazine_free(mg);
+		return NULL;
+	}
+	buf = mg->mg_round[--n];
+	if (n > 0)
+		kmem_cpu_load_batch(kc, mg, n);
+	else {
+		kmem_magazine_free(mg);
+		s = splvm();
+		KMEM_CPU_COUNT(kmem_cpu_cache(kc), cc_alloc_miss);
+		splx(s);
+	}
+	return buf;
+}
+
+/*
  * The slow path of an allocation: reload the CPU layer from the depot,
- * or take a buffer from a slab and construct it.
+ * or fill it from the slab layer (kmem_cache_alloc_batch), or take one
+ * buffer from a slab and construct it.
  * => may sleep if KM_SLEEP.
  */
 static __noinline void *
 kmem_cache_alloc_miss(kmem_cache_t *kc, int kmflags)
 {
 	kmem_cpu_cache_t *cc;
+	kmem_magazine_t *mg = NULL;
 	void *buf;
+	bool done;
 	int s;
 
 	if ((kmflags & KM_NOSLEEP) != 0 && VMEM_MTBF_FAIL())
@@ -670,7 +811,14 @@ kmem_cache_alloc_miss(kmem_cache_t *kc, int kmflags)
 		splx(s);
 		return buf;
 	}
+	if (kmem_cache_batches(kc))
+		mg = kmem_cpu_take_empty(cc);
 	splx(s);
+	if (kmem_cache_batches(kc)) {
+		buf = kmem_cache_alloc_batch(kc, mg, kmflags, &done);
+		if (done)
+			return buf;
+	}
 	buf = kmem_cache_slab_alloc(kc, kmflags);
 	if (buf == NULL)
 		return NULL;

@@ -74,6 +74,11 @@
  * from slab to slab up to kc_maxcolor, so that the buffers of different
  * slabs fall on different cache lines.
  *
+ * kmem_slab_alloc_batch takes many buffers in one hold of the slab lock,
+ * for a magazine that kmem fills at once; a run of fresh buffers of one
+ * slab for the CPU that took the last one is taken with the list moves
+ * and counts done once (kmem_slab_take_run).
+ *
  * Each slab is on one of three lists: partial (some buffers free; tried
  * first, so that allocations concentrate on few slabs and the others can
  * empty), complete (none free) and empty (all free; kept until
@@ -731,6 +736,68 @@ kmem_slab_take(kmem_cache_t *kc, kmem_slab_t *sl)
 }
 
 /*
+ * Make a slab and put it on the empty list; false if the arena has no
+ * space for it without sleeping.
+ * => slab lock held; dropped while the slab is made, and held again on
+ *    return if true, not held if false.
+ */
+static bool
+kmem_slab_grow(kmem_cache_t *kc)
+{
+	kmem_slab_t *sl;
+
+	KASSERT(mutex_owned(&kc->kc_slab_lock));
+	mutex_spin_exit(&kc->kc_slab_lock);
+	if ((sl = kmem_slab_create(kc)) == NULL)
+		return false;
+	if ((kc->kc_flags & KMF_EXTSLAB) != 0)
+		kmem_hash_grow(kc);
+	mutex_spin_enter(&kc->kc_slab_lock);
+	kmem_slab_hash(kc, sl, true);
+	LIST_INSERT_HEAD(&kc->kc_emptylist, sl, sl_link);
+	kc->kc_nslabs++;
+	kc->kc_nempty++;
+	kc->kc_slab_create++;
+	return true;
+}
+
+/*
+ * Take the next k fresh buffers of sl into bufs, for the CPU that took
+ * the last fresh buffer (so no line is skipped): what k calls of
+ * kmem_slab_take would do, with the list moves and counts done once.
+ * => slab lock held; sl has an empty free list and k fresh buffers.
+ */
+static void
+kmem_slab_take_run(kmem_cache_t *kc, kmem_slab_t *sl, void **bufs, u_int k)
+{
+	uint64_t *word, bit;
+	u_int i, first;
+
+	KASSERT(mutex_owned(&kc->kc_slab_lock));
+	KASSERT(sl->sl_free == NULL && k > 0 && k <= sl->sl_nfresh);
+	first = sl->sl_chunks - sl->sl_nfresh;
+	for (i = 0; i < k; i++) {
+		bufs[i] = (void *)kmem_slab_fresh_take(kc, sl);
+		if ((kc->kc_flags & (KMF_EXTSLAB | KMF_BUFCTL)) ==
+		    KMF_EXTSLAB) {
+			word = kmem_slab_map(kc, sl, first + i, &bit);
+			*word |= bit;
+		}
+	}
+	if (sl->sl_refcnt == 0) {
+		kc->kc_nempty--;
+		LIST_REMOVE(sl, sl_link);
+		LIST_INSERT_HEAD(&kc->kc_partial, sl, sl_link);
+	}
+	sl->sl_refcnt += k;
+	if (sl->sl_refcnt == sl->sl_chunks) {
+		LIST_REMOVE(sl, sl_link);
+		LIST_INSERT_HEAD(&kc->kc_complete, sl, sl_link);
+	}
+	kc->kc_slab_alloc += k;
+}
+
+/*
  * kmem_slab_alloc: an unconstructed buffer from kc's slabs, or NULL if
  * none is free and the arena has no space for a slab without sleeping.
  * => never sleeps (kmflags is the caller's, for the record).
@@ -744,21 +811,48 @@ kmem_slab_alloc(kmem_cache_t *kc, int kmflags)
 	mutex_spin_enter(&kc->kc_slab_lock);
 	while ((sl = LIST_FIRST(&kc->kc_partial)) == NULL &&
 	    (sl = LIST_FIRST(&kc->kc_emptylist)) == NULL) {
-		mutex_spin_exit(&kc->kc_slab_lock);
-		if ((sl = kmem_slab_create(kc)) == NULL)
+		if (!kmem_slab_grow(kc))
 			return NULL;
-		if ((kc->kc_flags & KMF_EXTSLAB) != 0)
-			kmem_hash_grow(kc);
-		mutex_spin_enter(&kc->kc_slab_lock);
-		kmem_slab_hash(kc, sl, true);
-		LIST_INSERT_HEAD(&kc->kc_emptylist, sl, sl_link);
-		kc->kc_nslabs++;
-		kc->kc_nempty++;
-		kc->kc_slab_create++;
 	}
 	buf = kmem_slab_take(kc, sl);
 	mutex_spin_exit(&kc->kc_slab_lock);
 	return buf;
+}
+
+/*
+ * kmem_slab_alloc_batch: up to n unconstructed buffers from kc's slabs
+ * into bufs, in one hold of the slab lock (but while a slab is made);
+ * a slab is made only when none has a free buffer and none was taken
+ * yet.  Returns the number taken, 0 if the arena has no space for a
+ * slab without sleeping.
+ * => never sleeps.
+ */
+u_int
+kmem_slab_alloc_batch(kmem_cache_t *kc, void **bufs, u_int n)
+{
+	kmem_slab_t *sl;
+	u_int i = 0, k;
+
+	mutex_spin_enter(&kc->kc_slab_lock);
+	while (i < n) {
+		if ((sl = LIST_FIRST(&kc->kc_partial)) == NULL &&
+		    (sl = LIST_FIRST(&kc->kc_emptylist)) == NULL) {
+			if (i > 0)
+				break;
+			if (!kmem_slab_grow(kc))
+				return 0;
+			continue;
+		}
+		bufs[i++] = kmem_slab_take(kc, sl);
+		if (i < n && sl->sl_free == NULL && sl->sl_nfresh > 0 &&
+		    kc->kc_fresh_cpu == cpu_index(curcpu())) {
+			k = MIN(n - i, sl->sl_nfresh);
+			kmem_slab_take_run(kc, sl, bufs + i, k);
+			i += k;
+		}
+	}
+	mutex_spin_exit(&kc->kc_slab_lock);
+	return i;
 }
 
 /*
