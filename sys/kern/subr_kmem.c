@@ -29,7 +29,14 @@
  * kmem_cache_alloc takes a round from the CPU's loaded magazine; if that
  * is empty and the previous one is full, it swaps them; otherwise it
  * trades its empty previous magazine for a full one from the depot;
- * failing that, it takes a buffer from the slab layer and constructs it.
+ * failing that, it fills one of its empty magazines (or a new one) from
+ * the slab layer in one hold of the slab lock (a batch: the magazine's
+ * rounds, at most KMEM_BATCH_BYTES of buffers), constructs them, loads
+ * the magazine and returns one; if there is no magazine or slab to be
+ * had without sleeping, it takes one buffer from the slab layer and
+ * constructs it.
+ * So a run of fresh allocations visits the depot and the slab layer
+ * once a magazine, not once a buffer.
  * kmem_cache_free is the mirror image: it puts the buffer in the loaded
  * magazine, swaps with an empty previous one, trades a full previous
  * magazine for an empty one from the depot, allocates a new empty
@@ -57,7 +64,9 @@
  * from the C library's on such a mix.  Below 128 bytes the 8-byte step
  * bounds the waste instead (9 bytes in 16 is the worst).  A table indexed
  * by (size - 1) / 8 finds the class in O(1).  Larger sizes are page
- * multiples straight from kmem_meta_arena.
+ * multiples straight from kmem_meta_arena.  kmem_init makes the classes'
+ * caches, and kmem_cache_create and kmem_cache_destroy every cache, in
+ * subr_kmem_cache.c, which calls into this file and never the reverse.
  *
  * Data structures (struct kmem_cache in <sys/kmem_impl.h>):
  *
@@ -137,14 +146,9 @@
 #include <sys/xcall.h>
 
 
-#define	KMEM_MAXSIZE		8192	/* largest size class */
-#define	KMEM_SHIFT		3	/* class table granule: 8 bytes */
-#define	KMEM_OCTAVE_STEPS	32	/* classes per power of two */
-/* 8..128 by 8 (16), 128..512 by 8 (48), 32 an octave up to 8192. */
-#define	KMEM_NCLASSES		(16 + 48 + 4 * KMEM_OCTAVE_STEPS)
 #define	KMEM_DEPOT_WINDOW	256	/* depot visits per contention check */
 #define	KMEM_DEPOT_CONTENDED	(KMEM_DEPOT_WINDOW / 64)
-#define	KMEM_CACHE_MAXSIZE	(SIZE_MAX >> 8)	/* larger cannot be laid out */
+#define	KMEM_BATCH_BYTES	(16 * PAGE_SIZE) /* a slab-layer batch, at most */
 
 CTASSERT(sizeof(struct kmem_cpu_cache) == COHERENCY_UNIT);
 CTASSERT(KMEM_MAXSIZE <= PAGE_SIZE * 2);
@@ -195,13 +199,19 @@ struct kmem_magtype kmem_magtypes[] = {
 };
 const u_int kmem_nmagtypes = __arraycount(kmem_magtypes);
 
-/* The size-class caches of kmem_alloc, and the table that finds them. */
-static kmem_cache_t *kmem_classes[KMEM_NCLASSES];
-static kmem_cache_t *kmem_class_of[KMEM_MAXSIZE >> KMEM_SHIFT];
-static size_t kmem_class_size[KMEM_NCLASSES];
-static bool kmem_initialized;
+/* The size-class cache of each size, by (size - 1) >> KMEM_SHIFT. */
+kmem_cache_t *kmem_class_of[KMEM_MAXSIZE >> KMEM_SHIFT];
 
 /* ---- sleeping for memory */
+
+/* kmem_wait_init: set up what KM_SLEEP requests wait on (kmem_init). */
+void
+kmem_wait_init(void)
+{
+
+	mutex_init(&kmem_wait_lock, MUTEX_DEFAULT, IPL_NONE);
+	cv_init(&kmem_wait_cv, "kmemwait");
+}
 
 /* Wait for up to a tick, or until memory goes back to a slab or arena. */
 static void
@@ -216,11 +226,11 @@ kmem_wait(void)
 }
 
 /*
- * Wake the KM_SLEEP requests that wait for memory, if any.  No lock is
- * taken, so that this may run at any IPL; a wakeup lost to a race costs
- * the waiter at most a tick.
+ * kmem_wakeup: wake the KM_SLEEP requests that wait for memory, if any.
+ * No lock is taken, so that this may run at any IPL; a wakeup lost to a
+ * race costs the waiter at most a tick.
  */
-static void
+void
 kmem_wakeup(void)
 {
 
@@ -267,7 +277,7 @@ kmem_retry(int kmflags, u_int try)
  * vm; returns 0 or ENOMEM.
  * => KM_SLEEP: may sleep; reaps and waits; never fails.
  */
-static int
+int
 kmem_source_alloc(vmem_t *vm, vmem_size_t size, int kmflags,
     vmem_addr_t *addrp)
 {
@@ -646,15 +656,148 @@ kmem_cpu_alloc(kmem_cache_t *kc)
 }
 
 /*
+ * Construct the n buffers of bufs; if a constructor fails, give that
+ * buffer and the rest back to their slabs.  The number constructed.
+ */
+static u_int
+kmem_cache_construct(kmem_cache_t *kc, void **bufs, u_int n, int kmflags)
+{
+	u_int i, j;
+
+	if (kc->kc_ctor == NULL || (kc->kc_flags & KMF_DEBUG) != 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		if ((*kc->kc_ctor)(bufs[i], kc->kc_arg, kmflags) != 0)
+			break;
+	}
+	for (j = i; j < n; j++)
+		kmem_slab_free(kc, bufs[j]);
+	if (i < n)
+		kmem_wakeup();
+	return i;
+}
+
+/*
+ * Load mg, holding rounds constructed buffers, into the calling CPU's
+ * layer of kc if that is still dry (its previous magazine, if any, goes
+ * to the depot's empty list); else, as the CPU layer was refilled
+ * meanwhile, give mg to the depot's full list.
+ */
+static void
+kmem_cpu_load_batch(kmem_cache_t *kc, kmem_magazine_t *mg, u_int rounds)
+{
+	kmem_cpu_cache_t *cc;
+	int s;
+
+	s = splvm();
+	cc = kmem_cpu_cache(kc);
+	if (cc->cc_rounds == 0 && cc->cc_prounds == 0) {
+		if (cc->cc_prev != NULL)
+			kmem_depot_put(kc, &kc->kc_empty, cc->cc_prev, 0);
+		cc->cc_prev = NULL;
+		cc->cc_pmagsize = 0;
+		kmem_cpu_load(cc, mg, (int)rounds);
+	} else
+		kmem_depot_put(kc, &kc->kc_full, mg, rounds);
+	KMEM_CPU_COUNT(cc, cc_alloc_miss);
+	splx(s);
+}
+
+/*
+ * Take an empty magazine out of the dry CPU layer cc, for a batch to
+ * fill: the previous one, else the loaded one; NULL if it has none.
+ * => called at splvm; cc is the current CPU's, with no rounds.
+ */
+static kmem_magazine_t *
+kmem_cpu_take_empty(kmem_cpu_cache_t *cc)
+{
+	kmem_magazine_t *mg;
+
+	KASSERT(cc->cc_rounds == 0 && cc->cc_prounds == 0);
+	if ((mg = cc->cc_prev) != NULL) {
+		cc->cc_prev = NULL;
+		cc->cc_pmagsize = 0;
+	} else if ((mg = cc->cc_loaded) != NULL) {
+		cc->cc_loaded = NULL;
+		cc->cc_magsize = 0;
+	}
+	return mg;
+}
+
+/*
+ * True if a magazine miss of kc should take a batch from the slab layer:
+ * not for a cache with a destructor but no constructor, whose destructor
+ * would see buffers no caller ever wrote.
+ */
+static bool
+kmem_cache_batches(kmem_cache_t *kc)
+{
+
+	return (kc->kc_flags & (KMC_NOMAGAZINE | KMC_NOTOUCH)) == 0 &&
+	    (kc->kc_dtor == NULL || kc->kc_ctor != NULL) &&
+	    KMEM_BATCH_BYTES / kc->kc_bufsize >= 2;
+}
+
+/*
+ * The CPU layer and the depot are dry: fill mg (an empty magazine taken
+ * from the CPU layer, or NULL for a new one) from the slab layer in one
+ * visit (at most KMEM_BATCH_BYTES of buffers, so that a CPU does not
+ * hoard a large-object cache's slabs), construct its buffers, load it
+ * and return one buffer.  Batches are only for caches of memory with
+ * magazines (kmem_cache_batches): a quantum cache's integers a CPU took
+ * ahead of need, other CPUs could not have.  *donep is false, and NULL
+ * returned, if no batch was taken: no magazine, or no slab without
+ * sleeping (the caller takes the one-buffer path, which reaps and waits
+ * for KM_SLEEP).
+ * => never sleeps.
+ */
+static void *
+kmem_cache_alloc_batch(kmem_cache_t *kc, kmem_magazine_t *mg, int kmflags,
+    bool *donep)
+{
+	void *buf;
+	u_int n;
+	int s;
+
+	*donep = false;
+	if (mg == NULL && (mg = kmem_magazine_alloc(kc)) == NULL)
+		return NULL;
+	n = MIN(mg->mg_size, KMEM_BATCH_BYTES / kc->kc_bufsize);
+	if ((n = kmem_slab_alloc_batch(kc, mg->mg_round, n)) == 0) {
+		kmem_magazine_free(mg);
+		return NULL;
+	}
+	*donep = true;
+	n = kmem_cache_construct(kc, mg->mg_round, n, kmflags);
+	if (n == 0) {
+		kmem_magazine_free(mg);
+		return NULL;
+	}
+	buf = mg->mg_round[--n];
+	if (n > 0)
+		kmem_cpu_load_batch(kc, mg, n);
+	else {
+		kmem_magazine_free(mg);
+		s = splvm();
+		KMEM_CPU_COUNT(kmem_cpu_cache(kc), cc_alloc_miss);
+		splx(s);
+	}
+	return buf;
+}
+
+/*
  * The slow path of an allocation: reload the CPU layer from the depot,
- * or take a buffer from a slab and construct it.
+ * or fill it from the slab layer (kmem_cache_alloc_batch), or take one
+ * buffer from a slab and construct it.
  * => may sleep if KM_SLEEP.
  */
 static __noinline void *
 kmem_cache_alloc_miss(kmem_cache_t *kc, int kmflags)
 {
 	kmem_cpu_cache_t *cc;
+	kmem_magazine_t *mg = NULL;
 	void *buf;
+	bool done;
 	int s;
 
 	if ((kmflags & KM_NOSLEEP) != 0 && VMEM_MTBF_FAIL())
@@ -667,7 +810,14 @@ kmem_cache_alloc_miss(kmem_cache_t *kc, int kmflags)
 		splx(s);
 		return buf;
 	}
+	if (kmem_cache_batches(kc))
+		mg = kmem_cpu_take_empty(cc);
 	splx(s);
+	if (kmem_cache_batches(kc)) {
+		buf = kmem_cache_alloc_batch(kc, mg, kmflags, &done);
+		if (done)
+			return buf;
+	}
 	buf = kmem_cache_slab_alloc(kc, kmflags);
 	if (buf == NULL)
 		return NULL;
@@ -831,148 +981,6 @@ kmem_cache_free_debug(kmem_cache_t *kc, void *buf, size_t size,
 
 /* ---- object cache interface */
 
-/* Panic for a bad kmem_cache_create argument. */
-static void __dead
-kmem_cache_create_misuse(const char *name, size_t size, size_t align,
-    int flags, const char *rule)
-{
-
-	panic("kmem_cache_create(\"%s\", size %zu, align %zu, flags %#x): %s",
-	    name, size, align, flags, rule);
-}
-
-/* Check kmem_cache_create's arguments and settle the buffer layout. */
-static void
-kmem_cache_layout(kmem_cache_t *kc, size_t size, size_t align, int flags)
-{
-
-	if (size == 0)
-		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
-		    "zero size");
-	if (size > KMEM_CACHE_MAXSIZE)
-		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
-		    "size too large for a slab");
-	if (!powerof2(align) ||
-	    (align > PAGE_SIZE && (flags & KMC_NOTOUCH) == 0))
-		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
-		    "alignment not a power of two up to PAGE_SIZE");
-	if ((flags & KMC_NOTOUCH) == 0)
-		align = MAX(align, KMEM_ALIGN);
-	else if (align == 0)
-		align = 1;
-	if ((flags & (KMC_DEBUG | KMC_AUDIT)) != 0 &&
-	    (flags & KMC_NODEBUG) != 0)
-		kmem_cache_create_misuse(kc->kc_name, size, align, flags,
-		    "KMC_DEBUG or KMC_AUDIT with KMC_NODEBUG");
-	kc->kc_size = size;
-	kc->kc_align = align;
-	kc->kc_flags = flags;
-	if ((flags & KMC_NOTOUCH) == 0 && (flags & KMC_NODEBUG) == 0 &&
-	    ((flags & (KMC_DEBUG | KMC_AUDIT)) != 0 ||
-	    (kmem_debug & (KMEM_DEBUG_ON | KMEM_DEBUG_AUDIT)) != 0))
-		kc->kc_flags |= KMF_DEBUG;
-	if ((kc->kc_flags & KMF_DEBUG) != 0 && ((flags & KMC_AUDIT) != 0 ||
-	    (kmem_debug & KMEM_DEBUG_AUDIT) != 0))
-		kc->kc_flags |= KMF_AUDIT;
-	if ((kc->kc_flags & KMF_DEBUG) != 0) {
-		kc->kc_tagoff = roundup2(size, sizeof(uint64_t));
-		kc->kc_bufsize = roundup2(kc->kc_tagoff +
-		    sizeof(struct kmem_buftag) +
-		    ((kc->kc_flags & KMF_AUDIT) != 0 ?
-		    sizeof(struct kmem_bufaudit) : 0), align);
-		kc->kc_linkoff = kc->kc_tagoff +
-		    offsetof(struct kmem_buftag, bt_next);
-	} else if ((flags & KMC_NOTOUCH) != 0) {
-		kc->kc_bufsize = roundup2(size, align);
-	} else {
-		kc->kc_bufsize = roundup2(MAX(size, sizeof(void *)), align);
-		kc->kc_linkoff = 0;
-	}
-}
-
-/* Bytes of an auditing cache's log, in whole pages. */
-static size_t
-kmem_audit_log_bytes(void)
-{
-
-	return roundup2(KMEM_AUDIT_LOG * sizeof(struct kmem_audit),
-	    PAGE_SIZE);
-}
-
-/* Bytes of a kmem_cache_t with its per-CPU layer, in whole pages. */
-static size_t
-kmem_cache_bytes(void)
-{
-
-	return roundup2(sizeof(kmem_cache_t) +
-	    MAXCPUS * sizeof(struct kmem_cpu_cache), PAGE_SIZE);
-}
-
-/*
- * Choose the magazine type for a new cache.  Integers of an arena
- * (KMC_NOTOUCH) start with the smallest magazines, since what a CPU
- * holds there, others using the arena cannot have.
- */
-static const struct kmem_magtype *
-kmem_cache_magtype(kmem_cache_t *kc)
-{
-	u_int i;
-
-	if ((kc->kc_flags & KMC_NOMAGAZINE) != 0)
-		return NULL;
-	if ((kc->kc_flags & KMC_NOTOUCH) != 0)
-		return &kmem_magtypes[0];
-	for (i = kmem_nmagtypes - 1; i > 0; i--) {
-		if (kc->kc_bufsize <= kmem_magtypes[i].mt_maxbuf)
-			break;
-	}
-	return &kmem_magtypes[i];
-}
-
-/*
- * kmem_cache_create: make a cache of buffers of size bytes aligned to
- * align (0: KMEM_ALIGN), with slabs from source (NULL: kmem_meta_arena).
- * => thread context; may sleep.
- */
-kmem_cache_t *
-kmem_cache_create(const char *name, size_t size, size_t align,
-    int (*ctor)(void *, void *, int), void (*dtor)(void *, void *),
-    void (*reclaim)(void *), void *arg, vmem_t *source, int flags)
-{
-	kmem_cache_t *kc;
-	vmem_addr_t addr;
-	size_t kcsize;
-
-	if (!kmem_initialized)
-		panic("kmem_cache_create(\"%s\"): called before kmem_init",
-		    name);
-	kcsize = kmem_cache_bytes();
-	(void)kmem_source_alloc(kmem_meta_arena, kcsize, KM_SLEEP, &addr);
-	kc = (kmem_cache_t *)addr;
-	memset(kc, 0, kcsize);
-	strlcpy(kc->kc_name, name, sizeof(kc->kc_name));
-	kmem_cache_layout(kc, size, align, flags);
-	kc->kc_ctor = ctor;
-	kc->kc_dtor = dtor;
-	kc->kc_reclaim = reclaim;
-	kc->kc_arg = arg;
-	kc->kc_source = source != NULL ? source : kmem_meta_arena;
-	kc->kc_magtype = kmem_cache_magtype(kc);
-	mutex_init(&kc->kc_depot_lock, MUTEX_SPIN, IPL_VM);
-	kmem_slab_init(kc);
-	if ((kc->kc_flags & KMF_AUDIT) != 0) {
-		(void)kmem_source_alloc(kmem_meta_arena, kmem_audit_log_bytes(),
-		    KM_SLEEP, &addr);
-		kc->kc_log = (struct kmem_audit *)addr;
-		memset(kc->kc_log, 0, kmem_audit_log_bytes());
-	}
-
-	mutex_enter(&kmem_cache_lock);
-	LIST_INSERT_HEAD(&kmem_caches, kc, kc_list);
-	mutex_exit(&kmem_cache_lock);
-	return kc;
-}
-
 /*
  * kmem_cache_flush: destroy every magazine of kc, on the CPUs and in the
  * depot, so that all its free buffers are back in slabs.
@@ -999,39 +1007,6 @@ kmem_cache_drain_local(kmem_cache_t *kc)
 	kmem_depot_purge(kc);
 	kmem_slab_reap(kc);
 	kmem_wakeup();
-}
-
-/*
- * kmem_cache_destroy: free every buffer cached by kc, and kc.
- * => thread context; every object must have been freed: a cache with
- *    objects still allocated prints its leak report (by allocating
- *    caller, if it audits) and panics.
- */
-void
-kmem_cache_destroy(kmem_cache_t *kc)
-{
-	uint64_t inuse;
-
-	mutex_enter(&kmem_cache_lock);
-	LIST_REMOVE(kc, kc_list);
-	mutex_exit(&kmem_cache_lock);
-	kmem_cache_flush(kc);
-	mutex_spin_enter(&kc->kc_slab_lock);
-	inuse = kc->kc_slab_alloc - kc->kc_slab_free;
-	mutex_spin_exit(&kc->kc_slab_lock);
-	if (inuse != 0)
-		kmem_cache_leak_print(kc);
-	if (inuse != 0)
-		panic("kmem_cache_destroy: cache %s (%p): %llu object(s) "
-		    "still allocated; every object must be freed first",
-		    kc->kc_name, kc, (unsigned long long)inuse);
-	kmem_slab_fini(kc);
-	if (kc->kc_log != NULL)
-		vmem_xfree(kmem_meta_arena, (vmem_addr_t)kc->kc_log,
-		    kmem_audit_log_bytes());
-	kmem_wakeup();
-	mutex_destroy(&kc->kc_depot_lock);
-	vmem_xfree(kmem_meta_arena, (vmem_addr_t)kc, kmem_cache_bytes());
 }
 
 /*
@@ -1214,80 +1189,6 @@ kmem_size_class(size_t size)
 	return kmem_class(size)->kc_size;
 }
 
-/* Fill kmem_class_size: 8..128 by 8, then 32 steps an octave, >= 8. */
-static void
-kmem_class_sizes(void)
-{
-	size_t octave, step, size;
-	u_int i = 0;
-
-	for (size = 8; size <= 128; size += 8)
-		kmem_class_size[i++] = size;
-	for (octave = 128; octave < KMEM_MAXSIZE; octave *= 2) {
-		step = MAX(octave / KMEM_OCTAVE_STEPS, (size_t)1 << KMEM_SHIFT);
-		for (size = octave + step; size <= octave * 2; size += step)
-			kmem_class_size[i++] = size;
-	}
-	KASSERT(i == KMEM_NCLASSES);
-}
-
-/* Create the size-class caches and the table that finds them. */
-static void
-kmem_class_init(void)
-{
-	char name[KMEM_NAME_MAX + 1];
-	size_t size;
-	u_int i, j = 0;
-
-	kmem_class_sizes();
-	for (i = 0; i < KMEM_NCLASSES; i++) {
-		snprintf(name, sizeof(name), "kmem-%zu", kmem_class_size[i]);
-		kmem_classes[i] = kmem_cache_create(name, kmem_class_size[i],
-		    KMEM_ALIGN, NULL, NULL, NULL, NULL, NULL, 0);
-		for (size = j * 8 + 8; size <= kmem_class_size[i]; size += 8)
-			kmem_class_of[j++] = kmem_classes[i];
-	}
-	KASSERT(j == __arraycount(kmem_class_of));
-}
-
-/* Create the caches magazines come from. */
-static void
-kmem_magazine_init(void)
-{
-	char name[KMEM_NAME_MAX + 1];
-	u_int i;
-
-	for (i = 0; i < kmem_nmagtypes; i++) {
-		snprintf(name, sizeof(name), "kmem_magazine_%u",
-		    kmem_magtypes[i].mt_rounds);
-		kmem_magtypes[i].mt_cache = kmem_cache_create(name,
-		    sizeof(kmem_magazine_t) +
-		    kmem_magtypes[i].mt_rounds * sizeof(void *),
-		    COHERENCY_UNIT, NULL, NULL, NULL, NULL, NULL,
-		    KMC_NOMAGAZINE | KMC_NODEBUG);
-	}
-}
-
-/*
- * kmem_init: set up kmem: the magazine caches, the size classes, and
- * vmem's quantum caches.
- * => called once, when the page level (kmem_meta_arena) is up.
- */
-void
-kmem_init(void)
-{
-
-	KASSERT(!kmem_initialized);
-	KASSERT(ncpu <= MAXCPUS);
-	mutex_init(&kmem_cache_lock, MUTEX_DEFAULT, IPL_NONE);
-	mutex_init(&kmem_wait_lock, MUTEX_DEFAULT, IPL_NONE);
-	cv_init(&kmem_wait_cv, "kmemwait");
-	kmem_initialized = true;
-	kmem_magazine_init();
-	kmem_class_init();
-	vmem_set_qcache_ops(&kmem_qcache_ops);
-}
-
 /* ---- reclaiming */
 
 /*
@@ -1311,14 +1212,15 @@ kmem_reap(void)
 	LIST_FOREACH(kc, &kmem_caches, kc_list)
 		kmem_depot_purge(kc);
 	/*
-	 * Destroying magazines and external slab headers freed buffers of
-	 * other caches, some into this CPU's magazines: drain once more.
+	 * Destroying magazines freed buffers of other caches, some into
+	 * this CPU's magazines: drain once more.
 	 */
 	for (pass = 0; pass < 2; pass++) {
 		LIST_FOREACH(kc, &kmem_caches, kc_list)
 			kmem_cache_drain_local(kc);
 	}
 	mutex_exit(&kmem_cache_lock);
+	kmem_slab_reap_headers();
 	vmem_bt_trim();
 }
 
@@ -1338,5 +1240,6 @@ kmem_update(void)
 		kmem_slab_reap(kc);
 	}
 	mutex_exit(&kmem_cache_lock);
+	kmem_slab_reap_headers();
 	kmem_wakeup();
 }

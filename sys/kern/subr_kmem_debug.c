@@ -70,32 +70,8 @@
 
 /* ---- buffer tags and patterns */
 
-/* The tag of buf. */
-static struct kmem_buftag *
-kmem_buftag(kmem_cache_t *kc, void *buf)
-{
-
-	return (struct kmem_buftag *)((char *)buf + kc->kc_tagoff);
-}
-
-/* The audit records of buf, in an auditing cache. */
-static struct kmem_bufaudit *
-kmem_bufaudit(kmem_cache_t *kc, void *buf)
-{
-
-	return (struct kmem_bufaudit *)((char *)buf + kc->kc_tagoff +
-	    sizeof(struct kmem_buftag));
-}
-
-/* Fill the words of [buf, buf + len) with pattern; 8 divides len. */
-static void
-kmem_pattern_fill(void *buf, size_t len, uint64_t pattern)
-{
-	uint64_t *p = buf, *end = (uint64_t *)((char *)buf + len);
-
-	while (p < end)
-		*p++ = pattern;
-}
+/* kmem_debug_slab_init (<sys/kmem_impl.h>) clears records by words. */
+CTASSERT(sizeof(struct kmem_bufaudit) % sizeof(uint64_t) == 0);
 
 /* Offset of the first word of [buf, buf + len) not pattern, or len. */
 static size_t
@@ -124,24 +100,6 @@ kmem_debug_panic(kmem_cache_t *kc, const void *buf, const char *func,
 	va_end(ap);
 	panic("%s: cache %s (%p): buffer %p: %s: %s", func, kc->kc_name, kc,
 	    buf, rule, detail);
-}
-
-/*
- * kmem_debug_slab_init: make buf, a buffer of a new slab, a valid free
- * buffer: filled with the pattern, tag marked free.
- */
-void
-kmem_debug_slab_init(kmem_cache_t *kc, void *buf)
-{
-	struct kmem_buftag *bt = kmem_buftag(kc, buf);
-
-	kmem_pattern_fill(buf, kc->kc_tagoff, KMEM_FREE_PATTERN);
-	bt->bt_redzone = KMEM_REDZONE_PATTERN;
-	bt->bt_state = (uintptr_t)buf ^ KMEM_BUFTAG_FREE;
-	bt->bt_size = kc->kc_size;
-	bt->bt_next = NULL;
-	if ((kc->kc_flags & KMF_AUDIT) != 0)
-		memset(kmem_bufaudit(kc, buf), 0, sizeof(struct kmem_bufaudit));
 }
 
 /* Panic if the free buffer buf was written to since it was freed. */

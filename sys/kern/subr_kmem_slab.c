@@ -35,7 +35,8 @@
  *			header (kmem_slab_t) at the end; the slab of a
  *			buffer is found by masking its address.
  *	large buffers	(KMF_EXTSLAB; the source quantum a multiple of
- *			PAGE_SIZE): the header is allocated apart, with a
+ *			PAGE_SIZE): the header is allocated apart (below,
+ *			slab headers), with a
  *			tag (kmem_bufctl_t) for each granule the slab meets,
  *			in the cache's hash keyed by granule address, and a
  *			bitmap of allocated buffers.  A granule is the
@@ -73,21 +74,40 @@
  * from slab to slab up to kc_maxcolor, so that the buffers of different
  * slabs fall on different cache lines.
  *
+ * kmem_slab_alloc_batch takes many buffers in one hold of the slab lock,
+ * for a magazine that kmem fills at once; a run of fresh buffers of one
+ * slab for the CPU that took the last one is taken with the list moves
+ * and counts done once (kmem_slab_take_run).
+ *
  * Each slab is on one of three lists: partial (some buffers free; tried
  * first, so that allocations concentrate on few slabs and the others can
  * empty), complete (none free) and empty (all free; kept until
  * kmem_slab_reap returns them to the arena, so that a cache that swings
  * around a slab boundary does not go to the arena each time).
  *
- * Locking: kc_slab_lock, a spin mutex at IPL_VM, protects all of it; it
- * is never held across a call into vmem or kmem_alloc, which is why a new
- * slab is made unlocked and then inserted.
+ * Slab headers.  The slab layer allocates external headers itself and
+ * never calls up into kmem_alloc: a few header caches
+ * (kmem_slab_hdr_caches, built by kmem_slab_bootstrap before the first
+ * cache) hold headers of up to KMEM_SLAB_HDRMAX bytes in sizes that
+ * double from 64.  They are bare slab layers (no CPU layer, depot,
+ * constructor or debugging) of small buffers, so their own slabs keep
+ * their header inside: making a header never needs another, and a
+ * header costs one slab-lock hold.  A cache picks its header cache once,
+ * at kmem_slab_init (kc_hdrcache); a larger header (bufctls for many
+ * integers) is a page-rounded segment of kmem_meta_arena.  Headers are
+ * asked for without sleeping, like slabs.  kmem_slab_reap_headers, which
+ * kmem_reap and kmem_update call after reaping the caches, returns the
+ * header caches' empty slabs.
  *
- * Sleeping: slabs are asked of the arena without sleeping, and
- * kmem_slab_alloc returns NULL when it can make none; kmem proper
+ * Locking: kc_slab_lock, a spin mutex at IPL_VM, protects all of it; it
+ * is never held across a call into vmem or into a header cache, which is
+ * why a new slab is made unlocked and then inserted.
+ *
+ * Sleeping: slabs and headers are asked of the arena without sleeping,
+ * and kmem_slab_alloc returns NULL when it can make none; kmem proper
  * (subr_kmem.c) reaps, waits and asks again for a KM_SLEEP request, and
  * wakes its waiters when buffers go back to slabs.  So calls go one way,
- * kmem -> slab layer -> vmem.
+ * kmem -> slab layer -> vmem, with no call back into subr_kmem.c.
  */
 
 #define	_KMEM_PRIVATE
@@ -111,6 +131,16 @@
 #define	KMEM_SLAB_BIG		(64 * 1024) /* ... unless buffers are huge */
 #define	KMEM_SLAB_SEARCH	(128 * 1024) /* slab sizes tried, at least */
 #define	KMEM_SLAB_LINE		(2 * COHERENCY_UNIT) /* kept apart for CPUs */
+#define	KMEM_SLAB_HDRMIN	64	/* smallest header cache */
+#define	KMEM_SLAB_NHDR		4	/* header caches: 64, 128, 256, max */
+#define	KMEM_SLAB_HDRMAX						\
+	rounddown2((PAGE_SIZE - sizeof(kmem_slab_t)) / KMEM_SLAB_MINCHUNKS, \
+	    KMEM_ALIGN)			/* largest header with an inner slab */
+
+CTASSERT(KMEM_SLAB_HDRMIN << (KMEM_SLAB_NHDR - 2) < KMEM_SLAB_HDRMAX);
+
+/* The caches of external slab headers; see "Slab headers" above. */
+static kmem_cache_t kmem_slab_hdr_caches[KMEM_SLAB_NHDR];
 
 /* ---- geometry */
 
@@ -168,6 +198,34 @@ kmem_slab_geometry_ext(kmem_cache_t *kc, size_t unit)
 	    rounddown2(bestwaste, kc->kc_align);
 }
 
+/* The size of header cache i: doubling from KMEM_SLAB_HDRMIN, then max. */
+static size_t
+kmem_slab_hdr_size(u_int i)
+{
+
+	return i == KMEM_SLAB_NHDR - 1 ? KMEM_SLAB_HDRMAX :
+	    (size_t)KMEM_SLAB_HDRMIN << i;
+}
+
+/*
+ * The header cache for kc's external headers: NULL if kc keeps its
+ * headers inside its slabs, or if they are larger than any header cache
+ * (they then come from kmem_meta_arena).
+ */
+static kmem_cache_t *
+kmem_slab_hdr_cache(kmem_cache_t *kc)
+{
+	u_int i;
+
+	if ((kc->kc_flags & KMF_EXTSLAB) == 0)
+		return NULL;
+	for (i = 0; i < KMEM_SLAB_NHDR; i++) {
+		if (kc->kc_hdrsize <= kmem_slab_hdr_caches[i].kc_bufsize)
+			return &kmem_slab_hdr_caches[i];
+	}
+	return NULL;
+}
+
 /*
  * kmem_slab_init: choose kc's slab layout and set up its slab layer.
  * => kc_bufsize, kc_align, kc_flags and kc_source are set.
@@ -194,6 +252,34 @@ kmem_slab_init(kmem_cache_t *kc)
 		    kc->kc_chunks * kc->kc_bufsize, kc->kc_align);
 	} else
 		kmem_slab_geometry_ext(kc, unit);
+	kc->kc_hdrcache = kmem_slab_hdr_cache(kc);
+}
+
+/*
+ * kmem_slab_bootstrap: set up the header caches, as bare slab layers of
+ * kmem_meta_arena whose slabs hold their own headers.
+ * => once, before the first kmem_slab_init; kmem_meta_arena is up.
+ */
+void
+kmem_slab_bootstrap(void)
+{
+	kmem_cache_t *kc;
+	u_int i;
+
+	for (i = 0; i < KMEM_SLAB_NHDR; i++) {
+		kc = &kmem_slab_hdr_caches[i];
+		snprintf(kc->kc_name, sizeof(kc->kc_name), "kmem-slabhdr-%zu",
+		    kmem_slab_hdr_size(i));
+		kc->kc_size = kc->kc_bufsize = kmem_slab_hdr_size(i);
+		kc->kc_align = KMEM_ALIGN;
+		kc->kc_source = kmem_meta_arena;
+		kc->kc_flags = 0;
+		kmem_slab_init(kc);
+		if ((kc->kc_flags & KMF_EXTSLAB) != 0)
+			panic("kmem_slab_bootstrap: cache %s: slabs of %zu "
+			    "bytes cannot hold their header", kc->kc_name,
+			    kc->kc_slabsize);
+	}
 }
 
 /* ---- the hash of granule tags or bufctls (KMF_EXTSLAB) */
@@ -447,13 +533,39 @@ kmem_slab_hash(kmem_cache_t *kc, kmem_slab_t *sl, bool insert)
 	}
 }
 
+/* An external header for a slab of kc, or NULL; never sleeps. */
+static kmem_slab_t *
+kmem_slab_hdr_alloc(kmem_cache_t *kc)
+{
+	vmem_addr_t va;
+
+	if (kc->kc_hdrcache != NULL)
+		return kmem_slab_alloc(kc->kc_hdrcache, KM_NOSLEEP);
+	if (vmem_alloc(kmem_meta_arena, kc->kc_hdrsize,
+	    VM_NOSLEEP | VM_INSTANTFIT, &va) != 0)
+		return NULL;
+	return (kmem_slab_t *)va;
+}
+
+/* Free an external header of a slab of kc. */
+static void
+kmem_slab_hdr_free(kmem_cache_t *kc, kmem_slab_t *sl)
+{
+
+	if (kc->kc_hdrcache != NULL)
+		kmem_slab_free(kc->kc_hdrcache, sl);
+	else
+		vmem_free(kmem_meta_arena, (vmem_addr_t)sl, kc->kc_hdrsize);
+}
+
 /*
  * Make a slab of wholly free buffers, or NULL if the arena has no space
- * without sleeping (kmem proper reaps, waits and asks again).
- * => slab lock not held; may sleep if KM_SLEEP (for an external header).
+ * for it or its header without sleeping (kmem proper reaps, waits and
+ * asks again).
+ * => slab lock not held; never sleeps.
  */
 static kmem_slab_t *
-kmem_slab_create(kmem_cache_t *kc, int kmflags)
+kmem_slab_create(kmem_cache_t *kc)
 {
 	kmem_bufctl_t *bc;
 	kmem_slab_t *sl;
@@ -466,7 +578,7 @@ kmem_slab_create(kmem_cache_t *kc, int kmflags)
 	    &base) != 0)
 		return NULL;
 	if ((kc->kc_flags & KMF_EXTSLAB) != 0) {
-		if ((sl = kmem_alloc(kc->kc_hdrsize, kmflags)) == NULL) {
+		if ((sl = kmem_slab_hdr_alloc(kc)) == NULL) {
 			vmem_xfree(kc->kc_source, base, kc->kc_slabsize);
 			return NULL;
 		}
@@ -573,7 +685,7 @@ kmem_slab_destroy(kmem_cache_t *kc, kmem_slab_t *sl)
 	KASSERT(sl->sl_refcnt == 0);
 	sl->sl_check = 0;
 	if ((kc->kc_flags & KMF_EXTSLAB) != 0)
-		kmem_free(sl, kc->kc_hdrsize);
+		kmem_slab_hdr_free(kc, sl);
 	vmem_xfree(kc->kc_source, base, kc->kc_slabsize);
 }
 
@@ -623,9 +735,71 @@ kmem_slab_take(kmem_cache_t *kc, kmem_slab_t *sl)
 }
 
 /*
+ * Make a slab and put it on the empty list; false if the arena has no
+ * space for it without sleeping.
+ * => slab lock held; dropped while the slab is made, and held again on
+ *    return if true, not held if false.
+ */
+static bool
+kmem_slab_grow(kmem_cache_t *kc)
+{
+	kmem_slab_t *sl;
+
+	KASSERT(mutex_owned(&kc->kc_slab_lock));
+	mutex_spin_exit(&kc->kc_slab_lock);
+	if ((sl = kmem_slab_create(kc)) == NULL)
+		return false;
+	if ((kc->kc_flags & KMF_EXTSLAB) != 0)
+		kmem_hash_grow(kc);
+	mutex_spin_enter(&kc->kc_slab_lock);
+	kmem_slab_hash(kc, sl, true);
+	LIST_INSERT_HEAD(&kc->kc_emptylist, sl, sl_link);
+	kc->kc_nslabs++;
+	kc->kc_nempty++;
+	kc->kc_slab_create++;
+	return true;
+}
+
+/*
+ * Take the next k fresh buffers of sl into bufs, for the CPU that took
+ * the last fresh buffer (so no line is skipped): what k calls of
+ * kmem_slab_take would do, with the list moves and counts done once.
+ * => slab lock held; sl has an empty free list and k fresh buffers.
+ */
+static void
+kmem_slab_take_run(kmem_cache_t *kc, kmem_slab_t *sl, void **bufs, u_int k)
+{
+	uint64_t *word, bit;
+	u_int i, first;
+
+	KASSERT(mutex_owned(&kc->kc_slab_lock));
+	KASSERT(sl->sl_free == NULL && k > 0 && k <= sl->sl_nfresh);
+	first = sl->sl_chunks - sl->sl_nfresh;
+	for (i = 0; i < k; i++) {
+		bufs[i] = (void *)kmem_slab_fresh_take(kc, sl);
+		if ((kc->kc_flags & (KMF_EXTSLAB | KMF_BUFCTL)) ==
+		    KMF_EXTSLAB) {
+			word = kmem_slab_map(kc, sl, first + i, &bit);
+			*word |= bit;
+		}
+	}
+	if (sl->sl_refcnt == 0) {
+		kc->kc_nempty--;
+		LIST_REMOVE(sl, sl_link);
+		LIST_INSERT_HEAD(&kc->kc_partial, sl, sl_link);
+	}
+	sl->sl_refcnt += k;
+	if (sl->sl_refcnt == sl->sl_chunks) {
+		LIST_REMOVE(sl, sl_link);
+		LIST_INSERT_HEAD(&kc->kc_complete, sl, sl_link);
+	}
+	kc->kc_slab_alloc += k;
+}
+
+/*
  * kmem_slab_alloc: an unconstructed buffer from kc's slabs, or NULL if
  * none is free and the arena has no space for a slab without sleeping.
- * => may sleep if KM_SLEEP (for an external header).
+ * => never sleeps (kmflags is the caller's, for the record).
  */
 void *
 kmem_slab_alloc(kmem_cache_t *kc, int kmflags)
@@ -636,21 +810,48 @@ kmem_slab_alloc(kmem_cache_t *kc, int kmflags)
 	mutex_spin_enter(&kc->kc_slab_lock);
 	while ((sl = LIST_FIRST(&kc->kc_partial)) == NULL &&
 	    (sl = LIST_FIRST(&kc->kc_emptylist)) == NULL) {
-		mutex_spin_exit(&kc->kc_slab_lock);
-		if ((sl = kmem_slab_create(kc, kmflags)) == NULL)
+		if (!kmem_slab_grow(kc))
 			return NULL;
-		if ((kc->kc_flags & KMF_EXTSLAB) != 0)
-			kmem_hash_grow(kc);
-		mutex_spin_enter(&kc->kc_slab_lock);
-		kmem_slab_hash(kc, sl, true);
-		LIST_INSERT_HEAD(&kc->kc_emptylist, sl, sl_link);
-		kc->kc_nslabs++;
-		kc->kc_nempty++;
-		kc->kc_slab_create++;
 	}
 	buf = kmem_slab_take(kc, sl);
 	mutex_spin_exit(&kc->kc_slab_lock);
 	return buf;
+}
+
+/*
+ * kmem_slab_alloc_batch: up to n unconstructed buffers from kc's slabs
+ * into bufs, in one hold of the slab lock (but while a slab is made);
+ * a slab is made only when none has a free buffer and none was taken
+ * yet.  Returns the number taken, 0 if the arena has no space for a
+ * slab without sleeping.
+ * => never sleeps.
+ */
+u_int
+kmem_slab_alloc_batch(kmem_cache_t *kc, void **bufs, u_int n)
+{
+	kmem_slab_t *sl;
+	u_int i = 0, k;
+
+	mutex_spin_enter(&kc->kc_slab_lock);
+	while (i < n) {
+		if ((sl = LIST_FIRST(&kc->kc_partial)) == NULL &&
+		    (sl = LIST_FIRST(&kc->kc_emptylist)) == NULL) {
+			if (i > 0)
+				break;
+			if (!kmem_slab_grow(kc))
+				return 0;
+			continue;
+		}
+		bufs[i++] = kmem_slab_take(kc, sl);
+		if (i < n && sl->sl_free == NULL && sl->sl_nfresh > 0 &&
+		    kc->kc_fresh_cpu == cpu_index(curcpu())) {
+			k = MIN(n - i, sl->sl_nfresh);
+			kmem_slab_take_run(kc, sl, bufs + i, k);
+			i += k;
+		}
+	}
+	mutex_spin_exit(&kc->kc_slab_lock);
+	return i;
 }
 
 /*
@@ -786,4 +987,18 @@ kmem_slab_fini(kmem_cache_t *kc)
 		vmem_free(kmem_meta_arena, (vmem_addr_t)kc->kc_hash,
 		    (kc->kc_hashmask + 1) * sizeof(*kc->kc_hash));
 	mutex_destroy(&kc->kc_slab_lock);
+}
+
+/*
+ * kmem_slab_reap_headers: give the header caches' wholly free slabs back
+ * to kmem_meta_arena.
+ * => thread context; after the caches' own reap, which frees headers.
+ */
+void
+kmem_slab_reap_headers(void)
+{
+	u_int i;
+
+	for (i = 0; i < KMEM_SLAB_NHDR; i++)
+		kmem_slab_reap(&kmem_slab_hdr_caches[i]);
 }

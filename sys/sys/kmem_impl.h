@@ -188,6 +188,7 @@ struct kmem_cache {
 	u_int		kc_chunks;	/* I: buffers in a slab */
 	size_t		kc_maxcolor;	/* I: largest slab colour */
 	size_t		kc_hdrsize;	/* I: external slab header size */
+	kmem_cache_t	*kc_hdrcache;	/* I: where its headers come from */
 	int		kc_hashshift;	/* I: log2 of what the hash keys */
 	u_int		kc_hashents;	/* I: hash entries a slab */
 
@@ -290,21 +291,81 @@ extern const u_int kmem_nmagtypes;
 void	kmem_slab_init(kmem_cache_t *);
 void	kmem_slab_fini(kmem_cache_t *);
 void	*kmem_slab_alloc(kmem_cache_t *, int);
+u_int	kmem_slab_alloc_batch(kmem_cache_t *, void **, u_int);
 void	kmem_slab_free(kmem_cache_t *, void *);
 void	kmem_slab_verify(kmem_cache_t *, void *, const char *);
 void	kmem_slab_reap(kmem_cache_t *);
+void	kmem_slab_bootstrap(void);
+void	kmem_slab_reap_headers(void);
 
 void	*kmem_debug_alloc(kmem_cache_t *, void *, size_t, int, const void *);
 void	kmem_debug_free(kmem_cache_t *, void *, size_t, const char *,
 	    const void *);
 void	kmem_slab_walk(kmem_cache_t *, void (*)(kmem_cache_t *, void *,
 	    void *), void *);
-void	kmem_debug_slab_init(kmem_cache_t *, void *);
 void	*kmem_cache_alloc_raw(kmem_cache_t *, int);
 void	kmem_cache_free_raw(kmem_cache_t *, void *);
 
 void	kmem_cache_flush(kmem_cache_t *);
 void	kmem_cache_drain_local(kmem_cache_t *);
+void	kmem_wait_init(void);
+void	kmem_wakeup(void);
+int	kmem_source_alloc(vmem_t *, vmem_size_t, int, vmem_addr_t *);
+
+#define	KMEM_MAXSIZE		8192	/* largest size class */
+#define	KMEM_SHIFT		3	/* class table granule: 8 bytes */
+extern kmem_cache_t *kmem_class_of[KMEM_MAXSIZE >> KMEM_SHIFT];
+
+/* ---- the layout of a debugging buffer (subr_kmem_debug.c) */
+
+/* The tag of buf. */
+static __inline struct kmem_buftag *
+kmem_buftag(kmem_cache_t *kc, void *buf)
+{
+
+	return (struct kmem_buftag *)((char *)buf + kc->kc_tagoff);
+}
+
+/* The audit records of buf, in an auditing cache. */
+static __inline struct kmem_bufaudit *
+kmem_bufaudit(kmem_cache_t *kc, void *buf)
+{
+
+	return (struct kmem_bufaudit *)((char *)buf + kc->kc_tagoff +
+	    sizeof(struct kmem_buftag));
+}
+
+/* Fill the words of [buf, buf + len) with pattern; 8 divides len. */
+static __inline void
+kmem_pattern_fill(void *buf, size_t len, uint64_t pattern)
+{
+	uint64_t *p = buf, *end = (uint64_t *)((char *)buf + len);
+
+	while (p < end)
+		*p++ = pattern;
+}
+
+/*
+ * kmem_debug_slab_init: make buf, a buffer of a new slab, a valid free
+ * buffer: filled with the pattern, tag marked free.  The slab layer
+ * runs it on a fresh buffer of a debugging cache; it lives here so that
+ * the slab layer need not call up into subr_kmem_debug.c, which calls
+ * down into the slab layer (kmem_slab_walk).
+ */
+static __inline void
+kmem_debug_slab_init(kmem_cache_t *kc, void *buf)
+{
+	struct kmem_buftag *bt = kmem_buftag(kc, buf);
+
+	kmem_pattern_fill(buf, kc->kc_tagoff, KMEM_FREE_PATTERN);
+	bt->bt_redzone = KMEM_REDZONE_PATTERN;
+	bt->bt_state = (uintptr_t)buf ^ KMEM_BUFTAG_FREE;
+	bt->bt_size = kc->kc_size;
+	bt->bt_next = NULL;
+	if ((kc->kc_flags & KMF_AUDIT) != 0)
+		kmem_pattern_fill(kmem_bufaudit(kc, buf),
+		    sizeof(struct kmem_bufaudit), 0);
+}
 #endif /* _KMEM_PRIVATE */
 __END_DECLS
 
