@@ -126,22 +126,6 @@ vmem_set_qcache_ops(const struct vmem_qcache_ops *ops)
 	mutex_exit(&vmem_list_lock);
 }
 
-/*
- * vmem_foreach: call func(vm, arg) for every arena.
- * => thread context; func runs with the list of arenas locked, and must
- *    not create or destroy arenas.
- */
-void
-vmem_foreach(void (*func)(vmem_t *, void *), void *arg)
-{
-	vmem_t *vm;
-
-	mutex_enter(&vmem_list_lock);
-	LIST_FOREACH(vm, &vmem_list, vm_alllist)
-		(*func)(vm, arg);
-	mutex_exit(&vmem_list_lock);
-}
-
 /* Allocate one page for metadata from the meta arena, or fail. */
 static void *
 vmem_meta_page(vm_flag_t flags)

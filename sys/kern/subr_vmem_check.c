@@ -31,7 +31,8 @@
  * vmem_print take the arena lock for the time they read.  The ddb entry
  * points NetBSD has, vmem_print(addr, modif, pr), vmem_printall and
  * vmem_whatis, print through the printer they are given; vmem_whatis
- * walks every segment of every arena.
+ * walks every segment of every arena, through vmem_foreach, which kmem
+ * uses too, to walk the list of arenas (7.2).
  */
 
 #define	_VMEM_PRIVATE
@@ -140,6 +141,22 @@ vmem_free_misuse(vmem_t *vm, const char *func, const char *rule,
 }
 
 /* ---- queries */
+
+/*
+ * vmem_foreach: call func(vm, arg) for every arena.
+ * => thread context; func runs with the list of arenas locked, and must
+ *    not create or destroy arenas.
+ */
+void
+vmem_foreach(void (*func)(vmem_t *, void *), void *arg)
+{
+	vmem_t *vm;
+
+	mutex_enter(&vmem_list_lock);
+	LIST_FOREACH(vm, &vmem_list, vm_alllist)
+		(*func)(vm, arg);
+	mutex_exit(&vmem_list_lock);
+}
 
 /* vmem_roundup_size: size rounded up to the arena's quantum. */
 vmem_size_t
