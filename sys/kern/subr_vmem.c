@@ -288,7 +288,7 @@ vmem_rehash_one(vmem_t *vm, void *arg)
 
 /*
  * vmem_rehash_start: grow the busy hash of every arena that holds more
- * than twice as many segments as buckets, once the kernel is up (NetBSD
+ * segments than buckets, once the kernel is up (NetBSD
  * starts its periodic rehash here).  Arenas grow their tables as they
  * allocate; those filled before the meta arena existed, at boot, could
  * not, and catch up now.
@@ -429,20 +429,28 @@ vmem_import_exact(const vmem_t *vm)
 }
 
 /*
- * Take the arena lock with at least n spare tags on hand.
+ * Take the arena lock with at least n spare tags on hand.  A refill that
+ * fails short of VMEM_BT_RESERVE may still have brought n.
  * => returns false, unlocked, if no tags could be had.
  */
 bool
 vmem_lock_tags(vmem_t *vm, size_t n, vm_flag_t flags)
 {
+	bool refilled;
 
 	for (;;) {
 		mutex_enter(&vm->vm_lock);
 		if (vm->vm_nfreetags >= n)
 			return true;
 		mutex_exit(&vm->vm_lock);
-		if (!bt_refill(vm, flags))
+		refilled = bt_refill(vm, flags);
+		if (!refilled) {
+			mutex_enter(&vm->vm_lock);
+			if (vm->vm_nfreetags >= n)
+				return true;
+			mutex_exit(&vm->vm_lock);
 			return false;
+		}
 	}
 }
 
@@ -517,7 +525,10 @@ vmem_ximportfn(const vmem_t *vm)
 
 /*
  * Call the import function for size bytes, 16 times as many with
- * VM_LARGEIMPORT; an x-import (VM_XIMPORT) may return more.  *sizep is
+ * VM_LARGEIMPORT; an x-import (VM_XIMPORT) may return more.  An import
+ * from vmem_alloc goes to the source's vmem_xalloc, as vmem_span_release
+ * gives it back with vmem_xfree: a span from the source's quantum cache
+ * could not be.  *sizep is
  * the size asked for and then the size of the span returned.
  * => arena lock must not be held.  Panics if an x-import returns less
  *    than it was asked for, or not a multiple of the quantum.
@@ -533,6 +544,9 @@ vmem_import_call(vmem_t *vm, vmem_size_t *sizep, vm_flag_t flags,
 	    size <= VMEM_ADDR_MAX / VMEM_LARGEIMPORT)
 		size *= VMEM_LARGEIMPORT;
 	*sizep = size;
+	if (vmem_import_exact(vm))	/* not through its quantum caches */
+		return vmem_xalloc(vm->vm_source, size, 0, 0, 0, VMEM_ADDR_MIN,
+		    VMEM_ADDR_MAX, flags | VM_INSTANTFIT, addrp);
 	if ((vm->vm_flags & VM_XIMPORT) == 0)
 		return (*vm->vm_importfn)(vm->vm_source, size, flags, addrp);
 	error = (*vmem_ximportfn(vm))(vm->vm_source, size, sizep, flags,
@@ -734,12 +748,8 @@ vmem_xalloc1(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
     vmem_addr_t *addrp)
 {
 
-	if ((flags & VM_NOSLEEP) != 0 && VMEM_MTBF_FAIL()) {
-		mutex_enter(&vm->vm_lock);
-		vm->vm_nfail++;
-		mutex_exit(&vm->vm_lock);
-		return ENOMEM;
-	}
+	if ((flags & VM_NOSLEEP) != 0 && VMEM_MTBF_FAIL())
+		return vmem_xalloc_fail(vm);
 	for (;;) {
 		if (vmem_xalloc_space(vm, rq, flags, addrp) != 0)
 			return ENOMEM;
@@ -770,12 +780,8 @@ vmem_xalloc(vmem_t *vm, vmem_size_t size, vmem_size_t align,
 	    maxaddr == VMEM_ADDR_MAX && vmem_req_size(vm, size, flags, &rq))
 		return vmem_xalloc1(vm, &rq, flags, addrp);
 	if (!vmem_xalloc_args(vm, "vmem_xalloc", size, align, phase, nocross,
-	    minaddr, maxaddr, flags, &rq)) {
-		mutex_enter(&vm->vm_lock);
-		vm->vm_nfail++;
-		mutex_exit(&vm->vm_lock);
-		return ENOMEM;
-	}
+	    minaddr, maxaddr, flags, &rq))
+		return vmem_xalloc_fail(vm);
 	return vmem_xalloc1(vm, &rq, flags, addrp);
 }
 

@@ -16,11 +16,12 @@
  *
  * 7.2 The list of arenas, under vmem_list_lock (1.8), serves kmem: it
  * builds the quantum caches of every arena that asked for them once its
- * hooks are installed (vmem_set_qcache_ops), and vmem_foreach walks it to
- * reap them and to trim spare tags.  The hooks are set once, early: the
- * meta arena and the page level's tag pages (vmem_set_meta, called by
- * the page level's vmem_subsystem_init), and a backed arena's backfn and
- * unbackfn (vmem_set_backing, 1.5), before that arena has a span.
+ * hooks are installed (vmem_set_qcache_ops); vmem_foreach (6.3) walks it
+ * for the printers, and the tag trimmer walks it itself (part 2).  The
+ * hooks are set once, early: the meta arena and the page level's tag
+ * pages (vmem_set_meta, called by the page level's vmem_subsystem_init),
+ * and a backed arena's backfn and unbackfn (vmem_set_backing, 1.5),
+ * before that arena has a span.
  *
  * 7.3 Destroying an arena.  vmem_destroy leaves the list first, so that
  * kmem no longer reaps its quantum caches, destroys them, and panics if a
@@ -214,6 +215,18 @@ vmem_storage_free(vmem_t *vm)
 	}
 }
 
+/* Undo vmem_init of an arena that got no span: its spare tags, its lock. */
+static void
+vmem_init_undo(vmem_t *vm)
+{
+
+	mutex_enter(&vm->vm_lock);
+	bt_spares_put(vm);
+	mutex_exit(&vm->vm_lock);
+	cv_destroy(&vm->vm_cv);
+	mutex_destroy(&vm->vm_lock);
+}
+
 /*
  * vmem_init: make an arena in storage the caller provides (static
  * storage serves early boot, before any allocator exists).
@@ -271,8 +284,10 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 	vm->vm_hashmask = VMEM_HASHSIZE_MIN - 1;
 	LIST_INIT(&vm->vm_freetags);
 
-	if (size != 0 && vmem_add(vm, base, size, flags & ~VM_BOOTSTRAP) != 0)
+	if (size != 0 && vmem_add(vm, base, size, flags & ~VM_BOOTSTRAP) != 0) {
+		vmem_init_undo(vm);
 		return NULL;
+	}
 	mutex_enter(&vmem_list_lock);
 	LIST_INSERT_HEAD(&vmem_list, vm, vm_alllist);
 	if (vm->vm_qcache_max != 0 && vmem_qcache_ops != NULL)

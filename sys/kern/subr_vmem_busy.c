@@ -246,8 +246,12 @@ vmem_busy_find(vmem_t *vm, vmem_addr_t addr, vmem_addr_t *startp,
 	if (bt == NULL) {
 		vmem_order_busy(vm);
 		bt = bt_tree_floor(&vm->vm_busytree, addr);
-		if (bt == NULL || BT_END(bt) < addr)
+		if (bt == NULL || BT_END(bt) < addr ||
+		    bt->bt_type != BT_TYPE_BUSY)
 			bt = bt_tree_above(&vm->vm_busytree, addr);
+		/* A freed segment still being unbacked is not allocated. */
+		while (bt != NULL && bt->bt_type != BT_TYPE_BUSY)
+			bt = bt_tree_above(&vm->vm_busytree, BT_END(bt));
 	}
 	if (bt != NULL) {
 		*startp = bt->bt_start;

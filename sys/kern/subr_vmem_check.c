@@ -416,6 +416,8 @@ vmem_check_seglist(vmem_t *vm, size_t *nfreep, size_t *nspanp)
 		next = bt->bt_start + bt->bt_size;
 		prev = bt;
 	}
+	VMEM_INVARIANT(vm, span == NULL || next == 0 ||
+	    next == BT_END(span) + 1, "span %p not tiled", span);
 	VMEM_INVARIANT(vm, size == vm->vm_size && inuse == vm->vm_inuse &&
 	    nbusy == vm->vm_nbusytag, "totals size %#zx/%#zx inuse %#zx/%#zx "
 	    "busy %zu/%zu", size, vm->vm_size, inuse, vm->vm_inuse, nbusy,

@@ -873,7 +873,7 @@ ATF_TC_HEAD(backed_arena_deferred, tc)
 ATF_TC_BODY(backed_arena_deferred, tc)
 {
 	vmem_addr_t a, b, x;
-	vmem_size_t parent;
+	vmem_size_t parent, sz;
 	vmem_t *vm;
 	int i, j;
 
@@ -887,6 +887,9 @@ ATF_TC_BODY(backed_arena_deferred, tc)
 	ATF_CHECK_EQ(t_deferred[0], a);
 	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
 	ATF_CHECK_EQ(vmem_size(vm, VMEM_FREE), 0);
+	ATF_CHECK_MSG(!vmem_busy_find(vm, a + 0x1000, &x, &sz),
+	    "vmem_busy_find reports the segment at %#lx, freed and being "
+	    "unbacked, as allocated", (unsigned long)x);
 	/* The span is wholly taken by the deferred range: a new one comes. */
 	for (i = 0; i < 4; i++) {
 		ATF_REQUIRE_EQ(vmem_alloc(vm, 0x4000, VM_NOSLEEP, &b), 0);

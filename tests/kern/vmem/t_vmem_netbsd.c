@@ -304,6 +304,34 @@ ATF_TC_BODY(largeimport, tc)
 	vmem_destroy(t_parent);
 }
 
+ATF_TC(largeimport_qcache_source);
+ATF_TC_HEAD(largeimport_qcache_source, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "a VM_LARGEIMPORT arena importing "
+	    "with vmem_alloc from a source with quantum caches (NetBSD's "
+	    "kmem_va_arena) takes its span with the source's vmem_xalloc, "
+	    "so that giving it back with vmem_xfree matches");
+}
+ATF_TC_BODY(largeimport_qcache_source, tc)
+{
+	vmem_addr_t a;
+	vmem_t *vm;
+
+	t_parent = vmem_create("t_qsource", 0x100000, 0x1000000, 0x1000,
+	    NULL, NULL, NULL, 16 * 0x1000, VM_SLEEP, IPL_NONE);
+	ATF_REQUIRE(t_parent != NULL);
+	vm = vmem_create("t_qlarge", 0, 0, 0x1000, vmem_alloc, vmem_free,
+	    t_parent, 0, VM_SLEEP | VM_LARGEIMPORT, IPL_NONE);
+	ATF_REQUIRE(vm != NULL);
+	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x1000, VM_SLEEP, &a), 0);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC | VMEM_FREE), 16 * 0x1000);
+	vmem_free(vm, a, 0x1000);
+	vmem_destroy(vm);
+	ATF_CHECK_EQ(vmem_size(t_parent, VMEM_ALLOC), 0);
+	vmem_destroy(t_parent);
+}
+
 /* ---- an import with a NULL source */
 
 static vmem_addr_t t_next_span = 0x40000000;
@@ -641,6 +669,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, misuse_add_bts_shared);
 	ATF_TP_ADD_TC(tp, xcreate);
 	ATF_TP_ADD_TC(tp, largeimport);
+	ATF_TP_ADD_TC(tp, largeimport_qcache_source);
 	ATF_TP_ADD_TC(tp, import_null_source);
 	ATF_TP_ADD_TC(tp, xalloc_addr);
 	ATF_TP_ADD_TC(tp, xfreeall);
