@@ -796,8 +796,8 @@ kmem_cache_alloc_miss(kmem_cache_t *kc, int kmflags)
 {
 	kmem_cpu_cache_t *cc;
 	kmem_magazine_t *mg = NULL;
+	bool batches, done;
 	void *buf;
-	bool done;
 	int s;
 
 	if ((kmflags & KM_NOSLEEP) != 0 && VMEM_MTBF_FAIL())
@@ -810,10 +810,13 @@ kmem_cache_alloc_miss(kmem_cache_t *kc, int kmflags)
 		splx(s);
 		return buf;
 	}
-	if (kmem_cache_batches(kc))
+	/* To the slab layer, batch or not: the flags must be right. */
+	kmem_check_flags("kmem_cache_alloc", kmflags);
+	batches = kmem_cache_batches(kc);
+	if (batches)
 		mg = kmem_cpu_take_empty(cc);
 	splx(s);
-	if (kmem_cache_batches(kc)) {
+	if (batches) {
 		buf = kmem_cache_alloc_batch(kc, mg, kmflags, &done);
 		if (done)
 			return buf;

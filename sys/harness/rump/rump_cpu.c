@@ -370,6 +370,34 @@ rump_xc_await(struct rump_xc *xcs, u_int n)
 
 static pthread_mutex_t rump_xc_serial = PTHREAD_MUTEX_INITIALIZER;
 
+/*
+ * Take the lock that serializes cross calls.  Its holder may be waiting
+ * for a call to this thread's CPU, which no other thread may run as
+ * this CPU while this thread holds a mutex: run it here, checking every
+ * RUMP_XC_RETRY_NS, as a kernel runs a CPU's cross calls while the thread
+ * on it is blocked.
+ */
+static void
+rump_xc_serial_enter(void)
+{
+	struct timespec ts;
+
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += RUMP_XC_RETRY_NS;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		if (pthread_mutex_timedlock(&rump_xc_serial, &ts) == 0)
+			return;
+		if (__atomic_load_n(&rump_lwp.rl_xcpending,
+		    __ATOMIC_RELAXED) != 0 && rump_lwp.rl_nopreempt == 0 &&
+		    rump_lwp.rl_ipl == 0)
+			rump_xc_deferred();
+	}
+}
+
 uint64_t
 xc_broadcast(u_int flags, void (*func)(void *, void *), void *arg1,
     void *arg2)
@@ -380,7 +408,7 @@ xc_broadcast(u_int flags, void (*func)(void *, void *), void *arg1,
 
 	(void)flags;
 	(void)curcpu();
-	pthread_mutex_lock(&rump_xc_serial);
+	rump_xc_serial_enter();
 	for (i = 0; i < ncpu; i++) {
 		xcs[i] = (struct rump_xc){ func, arg1, arg2, NULL, 0 };
 		rump_xc_post(&rump_cpus[i], &xcs[i]);
@@ -400,7 +428,7 @@ xc_unicast(u_int flags, void (*func)(void *, void *), void *arg1,
 
 	(void)flags;
 	(void)curcpu();
-	pthread_mutex_lock(&rump_xc_serial);
+	rump_xc_serial_enter();
 	rump_xc_post(ci->ci_host, &xc);
 	rump_xc_await(&xc, 1);
 	ticket = ++rump_xc_tickets;

@@ -161,9 +161,27 @@ mutex_spin_raise(struct kmutex *mtx)
 		rump_lwp.rl_spinsave = s;
 }
 
+static void cv_relock(struct kmutex *);
+
+/*
+ * Wait for a held adaptive mutex counted as holding none, so that a cross
+ * call for this CPU can run meanwhile (its caller may hold the mutex and
+ * wait for the call), then count it again as cv_relock does.
+ */
+static void
+mutex_enter_blocked(struct kmutex *mtx)
+{
+
+	RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex - 1);
+	rump_lwp_settle();
+	lock_word_enter(&mtx->mtx_lock);
+	cv_relock(mtx);
+}
+
 void
 mutex_enter(struct kmutex *mtx)
 {
+	unsigned int c = 0;
 
 	if (mtx->mtx_spin)
 		mutex_spin_raise(mtx);
@@ -171,7 +189,13 @@ mutex_enter(struct kmutex *mtx)
 		panic("mutex_enter: locking against myself: mutex %p", mtx);
 	RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex + 1);
 	rump_lwp_open();
-	lock_word_enter(&mtx->mtx_lock);
+	if (!__atomic_compare_exchange_n(&mtx->mtx_lock, &c, 1, false,
+	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		if (mtx->mtx_spin)
+			lock_word_wait(&mtx->mtx_lock);
+		else
+			mutex_enter_blocked(mtx);
+	}
 	__atomic_store_n(&mtx->mtx_owner, &rump_lwp, __ATOMIC_RELAXED);
 }
 
@@ -273,10 +297,16 @@ cv_relock(struct kmutex *mtx)
 	}
 }
 
-/* Sleep on cv until woken or until the absolute time ts, if given. */
+/*
+ * Sleep on cv until woken or until the absolute time ts, if given.  A
+ * spin mutex's raised IPL is dropped while asleep, as a kernel thread
+ * that sleeps leaves its CPU at the level of the next: a cross call for
+ * this CPU may run meanwhile.
+ */
 static int
 cv_sleep(struct kcondvar *cv, struct kmutex *mtx, const struct timespec *ts)
 {
+	bool spin = mtx->mtx_spin && rump_lwp.rl_nspin == 1;
 	unsigned int seq;
 	int error;
 
@@ -290,8 +320,14 @@ cv_sleep(struct kcondvar *cv, struct kmutex *mtx, const struct timespec *ts)
 	__atomic_store_n(&mtx->mtx_owner, NULL, __ATOMIC_RELAXED);
 	lock_word_exit(&mtx->mtx_lock);
 	RUMP_LWP_SET(rl_nmutex, rump_lwp.rl_nmutex - 1);
-	rump_lwp_settle();
+	if (spin) {
+		rump_lwp.rl_nspin = 0;
+		splx(rump_lwp.rl_spinsave);
+	} else
+		rump_lwp_settle();
 	error = futex_wait(&cv->cv_seq, seq, ts);
+	if (spin)
+		mutex_spin_raise(mtx);
 	lock_word_enter(&mtx->mtx_lock);
 	cv_relock(mtx);
 	__atomic_store_n(&mtx->mtx_owner, &rump_lwp, __ATOMIC_RELAXED);

@@ -1280,6 +1280,102 @@ ATF_TC_BODY(statistics, tc)
 	kmem_cache_destroy(kc);
 }
 
+/* ---- cross calls against threads that wait */
+
+static volatile u_int t_reaped;
+static vmem_t *t_full;
+
+/* Reap again and again: each reap holds kmem_cache_lock over a cross call. */
+static void
+t_reaper(void *arg)
+{
+	u_int i;
+
+	for (i = 0; i < 300 / TEST_SCALE; i++)
+		kmem_reap();
+	atomic_store_release(&t_reaped, 1);
+	kthread_exit(0);
+}
+
+/* Make and destroy caches, which waits for kmem_cache_lock, until done. */
+static void
+t_creator(void *arg)
+{
+	kmem_cache_t *kc;
+
+	while (atomic_load_acquire(&t_reaped) == 0) {
+		kc = kmem_cache_create("t_creator", 64, 0, NULL, NULL, NULL,
+		    NULL, NULL, 0);
+		kmem_cache_free(kc, kmem_cache_alloc(kc, KM_SLEEP));
+		kmem_cache_destroy(kc);
+	}
+	kthread_exit(0);
+}
+
+ATF_TC(reap_against_create);
+ATF_TC_HEAD(reap_against_create, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "kmem_reap, whose cross call must "
+	    "reach every CPU while it holds kmem_cache_lock, finishes while "
+	    "other threads wait for that lock");
+	atf_tc_set_md_var(tc, "timeout", "120");
+}
+ATF_TC_BODY(reap_against_create, tc)
+{
+	lwp_t *l[3];
+	u_int i;
+
+	t_reaped = 0;
+	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
+	    t_reaper, NULL, &l[0], "t_reaper"), 0);
+	for (i = 1; i < 3; i++)
+		ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
+		    t_creator, NULL, &l[i], "t_creator"), 0);
+	for (i = 0; i < 3; i++)
+		kthread_join(l[i]);
+	ATF_CHECK_EQ(t_reaped, 1);
+}
+
+/* Wait in a full IPL_VM arena (a spin-mutex interlock) for its segment. */
+static void
+t_full_waiter(void *arg)
+{
+	vmem_addr_t a;
+
+	ATF_REQUIRE_EQ(vmem_alloc(t_full, PAGE_SIZE, VM_SLEEP, &a), 0);
+	vmem_free(t_full, a, PAGE_SIZE);
+	kthread_exit(0);
+}
+
+ATF_TC(reap_against_vmem_sleeper);
+ATF_TC_HEAD(reap_against_vmem_sleeper, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "kmem_reap's cross call reaches the "
+	    "CPU of a thread asleep in VM_SLEEP on an IPL_VM arena, whose "
+	    "level is not held while it sleeps");
+	atf_tc_set_md_var(tc, "timeout", "120");
+}
+ATF_TC_BODY(reap_against_vmem_sleeper, tc)
+{
+	vmem_addr_t a;
+	lwp_t *l;
+
+	t_full = vmem_create("t_full", 0x10000, PAGE_SIZE, PAGE_SIZE, NULL,
+	    NULL, NULL, 0, VM_SLEEP, IPL_VM);
+	ATF_REQUIRE(t_full != NULL);
+	ATF_REQUIRE_EQ(vmem_alloc(t_full, PAGE_SIZE, VM_SLEEP, &a), 0);
+	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
+	    t_full_waiter, NULL, &l, "t_full_waiter"), 0);
+	(void)kpause("t_full", false, MAX(hz / 5, 1), NULL);
+	kmem_reap();
+	vmem_free(t_full, a, PAGE_SIZE);
+	kthread_join(l);
+	ATF_CHECK_EQ(vmem_size(t_full, VMEM_ALLOC), 0);
+	vmem_destroy(t_full);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 
@@ -1307,5 +1403,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, qcache_differential);
 	ATF_TP_ADD_TC(tp, qcache_exhaustion);
 	ATF_TP_ADD_TC(tp, statistics);
+	ATF_TP_ADD_TC(tp, reap_against_create);
+	ATF_TP_ADD_TC(tp, reap_against_vmem_sleeper);
 	return atf_no_error();
 }

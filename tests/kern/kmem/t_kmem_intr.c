@@ -204,7 +204,7 @@ ATF_TC_BODY(intr_nosleep, tc)
 	kmem_cache_destroy(t_kc);
 }
 
-/* Clock hook: KM_SLEEP on the last CPU, from a cache with no magazines. */
+/* Clock hook: KM_SLEEP on the last CPU, from t_kc. */
 static void
 t_hook_sleep(void *arg)
 {
@@ -225,6 +225,26 @@ ATF_TC_BODY(intr_sleep_panics, tc)
 
 	t_kc = kmem_cache_create("t_intrsleep", T_OBJ, 0, NULL, NULL, NULL,
 	    NULL, NULL, KMC_NOMAGAZINE);
+	atf_tc_expect_signal(SIGABRT,
+	    "KM_SLEEP in an interrupt handler must panic");
+	(void)clockhook_establish(t_hook_sleep, NULL);
+	(void)kpause("tsleep", false, 5 * hz, NULL);
+	atf_tc_fail("the clock hook never panicked");
+}
+
+ATF_TC(intr_sleep_panics_magazine);
+ATF_TC_HEAD(intr_sleep_panics_magazine, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "KM_SLEEP in an interrupt handler "
+	    "panics in a cache with magazines too, where a miss fills a "
+	    "magazine from the slab layer in one batch");
+}
+ATF_TC_BODY(intr_sleep_panics_magazine, tc)
+{
+
+	t_kc = kmem_cache_create("t_intrsleepmag", T_OBJ, 0, NULL, NULL,
+	    NULL, NULL, NULL, KMC_NODEBUG);
 	atf_tc_expect_signal(SIGABRT,
 	    "KM_SLEEP in an interrupt handler must panic");
 	(void)clockhook_establish(t_hook_sleep, NULL);
@@ -261,6 +281,7 @@ ATF_TP_ADD_TCS(tp)
 
 	ATF_TP_ADD_TC(tp, intr_nosleep);
 	ATF_TP_ADD_TC(tp, intr_sleep_panics);
+	ATF_TP_ADD_TC(tp, intr_sleep_panics_magazine);
 	ATF_TP_ADD_TC(tp, demo_under_injection);
 	return atf_no_error();
 }
