@@ -313,12 +313,29 @@ kmem_cache_leak_print(kmem_cache_t *kc)
 		    (unsigned long long)(lw.lw_count - count));
 }
 
-/* Print one cache's leak report for kmem_leak_print. */
+/* Is kc one of kmem's own magazine caches? */
+static bool
+kmem_cache_is_magazine(const kmem_cache_t *kc)
+{
+	u_int i;
+
+	for (i = 0; i < kmem_nmagtypes; i++) {
+		if (kmem_magtypes[i].mt_cache == kc)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Print one cache's leak report for kmem_leak_print: not for vmem's
+ * quantum caches (KMC_NOTOUCH) or kmem's magazine caches, whose objects
+ * are the allocator's own.
+ */
 static void
 kmem_leak_print_cache(kmem_cache_t *kc, void *arg)
 {
 
-	if ((kc->kc_flags & (KMC_NOTOUCH | KMC_NOMAGAZINE)) == 0)
+	if ((kc->kc_flags & KMC_NOTOUCH) == 0 && !kmem_cache_is_magazine(kc))
 		kmem_cache_leak_print(kc);
 }
 

@@ -922,7 +922,8 @@ kmem_slab_verify(kmem_cache_t *kc, void *buf, const char *func)
 
 /*
  * kmem_slab_walk: call func(kc, buf, arg) for every buffer of every slab
- * of kc that has buffers allocated, free or not.
+ * of kc that has buffers allocated, free or not, but for the fresh end
+ * no buffer was carved from yet (never written, perhaps never touched).
  * => slab lock not held; func runs with it held: it must not sleep,
  *    lock, or call kmem.
  */
@@ -937,7 +938,7 @@ kmem_slab_walk(kmem_cache_t *kc, void (*func)(kmem_cache_t *, void *,
 	mutex_spin_enter(&kc->kc_slab_lock);
 	for (i = 0; i < __arraycount(lists); i++) {
 		LIST_FOREACH(sl, lists[i], sl_link) {
-			for (j = 0; j < sl->sl_chunks; j++)
+			for (j = 0; j < sl->sl_chunks - sl->sl_nfresh; j++)
 				(*func)(kc, (void *)(sl->sl_start +
 				    j * kc->kc_bufsize), arg);
 		}
