@@ -94,19 +94,12 @@ t_wait_hooks(u_int rounds)
 
 /* ---- allocation in interrupt handlers */
 
-/* Clock hook: allocate a stamped page with VM_NOSLEEP, check, free. */
+/* One round of a clock hook: a VM_NOSLEEP page stamped with v, checked. */
 static void
-t_hook_alloc(void *arg)
+t_hook_page(struct t_percpu *tp, uint8_t v)
 {
-	struct cpu_info *ci = curcpu();
-	struct t_percpu *tp = &t_pc[ci->ci_index];
 	vmem_addr_t va;
-	uint8_t v = (uint8_t)(0x10 + ci->ci_index);
 
-	(void)arg;
-	KASSERT(cpu_intr_p());
-	if (tp->tp_rounds >= T_HOOK_ROUNDS)
-		return;
 	if (vmem_alloc(kmem_meta_arena, PAGE_SIZE, VM_NOSLEEP | VM_INSTANTFIT,
 	    &va) == 0) {
 		t_stamp(va, PAGE_SIZE, v);
@@ -117,6 +110,20 @@ t_hook_alloc(void *arg)
 	} else
 		tp->tp_failed++;
 	tp->tp_rounds++;
+}
+
+/* Clock hook: allocate a stamped page with VM_NOSLEEP, check, free. */
+static void
+t_hook_alloc(void *arg)
+{
+	struct cpu_info *ci = curcpu();
+	struct t_percpu *tp = &t_pc[ci->ci_index];
+
+	(void)arg;
+	KASSERT(cpu_intr_p());
+	if (tp->tp_rounds >= T_HOOK_ROUNDS)
+		return;
+	t_hook_page(tp, (uint8_t)(0x10 + ci->ci_index));
 }
 
 /* Thread: allocate, stamp, sleep a little, verify and free, repeatedly. */
@@ -612,7 +619,6 @@ t_hook_tick(void *arg)
 	struct cpu_info *ci = curcpu();
 	struct t_percpu *tp = &t_pc[ci->ci_index];
 	uint8_t v = (uint8_t)(0x20 + ci->ci_index);
-	vmem_addr_t va;
 	void *p;
 
 	(void)arg;
@@ -624,15 +630,7 @@ t_hook_tick(void *arg)
 			tp->tp_bad++;
 		kmem_cache_free(t_tick_kc, p);
 	}
-	if (vmem_alloc(kmem_meta_arena, PAGE_SIZE, VM_NOSLEEP, &va) == 0) {
-		t_stamp(va, PAGE_SIZE, v);
-		if (!t_stamp_ok(va, PAGE_SIZE, v))
-			tp->tp_bad++;
-		vmem_free(kmem_meta_arena, va, PAGE_SIZE);
-		tp->tp_ok++;
-	} else
-		tp->tp_failed++;
-	tp->tp_rounds++;
+	t_hook_page(tp, v);
 }
 
 /* Worker: t_thread_alloc's rounds, with a cache object each time too. */

@@ -71,6 +71,21 @@ t_stop(void)
 	return n;
 }
 
+/*
+ * Turn injection off and check the failures a case saw against it: some,
+ * and no more than were injected.
+ */
+static void
+t_stop_seen(uint64_t failed)
+{
+	uint64_t injected = t_stop();
+
+	printf("%llu failures seen, %llu injected\n",
+	    (unsigned long long)failed, (unsigned long long)injected);
+	ATF_CHECK(failed > 0);
+	ATF_CHECK(failed <= injected);
+}
+
 /* Write a pattern of v into every 64th byte at p, and the last. */
 static void
 t_stamp(void *p, size_t size, uint64_t v)
@@ -108,7 +123,7 @@ ATF_TC_BODY(vmem_every, tc)
 {
 	vmem_addr_t a[T_LIVE];
 	vmem_size_t sz[T_LIVE];
-	uint64_t failed = 0, injected;
+	uint64_t failed = 0;
 	vmem_t *vm;
 	int i, k;
 
@@ -132,11 +147,7 @@ ATF_TC_BODY(vmem_every, tc)
 			sz[k] = 0;
 		}
 	}
-	injected = t_stop();
-	printf("%llu failures seen, %llu injected\n",
-	    (unsigned long long)failed, (unsigned long long)injected);
-	ATF_CHECK(failed > 0);
-	ATF_CHECK(failed <= injected);
+	t_stop_seen(failed);
 	ATF_CHECK_EQ(failed, vm->vm_nfail);
 	for (k = 0; k < T_LIVE; k++) {
 		if (sz[k] != 0)
@@ -159,7 +170,7 @@ ATF_TC_BODY(vmem_qcache_random, tc)
 {
 	vmem_addr_t a[T_LIVE];
 	vmem_size_t sz[T_LIVE];
-	uint64_t failed = 0, injected;
+	uint64_t failed = 0;
 	vmem_t *src, *vm;
 	int i, k;
 
@@ -183,11 +194,7 @@ ATF_TC_BODY(vmem_qcache_random, tc)
 			sz[k] = 0;
 		}
 	}
-	injected = t_stop();
-	printf("%llu failures seen, %llu injected\n",
-	    (unsigned long long)failed, (unsigned long long)injected);
-	ATF_CHECK(failed > 0);
-	ATF_CHECK(failed <= injected);
+	t_stop_seen(failed);
 	for (k = 0; k < T_LIVE; k++) {
 		if (sz[k] != 0)
 			vmem_free(vm, a[k], sz[k]);
@@ -227,7 +234,7 @@ ATF_TC_BODY(kmem_random, tc)
 {
 	void *p[T_LIVE], *o[T_LIVE];
 	size_t sz[T_LIVE];
-	uint64_t failed = 0, injected;
+	uint64_t failed = 0;
 	kmem_cache_t *kc;
 	int i, k;
 
@@ -260,11 +267,7 @@ ATF_TC_BODY(kmem_random, tc)
 		else
 			t_stamp(o[k], 200, k + 1);
 	}
-	injected = t_stop();
-	printf("%llu failures seen, %llu injected\n",
-	    (unsigned long long)failed, (unsigned long long)injected);
-	ATF_CHECK(failed > 0);
-	ATF_CHECK(failed <= injected);
+	t_stop_seen(failed);
 	for (k = 0; k < T_LIVE; k++) {
 		if (sz[k] != 0)
 			kmem_free(p[k], sz[k]);
@@ -288,7 +291,7 @@ ATF_TC_BODY(malloc_every, tc)
 	void *p[T_LIVE];
 	size_t sz[T_LIVE];
 	struct malloc_stats before, after;
-	uint64_t failed = 0, injected;
+	uint64_t failed = 0;
 	int i, k;
 
 	memset(sz, 0, sizeof(sz));
@@ -309,11 +312,7 @@ ATF_TC_BODY(malloc_every, tc)
 		} else
 			t_stamp(p[k], sz[k], k);
 	}
-	injected = t_stop();
-	printf("%llu failures seen, %llu injected\n",
-	    (unsigned long long)failed, (unsigned long long)injected);
-	ATF_CHECK(failed > 0);
-	ATF_CHECK(failed <= injected);
+	t_stop_seen(failed);
 	malloc_stats(&after);
 	ATF_CHECK_EQ(after.ms_fails - before.ms_fails, failed);
 	for (k = 0; k < T_LIVE; k++) {
@@ -336,7 +335,7 @@ ATF_TC_HEAD(extent_random, tc)
 ATF_TC_BODY(extent_random, tc)
 {
 	u_long a[T_LIVE], sz[T_LIVE];
-	uint64_t failed = 0, injected;
+	uint64_t failed = 0;
 	struct extent *ex;
 	int error, i, k;
 
@@ -364,11 +363,7 @@ ATF_TC_BODY(extent_random, tc)
 			sz[k] = 0;
 		}
 	}
-	injected = t_stop();
-	printf("%llu failures seen, %llu injected\n",
-	    (unsigned long long)failed, (unsigned long long)injected);
-	ATF_CHECK(failed > 0);
-	ATF_CHECK(failed <= injected);
+	t_stop_seen(failed);
 	for (k = 0; k < T_LIVE; k++) {
 		if (sz[k] != 0)
 			ATF_CHECK_EQ(extent_free(ex, a[k], sz[k], EX_NOWAIT),
@@ -391,7 +386,6 @@ ATF_TC_HEAD(bus_dma_every, tc)
 ATF_TC_BODY(bus_dma_every, tc)
 {
 	struct lwp *l[T_THREADS];
-	uint64_t injected;
 	int i;
 
 	t_arenas_create();
@@ -403,11 +397,7 @@ ATF_TC_BODY(bus_dma_every, tc)
 		    "driver%d", i), 0);
 	for (i = 0; i < T_THREADS; i++)
 		kthread_join(l[i]);
-	injected = t_stop();
-	printf("%u failures seen, %llu injected\n", t_failures,
-	    (unsigned long long)injected);
-	ATF_CHECK(t_failures > 0);
-	ATF_CHECK(t_failures <= injected);
+	t_stop_seen(t_failures);
 	t_arenas_destroy();
 }
 
