@@ -593,8 +593,11 @@ kmem_depot_purge(kmem_cache_t *kc)
 static __always_inline bool
 kmem_flags_bad(int kmflags)
 {
+	u_int both = (u_int)kmflags & (KM_SLEEP | KM_NOSLEEP);
 
-	return ((kmflags & KM_SLEEP) != 0) == ((kmflags & KM_NOSLEEP) != 0);
+	/* Neither (0) or both (3) wrap or reach 2 when 1 is taken away. */
+	CTASSERT(KM_SLEEP == 1 && KM_NOSLEEP == 2);
+	return both - 1 >= 2;
 }
 
 /* Panic for allocation flags without exactly one of the two sleep flags. */

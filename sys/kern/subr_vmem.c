@@ -429,28 +429,24 @@ vmem_import_exact(const vmem_t *vm)
 }
 
 /*
- * Take the arena lock with at least n spare tags on hand.  A refill that
- * fails short of VMEM_BT_RESERVE may still have brought n.
- * => returns false, unlocked, if no tags could be had.
+ * vmem_lock_tags found fewer than n spare tags: refill and lock again.  A
+ * refill that fails short of VMEM_BT_RESERVE may still have brought n.
+ * => arena lock must not be held; returns false, unlocked, if no tags
+ *    could be had.
  */
 bool
-vmem_lock_tags(vmem_t *vm, size_t n, vm_flag_t flags)
+vmem_lock_tags_refill(vmem_t *vm, size_t n, vm_flag_t flags)
 {
 	bool refilled;
 
 	for (;;) {
+		refilled = bt_refill(vm, flags);
 		mutex_enter(&vm->vm_lock);
 		if (vm->vm_nfreetags >= n)
 			return true;
 		mutex_exit(&vm->vm_lock);
-		refilled = bt_refill(vm, flags);
-		if (!refilled) {
-			mutex_enter(&vm->vm_lock);
-			if (vm->vm_nfreetags >= n)
-				return true;
-			mutex_exit(&vm->vm_lock);
+		if (!refilled)
 			return false;
-		}
 	}
 }
 

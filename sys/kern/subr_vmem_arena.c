@@ -282,7 +282,7 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 		SLIST_INIT(&vm->vm_hash0[i]);
 	vm->vm_hashlist = vm->vm_hash0;
 	vm->vm_hashmask = VMEM_HASHSIZE_MIN - 1;
-	LIST_INIT(&vm->vm_freetags);
+	SLIST_INIT(&vm->vm_freetags);
 
 	if (size != 0 && vmem_add(vm, base, size, flags & ~VM_BOOTSTRAP) != 0) {
 		vmem_init_undo(vm);

@@ -264,8 +264,8 @@ bt_spares_put(vmem_t *vm)
 	if ((vm->vm_flags & VM_PRIVTAGS) != 0)
 		return;
 	mutex_enter(&vmem_bt_lock);
-	while ((bt = LIST_FIRST(&vm->vm_freetags)) != NULL) {
-		LIST_REMOVE(bt, bt_freelist);
+	while ((bt = SLIST_FIRST(&vm->vm_freetags)) != NULL) {
+		SLIST_REMOVE_HEAD(&vm->vm_freetags, bt_sparelist);
 		bt_stock_put(bt);
 	}
 	vm->vm_nfreetags = 0;
@@ -372,7 +372,7 @@ vmem_add_bts(vmem_t *vm, struct vmem_btag *bts, unsigned int nbts)
 	mutex_enter(&vm->vm_lock);
 	for (i = 0; i < nbts; i++) {
 		memset(&bts[i], 0, sizeof(bts[i]));
-		LIST_INSERT_HEAD(&vm->vm_freetags, &bts[i], bt_freelist);
+		SLIST_INSERT_HEAD(&vm->vm_freetags, &bts[i], bt_sparelist);
 	}
 	vm->vm_nfreetags += nbts;
 	mutex_exit(&vm->vm_lock);
@@ -403,7 +403,7 @@ bt_refill(vmem_t *vm, vm_flag_t flags)
 		mutex_enter(&vmem_bt_lock);
 		while (!fail && vm->vm_nfreetags < VMEM_BT_KEEP &&
 		    (bt = bt_stock_get()) != NULL) {
-			LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
+			SLIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_sparelist);
 			vm->vm_nfreetags++;
 		}
 		again = (flags & VM_SLEEP) != 0 && !fail &&
@@ -428,8 +428,8 @@ bt_spares_trim(vmem_t *vm)
 	KASSERT(mutex_owned(&vm->vm_lock));
 	mutex_enter(&vmem_bt_lock);
 	while (vm->vm_nfreetags > VMEM_BT_KEEP) {
-		bt = LIST_FIRST(&vm->vm_freetags);
-		LIST_REMOVE(bt, bt_freelist);
+		bt = SLIST_FIRST(&vm->vm_freetags);
+		SLIST_REMOVE_HEAD(&vm->vm_freetags, bt_sparelist);
 		vm->vm_nfreetags--;
 		bt_stock_put(bt);
 	}

@@ -51,24 +51,6 @@
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
-/* The first class from c up whose free list is not empty, or VMEM_NCLASS. */
-static u_int
-vmem_class_next(const vmem_t *vm, u_int c)
-{
-	u_int w = c / 64;
-	uint64_t map;
-
-	if (c >= VMEM_NCLASS)
-		return VMEM_NCLASS;
-	map = vm->vm_freemap[w] & (~(uint64_t)0 << (c % 64));
-	while (map == 0) {
-		if (++w == VMEM_CLASSMAP_WORDS)
-			return VMEM_NCLASS;
-		map = vm->vm_freemap[w];
-	}
-	return w * 64 + (u_int)__builtin_ctzll(map);
-}
-
 /*
  * Find the lowest address in the free segment bt where the request fits;
  * O(1).  Returns false if there is none.
@@ -159,22 +141,14 @@ vmem_fit_classes(vmem_t *vm, u_int c, const struct vmem_req *rq, bool best,
 	return NULL;
 }
 
-/* Instant fit: O(1) for a plain request, a search otherwise. */
+/*
+ * Instant fit, searching: the request is constrained, or only its own
+ * class may hold it.  A plain request's O(1) pick is inline (vmem_fit).
+ */
 static bt_t *
 vmem_fit_instant(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
 {
-	u_int c;
-	bt_t *bt;
 
-	if (rq->rq_plain) {
-		c = vmem_class_next(vm, vmem_class_round(vm, rq->rq_size, true));
-		if (c < VMEM_NCLASS) {
-			bt = LIST_FIRST(&vm->vm_freelist[c]);
-			*addrp = bt->bt_start;
-			return bt;
-		}
-	}
-	/* Constrained, or only the request's own class may hold it. */
 	return vmem_fit_classes(vm, vmem_class(vm, rq->rq_size), rq, false,
 	    addrp);
 }
@@ -209,9 +183,12 @@ vmem_fit_next(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
 	return NULL;
 }
 
-/* Find a segment for the request under the policy in flags. */
+/*
+ * Find a segment for the request under the policy in flags, when the
+ * inline instant fit of vmem_fit could not.
+ */
 bt_t *
-vmem_fit(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
+vmem_fit_search(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
     vmem_addr_t *addrp)
 {
 

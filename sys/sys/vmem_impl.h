@@ -68,6 +68,7 @@ typedef int (vmem_unback_t)(vmem_t *, vmem_addr_t, vmem_size_t);
 TAILQ_HEAD(vmem_seglist, vmem_btag);
 LIST_HEAD(vmem_freelist, vmem_btag);
 SLIST_HEAD(vmem_hashlist, vmem_btag);
+SLIST_HEAD(vmem_sparelist, vmem_btag);
 
 /*
  * A boundary tag describes one span or one segment.  Every tag of an
@@ -84,6 +85,7 @@ struct vmem_btag {
 	TAILQ_ENTRY(vmem_btag) bt_seglist;	/* l: all tags, by address */
 	union {
 		LIST_ENTRY(vmem_btag) u_freelist; /* l: BT_TYPE_FREE */
+		SLIST_ENTRY(vmem_btag) u_sparelist; /* l: an arena's spare */
 		struct {
 			SLIST_ENTRY(vmem_btag) u_hashlist; /* l: BT_ISBUSY_P */
 			struct vmem_btag *u_tchild[2];	/* l: busy or span
@@ -98,6 +100,7 @@ struct vmem_btag {
 	bool		bt_tred;		/* l: red in its index */
 } __aligned(COHERENCY_UNIT);
 #define	bt_freelist	bt_u.u_freelist
+#define	bt_sparelist	bt_u.u_sparelist
 #define	bt_hashlist	bt_u.u_s.u_hashlist
 #define	bt_tchild	bt_u.u_s.u_tchild
 
@@ -147,7 +150,7 @@ struct vmem {
 	struct bt_tree		vm_spantree;	/* l: span tags by start */
 	bool			vm_ordered;	/* l: vm_busytree maintained */
 
-	struct vmem_freelist	vm_freetags;	/* l: private spare tags */
+	struct vmem_sparelist	vm_freetags;	/* l: private spare tags */
 	size_t			vm_nfreetags;	/* l */
 
 	vmem_size_t		vm_size;	/* l: bytes in all spans */
@@ -361,7 +364,7 @@ void	bt_rembusy(vmem_t *, bt_t *);
 void	vmem_free_busy(vmem_t *, bt_t *);
 void	vmem_add1(vmem_t *, vmem_addr_t, vmem_size_t, int);
 bool	vmem_overlaps(vmem_t *, vmem_addr_t, vmem_size_t);
-bool	vmem_lock_tags(vmem_t *, size_t, vm_flag_t);
+bool	vmem_lock_tags_refill(vmem_t *, size_t, vm_flag_t);
 void	vmem_span_release(vmem_t *, vmem_addr_t, vmem_size_t);
 
 /* subr_vmem_bt.c */
@@ -373,7 +376,7 @@ void	bt_spares_put(vmem_t *);
 
 /* subr_vmem_fit.c */
 bool	bt_fit(const bt_t *, const struct vmem_req *, vmem_addr_t *);
-bt_t	*vmem_fit(vmem_t *, const struct vmem_req *, vm_flag_t,
+bt_t	*vmem_fit_search(vmem_t *, const struct vmem_req *, vm_flag_t,
 	    vmem_addr_t *);
 
 /* subr_vmem_check.c */
@@ -391,6 +394,63 @@ void	bt_tree_remove(struct bt_tree *, bt_t *);
 bt_t	*bt_tree_floor(const struct bt_tree *, vmem_addr_t);
 bt_t	*bt_tree_above(const struct bt_tree *, vmem_addr_t);
 
+/*
+ * Take the arena lock with at least n spare tags on hand (2.3), refilling
+ * them first if need be.
+ * => returns false, unlocked, if no tags could be had.
+ */
+static inline bool
+vmem_lock_tags(vmem_t *vm, size_t n, vm_flag_t flags)
+{
+
+	mutex_enter(&vm->vm_lock);
+	if (__predict_true(vm->vm_nfreetags >= n))
+		return true;
+	mutex_exit(&vm->vm_lock);
+	return vmem_lock_tags_refill(vm, n, flags);
+}
+
+/* The first class from c up whose free list is not empty, or VMEM_NCLASS. */
+static inline u_int
+vmem_class_next(const vmem_t *vm, u_int c)
+{
+	u_int w = c / 64;
+	uint64_t map;
+
+	if (c >= VMEM_NCLASS)
+		return VMEM_NCLASS;
+	map = vm->vm_freemap[w] & (~(uint64_t)0 << (c % 64));
+	while (map == 0) {
+		if (++w == VMEM_CLASSMAP_WORDS)
+			return VMEM_NCLASS;
+		map = vm->vm_freemap[w];
+	}
+	return w * 64 + (u_int)__builtin_ctzll(map);
+}
+
+/*
+ * Find a segment for the request under the policy in flags (part 5,
+ * subr_vmem_fit.c).  The common request, plain and instant fit, takes
+ * the head of a list here, inline; the rest search in vmem_fit_search.
+ */
+static inline bt_t *
+vmem_fit(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
+    vmem_addr_t *addrp)
+{
+	bt_t *bt;
+	u_int c;
+
+	if (rq->rq_plain && (flags & (VM_BESTFIT | VM_NEXTFIT)) == 0) {
+		c = vmem_class_next(vm, vmem_class_round(vm, rq->rq_size, true));
+		if (c < VMEM_NCLASS) {
+			bt = LIST_FIRST(&vm->vm_freelist[c]);
+			*addrp = bt->bt_start;
+			return bt;
+		}
+	}
+	return vmem_fit_search(vm, rq, flags, addrp);
+}
+
 /* Take a spare tag from the arena (2.2). */
 static inline bt_t *
 bt_alloc(vmem_t *vm)
@@ -398,9 +458,9 @@ bt_alloc(vmem_t *vm)
 	bt_t *bt;
 
 	KASSERT(mutex_owned(&vm->vm_lock));
-	bt = LIST_FIRST(&vm->vm_freetags);
+	bt = SLIST_FIRST(&vm->vm_freetags);
 	KASSERTMSG(bt != NULL, "vmem %s: out of spare tags", vm->vm_name);
-	LIST_REMOVE(bt, bt_freelist);
+	SLIST_REMOVE_HEAD(&vm->vm_freetags, bt_sparelist);
 	vm->vm_nfreetags--;
 	return bt;
 }
@@ -411,7 +471,7 @@ bt_free(vmem_t *vm, bt_t *bt)
 {
 
 	KASSERT(mutex_owned(&vm->vm_lock));
-	LIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_freelist);
+	SLIST_INSERT_HEAD(&vm->vm_freetags, bt, bt_sparelist);
 	if (__predict_false(++vm->vm_nfreetags > VMEM_BT_SPARE_MAX) &&
 	    (vm->vm_flags & VM_PRIVTAGS) == 0)
 		bt_spares_trim(vm);

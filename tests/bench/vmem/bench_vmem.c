@@ -54,7 +54,8 @@
  * run instrumented, so building a million holes stays fast.  bench_vmem
  * -w policy N fills the walk's arena uninstrumented and runs N pairs of
  * the walk inside bench_walk only (policy instant, best, next or list),
- * and prints the operations it ran, for the same count.
+ * and prints the operations it ran, for the same count.  bench_vmem -t
+ * prints the random walk's table only.
  */
 
 #include <stdint.h>
@@ -706,14 +707,19 @@ main(int argc, char **argv)
 		walk_callgrind(argv[2], strtol(argv[3], NULL, 10));
 		return 0;
 	}
+	if (argc == 2 && strcmp(argv[1], "-t") == 0) {
+		bench_warmup();
+		bench_walk_table();
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "-d") == 0) {
 		if ((df = fopen(argv[2], "w")) == NULL)
 			fail("cannot write the data file", 0);
 		fprintf(df, "# free segments, ns per pair: instant best "
 		    "next list\n");
 	} else if (argc != 1) {
-		fprintf(stderr, "usage: bench_vmem [-d file | -c holes | "
-		    "-w policy pairs]\n");
+		fprintf(stderr, "usage: bench_vmem [-d file | -t | -c holes "
+		    "| -w policy pairs]\n");
 		return 2;
 	}
 	bench_warmup();

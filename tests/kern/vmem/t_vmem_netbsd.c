@@ -113,7 +113,7 @@ t_priv_own(vmem_t *vm)
 	mutex_enter(&vm->vm_lock);
 	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist)
 		ok &= t_priv_mine(bt);
-	LIST_FOREACH(bt, &vm->vm_freetags, bt_freelist)
+	SLIST_FOREACH(bt, &vm->vm_freetags, bt_sparelist)
 		ok &= t_priv_mine(bt);
 	mutex_exit(&vm->vm_lock);
 	return ok;
