@@ -645,15 +645,17 @@ static __always_inline void *
 kmem_cpu_alloc(kmem_cache_t *kc)
 {
 	kmem_cpu_cache_t *cc;
-	void *buf = NULL;
+	void *buf;
 	int s;
 
 	s = splvm();
 	cc = kmem_cpu_cache(kc);
-	if (__predict_true(cc->cc_rounds > 0)) {
-		buf = cc->cc_loaded->mg_round[--cc->cc_rounds];
-		KMEM_CPU_HIT(cc, cc_alloc);
+	if (__predict_false(cc->cc_rounds == 0)) {
+		splx(s);
+		return NULL;
 	}
+	buf = cc->cc_loaded->mg_round[--cc->cc_rounds];
+	KMEM_CPU_HIT(cc, cc_alloc);
 	splx(s);
 	return buf;
 }
@@ -905,18 +907,18 @@ static __always_inline bool
 kmem_cpu_free(kmem_cache_t *kc, void *buf)
 {
 	kmem_cpu_cache_t *cc;
-	bool done = false;
 	int s;
 
 	s = splvm();
 	cc = kmem_cpu_cache(kc);
-	if (__predict_true(cc->cc_rounds < cc->cc_magsize)) {
-		cc->cc_loaded->mg_round[cc->cc_rounds++] = buf;
-		KMEM_CPU_HIT(cc, cc_free);
-		done = true;
+	if (__predict_false(cc->cc_rounds >= cc->cc_magsize)) {
+		splx(s);
+		return false;
 	}
+	cc->cc_loaded->mg_round[cc->cc_rounds++] = buf;
+	KMEM_CPU_HIT(cc, cc_free);
 	splx(s);
-	return done;
+	return true;
 }
 
 /*
