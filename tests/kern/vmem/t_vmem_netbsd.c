@@ -260,6 +260,16 @@ ATF_TC_BODY(xcreate, tc)
 	vmem_destroy(t_parent);
 }
 
+T_MISUSE(misuse_create_ximport, "vmem_create with VM_XIMPORT panics: "
+    "only vmem_xcreate makes an arena whose import is a vmem_ximport_t")
+ATF_TC_BODY(misuse_create_ximport, tc)
+{
+
+	atf_tc_expect_signal(SIGABRT, "VM_XIMPORT from a caller must panic");
+	(void)vmem_create("t_ximp", 0, 0, 0x10, NULL, NULL, NULL, 0,
+	    VM_SLEEP | VM_XIMPORT, IPL_NONE);
+}
+
 /* A plain import from the parent, recording the size asked for. */
 static int
 t_import(vmem_t *arg, vmem_size_t size, vm_flag_t flags, vmem_addr_t *addrp)
@@ -668,6 +678,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, misuse_privtags_span);
 	ATF_TP_ADD_TC(tp, misuse_add_bts_shared);
 	ATF_TP_ADD_TC(tp, xcreate);
+	ATF_TP_ADD_TC(tp, misuse_create_ximport);
 	ATF_TP_ADD_TC(tp, largeimport);
 	ATF_TP_ADD_TC(tp, largeimport_qcache_source);
 	ATF_TP_ADD_TC(tp, import_null_source);
