@@ -227,15 +227,22 @@ vmem_init_undo(vmem_t *vm)
 	mutex_destroy(&vm->vm_lock);
 }
 
+/* Panic if a caller of fn passed VM_XIMPORT, which vmem_xcreate sets. */
+static void
+vmem_ximport_refuse(const char *fn, const char *name, vm_flag_t flags)
+{
+
+	if ((flags & VM_XIMPORT) != 0)
+		panic("%s: arena %s: flags %#x: VM_XIMPORT is for "
+		    "vmem_xcreate alone", fn, name, flags);
+}
+
 /*
- * vmem_init: make an arena in storage the caller provides (static
- * storage serves early boot, before any allocator exists).
- * => may sleep if flags has VM_SLEEP (for the first span's tags).
- * Panics on a quantum that is not a power of 2, a span that is not a
- * multiple of it, or a first span in an arena made with VM_PRIVTAGS.
+ * vmem_init1: vmem_init, with VM_XIMPORT allowed in flags, so that
+ * vmem_xcreate's arena has it before anyone can see the arena.
  */
-vmem_t *
-vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
+static vmem_t *
+vmem_init1(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
     vmem_size_t quantum, vmem_import_t *importfn, vmem_release_t *releasefn,
     vmem_t *source, vmem_size_t qcache_max, vm_flag_t flags, int ipl)
 {
@@ -245,9 +252,6 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 	if (quantum == 0 || !powerof2(quantum))
 		panic("vmem_init: arena %s: quantum %#zx is not a power of 2",
 		    name, quantum);
-	if ((flags & VM_XIMPORT) != 0)
-		panic("vmem_init: arena %s: flags %#x: VM_XIMPORT is for "
-		    "vmem_xcreate alone", name, flags);
 	if ((importfn == NULL && (source != NULL || releasefn != NULL)) ||
 	    (importfn != NULL && releasefn == NULL && importfn != vmem_alloc) ||
 	    (importfn == vmem_alloc && source == NULL))
@@ -297,6 +301,48 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 }
 
 /*
+ * vmem_init: make an arena in storage the caller provides (static
+ * storage serves early boot, before any allocator exists).
+ * => may sleep if flags has VM_SLEEP (for the first span's tags).
+ * Panics on a quantum that is not a power of 2, a span that is not a
+ * multiple of it, a first span in an arena made with VM_PRIVTAGS, or
+ * VM_XIMPORT in flags.
+ */
+vmem_t *
+vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
+    vmem_size_t quantum, vmem_import_t *importfn, vmem_release_t *releasefn,
+    vmem_t *source, vmem_size_t qcache_max, vm_flag_t flags, int ipl)
+{
+
+	vmem_ximport_refuse("vmem_init", name, flags);
+	return vmem_init1(vm, name, base, size, quantum, importfn, releasefn,
+	    source, qcache_max, flags, ipl);
+}
+
+/* vmem_create1: vmem_create, with VM_XIMPORT allowed in flags. */
+static vmem_t *
+vmem_create1(const char *name, vmem_addr_t base, vmem_size_t size,
+    vmem_size_t quantum, vmem_import_t *importfn, vmem_release_t *releasefn,
+    vmem_t *source, vmem_size_t qcache_max, vm_flag_t flags, int ipl)
+{
+	vmem_t *vm;
+	int storage;
+
+	vmem_bootstrap();
+	vm = vmem_storage_alloc(&storage);
+	if (vm == NULL)
+		return NULL;
+	if (vmem_init1(vm, name, base, size, quantum, importfn, releasefn,
+	    source, qcache_max, flags, ipl) == NULL) {
+		vm->vm_storage = storage;
+		vmem_storage_free(vm);
+		return NULL;
+	}
+	vm->vm_storage = storage;
+	return vm;
+}
+
+/*
  * vmem_create: make an arena of the span [base, base + size) (none if
  * size is 0), with the given quantum, importing from source through
  * importfn/releasefn, with quantum caches for sizes up to qcache_max, and
@@ -308,21 +354,10 @@ vmem_create(const char *name, vmem_addr_t base, vmem_size_t size,
     vmem_size_t quantum, vmem_import_t *importfn, vmem_release_t *releasefn,
     vmem_t *source, vmem_size_t qcache_max, vm_flag_t flags, int ipl)
 {
-	vmem_t *vm;
-	int storage;
 
-	vmem_bootstrap();
-	vm = vmem_storage_alloc(&storage);
-	if (vm == NULL)
-		return NULL;
-	if (vmem_init(vm, name, base, size, quantum, importfn, releasefn,
-	    source, qcache_max, flags, ipl) == NULL) {
-		vm->vm_storage = storage;
-		vmem_storage_free(vm);
-		return NULL;
-	}
-	vm->vm_storage = storage;
-	return vm;
+	vmem_ximport_refuse("vmem_create", name, flags);
+	return vmem_create1(name, base, size, quantum, importfn, releasefn,
+	    source, qcache_max, flags, ipl);
 }
 
 /*
@@ -335,20 +370,13 @@ vmem_xcreate(const char *name, vmem_addr_t base, vmem_size_t size,
     vmem_size_t quantum, vmem_ximport_t *importfn, vmem_release_t *releasefn,
     vmem_t *source, vmem_size_t qcache_max, vm_flag_t flags, int ipl)
 {
-	vmem_t *vm;
 
 	if (importfn == NULL)
 		panic("vmem_xcreate: arena %s: no import function", name);
-	vm = vmem_create(name, base, size, quantum,
+	vmem_ximport_refuse("vmem_xcreate", name, flags);
+	return vmem_create1(name, base, size, quantum,
 	    (vmem_import_t *)(void (*)(void))importfn, releasefn, source,
-	    qcache_max, flags, ipl);
-	if (vm != NULL) {
-		/* Before anyone may allocate: no import has happened yet. */
-		mutex_enter(&vm->vm_lock);
-		vm->vm_flags |= VM_XIMPORT;
-		mutex_exit(&vm->vm_lock);
-	}
-	return vm;
+	    qcache_max, flags | VM_XIMPORT, ipl);
 }
 
 /*

@@ -14,12 +14,15 @@
 #include <sys/param.h>
 #include <sys/errno.h>
 #include <sys/intr.h>
+#include <sys/kthread.h>
 #include <sys/mutex.h>
 #include <sys/systm.h>
 #include <sys/vmem.h>
 #include <sys/vmem_impl.h>
 
 #include <atf-c.h>
+
+#include "../t_sleeper.h"
 
 /* Declare a case that must end in a panic. */
 #define	T_MISUSE(name, text)						\
@@ -164,6 +167,102 @@ ATF_TC_BODY(privtags, tc)
 	vmem_destroy(vm);
 }
 
+/* Tags for privtags_sleep: a span and one allocation, then one more. */
+static struct vmem_btag t_pwait_bts[VMEM_EST_BTCOUNT(1, 1)];
+static struct vmem_btag t_pwait_more[VMEM_EST_BTCOUNT(0, 1)];
+
+/* A VM_SLEEP vmem_xalloc for a t_sleeper to make, and what it returned. */
+struct t_pwait {
+	vmem_t		*tp_vm;
+	vmem_addr_t	tp_addr;
+	int		tp_error;
+};
+
+/* Allocate 0x10 at a multiple of 0x100 with VM_SLEEP; record the answer. */
+static void
+t_pwait_alloc(void *arg)
+{
+	struct t_pwait *tp = arg;
+
+	tp->tp_error = vmem_xalloc(tp->tp_vm, 0x10, 0x100, 0, 0,
+	    VMEM_ADDR_MIN, VMEM_ADDR_MAX, VM_SLEEP, &tp->tp_addr);
+}
+
+/* Is every tag the arena holds one of t_pwait_bts or t_pwait_more? */
+static bool
+t_pwait_own(vmem_t *vm)
+{
+	const bt_t *bt;
+	bool ok = true;
+
+	mutex_enter(&vm->vm_lock);
+	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+		ok &= (bt >= t_pwait_bts &&
+		    bt < t_pwait_bts + __arraycount(t_pwait_bts)) ||
+		    (bt >= t_pwait_more &&
+		    bt < t_pwait_more + __arraycount(t_pwait_more));
+	}
+	mutex_exit(&vm->vm_lock);
+	return ok;
+}
+
+ATF_TC(privtags_sleep);
+ATF_TC_HEAD(privtags_sleep, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "in an arena made with VM_PRIVTAGS "
+	    "that has fewer than two spare tags, a VM_NOSLEEP request fails "
+	    "with ENOMEM and a VM_SLEEP vmem_xalloc waits, through one more "
+	    "tag, until vmem_add_bts gives it enough, then succeeds");
+}
+ATF_TC_BODY(privtags_sleep, tc)
+{
+	struct t_sleeper ts;
+	struct t_pwait tp;
+	vmem_addr_t a, first;
+	vmem_t *vm;
+	lwp_t *l;
+
+	vm = vmem_create("t_privwait", 0, 0, 0x10, NULL, NULL, NULL, 0,
+	    VM_NOSLEEP | VM_PRIVTAGS, IPL_VM);
+	ATF_REQUIRE(vm != NULL);
+	vmem_add_bts(vm, t_pwait_bts, __arraycount(t_pwait_bts));
+	ATF_REQUIRE_EQ(vmem_add(vm, T_PRIV_BASE, T_PRIV_SIZE, VM_NOSLEEP), 0);
+	first = T_PRIV_BASE + 0x1000;
+	ATF_REQUIRE_EQ(vmem_xalloc_addr(vm, first, 0x10, VM_NOSLEEP), 0);
+	ATF_REQUIRE_EQ(vm->vm_nfreetags, 0);
+	ATF_CHECK_EQ(vmem_alloc(vm, 0x10, VM_NOSLEEP, &a), ENOMEM);
+	ATF_CHECK_EQ(vmem_xalloc(vm, 0x10, 0x100, 0, 0, VMEM_ADDR_MIN,
+	    VMEM_ADDR_MAX, VM_NOSLEEP, &a), ENOMEM);
+
+	/* Out of tags: the sleeper must still be in vmem_xalloc. */
+	tp = (struct t_pwait){ .tp_vm = vm, .tp_error = -1 };
+	ts = (struct t_sleeper){ .ts_call = t_pwait_alloc, .ts_arg = &tp };
+	l = t_sleeper_start(&ts, "VM_SLEEP with no spare tags");
+
+	/* One tag is still fewer than one hold of the lock may take. */
+	vmem_add_bts(vm, &t_pwait_more[0], 1);
+	ATF_CHECK_EQ(vmem_alloc(vm, 0x10, VM_NOSLEEP, &a), ENOMEM);
+	kpause("tpwait", false, hz / 10, NULL);
+	ATF_CHECK_EQ_MSG(t_sleeper_state(&ts), T_SLEEPER_CALLING,
+	    "VM_SLEEP with one spare tag did not wait");
+
+	vmem_add_bts(vm, &t_pwait_more[1], 1);
+	kthread_join(l);
+	ATF_CHECK_EQ(t_sleeper_state(&ts), T_SLEEPER_DONE);
+	ATF_REQUIRE_EQ_MSG(tp.tp_error, 0, "VM_SLEEP vmem_xalloc failed");
+	ATF_CHECK_EQ(tp.tp_addr % 0x100, 0);
+	ATF_CHECK(tp.tp_addr >= T_PRIV_BASE &&
+	    tp.tp_addr + 0x10 <= T_PRIV_BASE + T_PRIV_SIZE);
+	ATF_CHECK(tp.tp_addr + 0x10 <= first || tp.tp_addr >= first + 0x10);
+	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0x20);
+	ATF_CHECK(t_pwait_own(vm));
+	vmem_xfree(vm, tp.tp_addr, 0x10);
+	vmem_xfree(vm, first, 0x10);
+	vmem_check(vm);
+	vmem_destroy(vm);
+}
+
 T_MISUSE(misuse_privtags_span, "vmem_create with VM_PRIVTAGS and a first "
     "span panics: the span's tags could only come from the shared stock")
 ATF_TC_BODY(misuse_privtags_span, tc)
@@ -258,6 +357,16 @@ ATF_TC_BODY(xcreate, tc)
 	ATF_CHECK_EQ(t_released, T_XGRAIN);
 	ATF_CHECK_EQ(vmem_size(t_parent, VMEM_ALLOC), 0);
 	vmem_destroy(t_parent);
+}
+
+T_MISUSE(misuse_create_ximport, "vmem_create with VM_XIMPORT panics: "
+    "only vmem_xcreate makes an arena whose import is a vmem_ximport_t")
+ATF_TC_BODY(misuse_create_ximport, tc)
+{
+
+	atf_tc_expect_signal(SIGABRT, "VM_XIMPORT from a caller must panic");
+	(void)vmem_create("t_ximp", 0, 0, 0x10, NULL, NULL, NULL, 0,
+	    VM_SLEEP | VM_XIMPORT, IPL_NONE);
 }
 
 /* A plain import from the parent, recording the size asked for. */
@@ -665,9 +774,11 @@ ATF_TP_ADD_TCS(tp)
 
 	ATF_TP_ADD_TC(tp, create_flags);
 	ATF_TP_ADD_TC(tp, privtags);
+	ATF_TP_ADD_TC(tp, privtags_sleep);
 	ATF_TP_ADD_TC(tp, misuse_privtags_span);
 	ATF_TP_ADD_TC(tp, misuse_add_bts_shared);
 	ATF_TP_ADD_TC(tp, xcreate);
+	ATF_TP_ADD_TC(tp, misuse_create_ximport);
 	ATF_TP_ADD_TC(tp, largeimport);
 	ATF_TP_ADD_TC(tp, largeimport_qcache_source);
 	ATF_TP_ADD_TC(tp, import_null_source);
