@@ -59,8 +59,8 @@
  * the stock, whose pages count their own tags: the arena keeps every
  * tag it frees, gives none back when trimmed or destroyed, and a
  * request that finds fewer than VMEM_BT_PERHOLD spares fails with ENOMEM
- * (VM_NOSLEEP) or waits a tick at a time for a free in the same arena
- * (VM_SLEEP).
+ * (VM_NOSLEEP) or waits a tick at a time, until a free in the same
+ * arena or the caller's vmem_add_bts gives it enough (VM_SLEEP).
  *
  * 2.6 Locking.  vmem_bt_lock, a spin mutex at IPL_HIGH, protects the
  * stock and the list of tag pages ("b" below); it comes after any arena
