@@ -41,16 +41,24 @@
  * its requests and its failed M_NOWAIT requests, with atomic operations
  * (malloc_stats, malloc_print).
  *
+ * Auditing: malloc, free and realloc take their kmem memory through the
+ * _caller forms of kmem_alloc and kmem_free (<sys/kmem_impl.h>) with
+ * their own return address, so that kmem's audit records and leak
+ * reports name the code that called malloc(9), not this file.
+ *
  * Sleeping: M_WAITOK maps to KM_SLEEP and VM_SLEEP, which never fail;
  * M_NOWAIT to KM_NOSLEEP and VM_NOSLEEP, which never sleep, so malloc
  * with M_NOWAIT and free may be called from interrupt handlers at or
  * below IPL_VM.
  */
 
+#define	_KMEM_PRIVATE
+
 #include <sys/param.h>
 #include <sys/atomic.h>
 #include <sys/intr.h>
 #include <sys/kmem.h>
+#include <sys/kmem_impl.h>
 #include <sys/malloc.h>
 #include <sys/mutex.h>
 #include <sys/queue.h>
@@ -174,21 +182,24 @@ malloc_large_lookup(vaddr_t va, bool remove)
 	return ml;
 }
 
-/* Allocate size bytes of whole pages and record them; NULL on failure. */
+/*
+ * Allocate size bytes of whole pages and record them, for the code that
+ * returns to caller; NULL on failure.
+ */
 static void *
-malloc_large_alloc(size_t size, int flags)
+malloc_large_alloc(size_t size, int flags, const void *caller)
 {
 	int km = (flags & M_NOWAIT) != 0 ? KM_NOSLEEP : KM_SLEEP;
 	vm_flag_t vmf = (flags & M_NOWAIT) != 0 ? VM_NOSLEEP : VM_SLEEP;
 	struct malloc_large *ml;
 	vmem_addr_t va;
 
-	ml = kmem_alloc(sizeof(*ml), km);
+	ml = kmem_alloc_caller(sizeof(*ml), km, caller);
 	if (ml == NULL)
 		return NULL;
 	if (vmem_xalloc(kmem_meta_arena, roundup2(size, PAGE_SIZE), 0, 0, 0,
 	    VMEM_ADDR_MIN, VMEM_ADDR_MAX, vmf | VM_INSTANTFIT, &va) != 0) {
-		kmem_free(ml, sizeof(*ml));
+		kmem_free_caller(ml, sizeof(*ml), caller);
 		return NULL;
 	}
 	KASSERT((va & PAGE_MASK) == 0);
@@ -204,14 +215,9 @@ malloc_large_alloc(size_t size, int flags)
 
 /* ---- the interface */
 
-/*
- * kern_malloc (malloc): size bytes aligned to KMEM_ALIGN; zeroed with
- * M_ZERO.  Size 0 gives a unique address that must not be dereferenced.
- * => M_WAITOK: thread context, may sleep, never fails;
- *    M_NOWAIT: never sleeps, may fail (NULL); safe at IPL_VM and below.
- */
-void *
-kern_malloc(unsigned long size, int flags)
+/* kern_malloc for the code that returns to caller (audit records). */
+static void *
+kern_malloc1(unsigned long size, int flags, const void *caller)
 {
 	int km = (flags & M_NOWAIT) != 0 ? KM_NOSLEEP : KM_SLEEP;
 	struct malloc_header *mh;
@@ -224,11 +230,11 @@ kern_malloc(unsigned long size, int flags)
 	malloc_setup();
 	atomic_inc_64(&malloc_st.ms_calls);
 	if (size > MALLOC_SMALL_MAX) {
-		p = malloc_large_alloc(size, flags);
+		p = malloc_large_alloc(size, flags, caller);
 	} else {
 		mh = (flags & M_ZERO) != 0 ?
-		    kmem_zalloc(size + MALLOC_HDR, km) :
-		    kmem_alloc(size + MALLOC_HDR, km);
+		    kmem_zalloc_caller(size + MALLOC_HDR, km, caller) :
+		    kmem_alloc_caller(size + MALLOC_HDR, km, caller);
 		p = NULL;
 		if (mh != NULL) {
 			mh->mh_size = (uint32_t)size;
@@ -242,6 +248,19 @@ kern_malloc(unsigned long size, int flags)
 	}
 	malloc_stat_alloc(size);
 	return p;
+}
+
+/*
+ * kern_malloc (malloc): size bytes aligned to KMEM_ALIGN; zeroed with
+ * M_ZERO.  Size 0 gives a unique address that must not be dereferenced.
+ * => M_WAITOK: thread context, may sleep, never fails;
+ *    M_NOWAIT: never sleeps, may fail (NULL); safe at IPL_VM and below.
+ */
+void *
+kern_malloc(unsigned long size, int flags)
+{
+
+	return kern_malloc1(size, flags, __builtin_return_address(0));
 }
 
 /*
@@ -279,12 +298,9 @@ malloc_header(void *addr, const char *func)
 	return mh;
 }
 
-/*
- * kern_free (free): give back addr, from malloc.  NULL is ignored.
- * => never sleeps; safe at IPL_VM and below.
- */
-void
-kern_free(void *addr)
+/* kern_free for the code that returns to caller (audit records). */
+static void
+kern_free1(void *addr, const void *caller)
 {
 	struct malloc_header *mh;
 	struct malloc_large *ml;
@@ -298,14 +314,25 @@ kern_free(void *addr)
 		size = ml->ml_size;
 		vmem_xfree(kmem_meta_arena, ml->ml_addr,
 		    roundup2(size, PAGE_SIZE));
-		kmem_free(ml, sizeof(*ml));
+		kmem_free_caller(ml, sizeof(*ml), caller);
 	} else {
 		mh = malloc_header(addr, "free");
 		size = mh->mh_size;
 		mh->mh_tag = 0;
-		kmem_free(mh, size + MALLOC_HDR);
+		kmem_free_caller(mh, size + MALLOC_HDR, caller);
 	}
 	malloc_stat_free(size);
+}
+
+/*
+ * kern_free (free): give back addr, from malloc.  NULL is ignored.
+ * => never sleeps; safe at IPL_VM and below.
+ */
+void
+kern_free(void *addr)
+{
+
+	kern_free1(addr, __builtin_return_address(0));
 }
 
 /* The size asked for when addr was allocated; panic if not malloc's. */
@@ -330,24 +357,25 @@ malloc_size(void *addr)
 void *
 kern_realloc(void *addr, unsigned long size, int flags)
 {
+	const void *caller = __builtin_return_address(0);
 	size_t oldsize;
 	void *p;
 
 	if (addr == NULL)
-		return kern_malloc(size, flags);
+		return kern_malloc1(size, flags, caller);
 	if (size == 0) {
-		kern_free(addr);
+		kern_free1(addr, caller);
 		return NULL;
 	}
 	malloc_setup();
 	oldsize = malloc_size(addr);
 	if (size <= oldsize)
 		return addr;
-	p = kern_malloc(size, flags);
+	p = kern_malloc1(size, flags, caller);
 	if (p == NULL)
 		return NULL;
 	memcpy(p, addr, oldsize);
-	kern_free(addr);
+	kern_free1(addr, caller);
 	return p;
 }
 

@@ -1142,6 +1142,29 @@ kmem_zalloc(size_t size, km_flag_t kmflags)
 }
 
 /*
+ * kmem_alloc_caller: kmem_alloc, with audit records naming caller, for
+ * the wrappers of subr_kmem_util.c and malloc(9).
+ */
+void *
+kmem_alloc_caller(size_t size, km_flag_t kmflags, const void *caller)
+{
+
+	return kmem_alloc1(size, kmflags, caller);
+}
+
+/* kmem_zalloc_caller: kmem_zalloc, with audit records naming caller. */
+void *
+kmem_zalloc_caller(size_t size, km_flag_t kmflags, const void *caller)
+{
+	void *buf;
+
+	buf = kmem_alloc1(size, kmflags, caller);
+	if (buf != NULL)
+		memset(buf, 0, size);
+	return buf;
+}
+
+/*
  * The frees kmem_free does not give to a size class: NULL, zero size and
  * a size no allocation can have panic; larger sizes go back to
  * kmem_meta_arena, which checks them.
@@ -1182,6 +1205,25 @@ kmem_free(void *p, size_t size)
 		    __builtin_return_address(0));
 	else if (__predict_false(!kmem_cpu_free(kc, p)))
 		kmem_cache_free_miss(kc, p);
+}
+
+/*
+ * kmem_free_caller: kmem_free, with audit records naming caller; only a
+ * debugging size class records one, so any other free is kmem_free's.
+ */
+void
+kmem_free_caller(void *p, size_t size, const void *caller)
+{
+	kmem_cache_t *kc;
+
+	if (size - 1 < KMEM_MAXSIZE && p != NULL) {
+		kc = kmem_class(size);
+		if ((kc->kc_flags & KMF_DEBUG) != 0) {
+			kmem_cache_free_debug(kc, p, size, "kmem_free", caller);
+			return;
+		}
+	}
+	kmem_free(p, size);
 }
 
 /*

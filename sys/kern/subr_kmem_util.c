@@ -6,14 +6,20 @@
  * Each is a thin caller of the kmem_alloc family in subr_kmem.c, with
  * nothing of its own to lock; what they allocate is ordinary kmem_alloc
  * memory of the size they say, so kmem_free with that size frees it.
+ * They call the family's _caller forms (<sys/kmem_impl.h>) with their
+ * own return address, so that an audit record, and a leak report, names
+ * the code that called them rather than this file.
  * A string's size is its length with the NUL, so kmem_strfree frees a
  * string only if its length is the one it was allocated with: a string
  * shortened in place frees a size of another class, which the debug
  * checks (kmem_debug) catch and a plain build does not.
  */
 
+#define	_KMEM_PRIVATE
+
 #include <sys/param.h>
 #include <sys/kmem.h>
+#include <sys/kmem_impl.h>
 #include <sys/systm.h>
 
 /*
@@ -41,21 +47,21 @@ void *
 kmem_intr_alloc(size_t size, km_flag_t kmflags)
 {
 
-	return kmem_alloc(size, kmflags);
+	return kmem_alloc_caller(size, kmflags, __builtin_return_address(0));
 }
 
 void *
 kmem_intr_zalloc(size_t size, km_flag_t kmflags)
 {
 
-	return kmem_zalloc(size, kmflags);
+	return kmem_zalloc_caller(size, kmflags, __builtin_return_address(0));
 }
 
 void
 kmem_intr_free(void *p, size_t size)
 {
 
-	kmem_free(p, size);
+	kmem_free_caller(p, size, __builtin_return_address(0));
 }
 
 /*
@@ -75,7 +81,8 @@ kmem_asprintf(const char *fmt, ...)
 	va_end(ap);
 	if (len < 0)
 		panic("kmem_asprintf: format \"%s\" cannot be formatted", fmt);
-	str = kmem_alloc((size_t)len + 1, KM_SLEEP);
+	str = kmem_alloc_caller((size_t)len + 1, KM_SLEEP,
+	    __builtin_return_address(0));
 	va_start(ap, fmt);
 	n = vsnprintf(str, (size_t)len + 1, fmt, ap);
 	va_end(ap);
@@ -94,7 +101,7 @@ kmem_strdupsize(const char *str, size_t *lenp, km_flag_t kmflags)
 	size_t len = strlen(str) + 1;
 	char *p;
 
-	p = kmem_alloc(len, kmflags);
+	p = kmem_alloc_caller(len, kmflags, __builtin_return_address(0));
 	if (p == NULL)
 		return NULL;
 	memcpy(p, str, len);
@@ -119,7 +126,7 @@ kmem_strndup(const char *str, size_t maxlen, km_flag_t kmflags)
 		    maxlen);
 	for (len = 0; len < maxlen && str[len] != '\0'; len++)
 		continue;
-	p = kmem_alloc(len + 1, kmflags);
+	p = kmem_alloc_caller(len + 1, kmflags, __builtin_return_address(0));
 	if (p == NULL)
 		return NULL;
 	memcpy(p, str, len);
@@ -136,7 +143,8 @@ kmem_strfree(char *str)
 {
 
 	if (str != NULL)
-		kmem_free(str, strlen(str) + 1);
+		kmem_free_caller(str, strlen(str) + 1,
+		    __builtin_return_address(0));
 }
 
 /*
@@ -152,7 +160,7 @@ kmem_tmpbuf_alloc(size_t size, void *stackbuf, size_t stackbufsize,
 
 	if (size <= stackbufsize)
 		return stackbuf;
-	return kmem_alloc(size, kmflags);
+	return kmem_alloc_caller(size, kmflags, __builtin_return_address(0));
 }
 
 void
@@ -160,5 +168,5 @@ kmem_tmpbuf_free(void *buf, size_t size, void *stackbuf)
 {
 
 	if (buf != stackbuf)
-		kmem_free(buf, size);
+		kmem_free_caller(buf, size, __builtin_return_address(0));
 }

@@ -312,6 +312,11 @@ void	kmem_wait_init(void);
 void	kmem_wakeup(void);
 int	kmem_source_alloc(vmem_t *, vmem_size_t, int, vmem_addr_t *);
 
+/* kmem_alloc, kmem_zalloc and kmem_free for wrappers: caller is audited. */
+void	*kmem_alloc_caller(size_t, km_flag_t, const void *);
+void	*kmem_zalloc_caller(size_t, km_flag_t, const void *);
+void	kmem_free_caller(void *, size_t, const void *);
+
 #define	KMEM_MAXSIZE		8192	/* largest size class */
 #define	KMEM_SHIFT		3	/* class table granule: 8 bytes */
 extern kmem_cache_t *kmem_class_of[KMEM_MAXSIZE >> KMEM_SHIFT];

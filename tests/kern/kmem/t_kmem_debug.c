@@ -7,6 +7,8 @@
  * debugging (a panic in every build) use KMC_NODEBUG.
  */
 
+#define	_KMEM_PRIVATE	/* kmem_class_of, to audit one size class */
+
 #include <sys/param.h>
 #include <sys/cpu.h>
 #include <sys/kmem.h>
@@ -476,6 +478,180 @@ ATF_TC_BODY(destroy_live_audit, tc)
 	kmem_cache_destroy(kc);
 }
 
+/* ---- audit records of the kmem_alloc conveniences */
+
+#define	T_SIZE		200	/* bytes: a size class of its own */
+
+/*
+ * Serve kmem_alloc's size class of size from kc instead of from the
+ * class's cache, which it returns; the same call with that cache puts
+ * it back.  Only the case's thread allocates from the class meanwhile.
+ */
+static kmem_cache_t *
+t_class_swap(size_t size, kmem_cache_t *kc)
+{
+	kmem_cache_t *old = kmem_class_of[(size - 1) >> KMEM_SHIFT];
+	u_int i;
+
+	for (i = 0; i < __arraycount(kmem_class_of); i++) {
+		if (kmem_class_of[i] == old)
+			kmem_class_of[i] = kc;
+	}
+	return old;
+}
+
+/* Check that the last allocation or free of buf in kc names f. */
+#define	T_AUDIT_NAMES(kc, buf, isfree, f)				\
+	t_audit_names((kc), (buf), (isfree), (const void *)(f), #f)
+
+static void
+t_audit_names(kmem_cache_t *kc, void *buf, bool isfree, const void *f,
+    const char *fname)
+{
+	struct kmem_bufaudit ba;
+	const void *caller;
+
+	ATF_REQUIRE(kmem_cache_audit(kc, buf, &ba));
+	caller = isfree ? ba.ba_free.ka_caller : ba.ba_alloc.ka_caller;
+	ATF_CHECK_MSG(t_in(caller, f), "%s of %p: caller %p, not in %s %p",
+	    isfree ? "free" : "allocation", buf, caller, fname, f);
+}
+
+/* Each calls one convenience, so that the audit names this function. */
+static __noinline void *
+t_intr_alloc(void)
+{
+	void *p = kmem_intr_alloc(T_SIZE, KM_SLEEP);
+
+	__asm volatile("" ::: "memory");
+	return p;
+}
+
+static __noinline void *
+t_intr_zalloc(void)
+{
+	void *p = kmem_intr_zalloc(T_SIZE, KM_SLEEP);
+
+	__asm volatile("" ::: "memory");
+	return p;
+}
+
+static __noinline void
+t_intr_free(void *p)
+{
+
+	kmem_intr_free(p, T_SIZE);
+	__asm volatile("" ::: "memory");
+}
+
+static __noinline char *
+t_strdup(const char *str)
+{
+	char *p = kmem_strdup(str, KM_SLEEP);
+
+	__asm volatile("" ::: "memory");
+	return p;
+}
+
+static __noinline char *
+t_strndup(const char *str)
+{
+	char *p = kmem_strndup(str, T_SIZE * 2, KM_SLEEP);
+
+	__asm volatile("" ::: "memory");
+	return p;
+}
+
+static __noinline char *
+t_asprintf(const char *str)
+{
+	char *p = kmem_asprintf("%s", str);
+
+	__asm volatile("" ::: "memory");
+	return p;
+}
+
+static __noinline void
+t_strfree(char *p)
+{
+
+	kmem_strfree(p);
+	__asm volatile("" ::: "memory");
+}
+
+/* Take and give back a temporary buffer too large for the stack's. */
+static __noinline void *
+t_tmpbuf(void)
+{
+	char stackbuf[8];
+	void *p;
+
+	p = kmem_tmpbuf_alloc(T_SIZE, stackbuf, sizeof(stackbuf), KM_SLEEP);
+	__asm volatile("" ::: "memory");
+	kmem_tmpbuf_free(p, T_SIZE, stackbuf);
+	__asm volatile("" ::: "memory");
+	return p;
+}
+
+ATF_TC(audit_intr_caller);
+ATF_TC_HEAD(audit_intr_caller, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "the audit records of kmem_intr_alloc, "
+	    "kmem_intr_zalloc and kmem_intr_free name the function that "
+	    "called them");
+}
+ATF_TC_BODY(audit_intr_caller, tc)
+{
+	kmem_cache_t *kc = t_cache(kmem_size_class(T_SIZE), KMC_AUDIT);
+	kmem_cache_t *cls = t_class_swap(T_SIZE, kc);
+	void *p;
+
+	p = t_intr_alloc();
+	T_AUDIT_NAMES(kc, p, false, t_intr_alloc);
+	t_intr_free(p);
+	T_AUDIT_NAMES(kc, p, true, t_intr_free);
+	p = t_intr_zalloc();
+	T_AUDIT_NAMES(kc, p, false, t_intr_zalloc);
+	t_intr_free(p);
+	t_class_swap(T_SIZE, cls);
+	kmem_cache_destroy(kc);
+}
+
+ATF_TC(audit_util_caller);
+ATF_TC_HEAD(audit_util_caller, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "the audit records of the string and "
+	    "temporary buffer functions name the function that called them");
+}
+ATF_TC_BODY(audit_util_caller, tc)
+{
+	kmem_cache_t *kc = t_cache(kmem_size_class(T_SIZE), KMC_AUDIT);
+	kmem_cache_t *cls;
+	char str[T_SIZE], *p;
+	void *b;
+
+	memset(str, 'x', T_SIZE - 1);
+	str[T_SIZE - 1] = '\0';
+	cls = t_class_swap(T_SIZE, kc);
+	p = t_strdup(str);
+	T_AUDIT_NAMES(kc, p, false, t_strdup);
+	t_strfree(p);
+	T_AUDIT_NAMES(kc, p, true, t_strfree);
+	p = t_strndup(str);
+	T_AUDIT_NAMES(kc, p, false, t_strndup);
+	t_strfree(p);
+	p = t_asprintf(str);
+	T_AUDIT_NAMES(kc, p, false, t_asprintf);
+	t_strfree(p);
+	b = t_tmpbuf();
+	T_AUDIT_NAMES(kc, b, false, t_tmpbuf);
+	T_AUDIT_NAMES(kc, b, true, t_tmpbuf);
+	t_class_swap(T_SIZE, cls);
+	kmem_cache_destroy(kc);
+}
+
 T_MISUSE(strndup_zero, "kmem_strndup with maxlen 0 panics")
 ATF_TC_BODY(strndup_zero, tc)
 {
@@ -561,6 +737,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, leak_report);
 	ATF_TP_ADD_TC(tp, leak_report_plain);
 	ATF_TP_ADD_TC(tp, destroy_live_audit);
+	ATF_TP_ADD_TC(tp, audit_intr_caller);
+	ATF_TP_ADD_TC(tp, audit_util_caller);
 	ATF_TP_ADD_TC(tp, strndup_zero);
 	ATF_TP_ADD_TC(tp, strfree_shortened);
 	ATF_TP_ADD_TC(tp, debug_clean);

@@ -2,15 +2,19 @@
  * t_malloc.c: malloc(9) on kmem, as NetBSD has it today: types that are
  * never evaluated, NetBSD's flag values, malloc's statistics, M_ZERO,
  * M_NOWAIT, realloc, and free without a size, for small allocations
- * (with a header) and large ones (whole pages, no header) alike.
+ * (with a header) and large ones (whole pages, no header) alike; and
+ * that kmem's audit records name malloc's caller.
  *
  * Sizes come from a fixed xorshift seed, printed with any failure; the
  * misuse cases expect the panic that the broken rule calls for.
  */
 
+#define	_KMEM_PRIVATE	/* kmem_class_of, to audit one size class */
+
 #include <sys/param.h>
 #include <sys/atomic.h>
 #include <sys/kmem.h>
+#include <sys/kmem_impl.h>
 #include <sys/kthread.h>
 #include <sys/malloc.h>
 #include <sys/systm.h>
@@ -397,6 +401,115 @@ ATF_TC_BODY(threads, tc)
 	ATF_CHECK(t_stats().ms_maxused > s0.ms_memuse);
 }
 
+/* ---- audit records */
+
+/*
+ * The kmem_alloc size the case audits: that of a 24-byte allocation with
+ * its header, and of the record of a large one (32 bytes, as malloc(9)
+ * states).
+ */
+#define	T_AUDIT_SIZE	32
+
+/*
+ * Serve kmem_alloc's size class of size from kc instead of from the
+ * class's cache, which it returns; the same call with that cache puts
+ * it back.  Only the case's thread allocates from the class meanwhile.
+ */
+static kmem_cache_t *
+t_class_swap(size_t size, kmem_cache_t *kc)
+{
+	kmem_cache_t *old = kmem_class_of[(size - 1) >> KMEM_SHIFT];
+	u_int i;
+
+	for (i = 0; i < __arraycount(kmem_class_of); i++) {
+		if (kmem_class_of[i] == old)
+			kmem_class_of[i] = kc;
+	}
+	return old;
+}
+
+/* True if the return address ra lies in the function at f. */
+static bool
+t_in(const void *ra, const void *f)
+{
+
+	return (uintptr_t)ra > (uintptr_t)f &&
+	    (uintptr_t)ra < (uintptr_t)f + 256;
+}
+
+/* Each calls malloc(9) once, so that the audit names this function. */
+static __noinline void *
+t_malloc(size_t size)
+{
+	void *p = malloc(size, M_TEST, M_WAITOK);
+
+	__asm volatile("" ::: "memory");
+	return p;
+}
+
+static __noinline void *
+t_realloc(void *p, size_t size)
+{
+
+	p = realloc(p, size, M_TEST, M_WAITOK);
+	__asm volatile("" ::: "memory");
+	return p;
+}
+
+static __noinline void
+t_free(void *p)
+{
+
+	free(p, M_TEST);
+	__asm volatile("" ::: "memory");
+}
+
+/* Check that record i of the log is an op by function f. */
+#define	T_LOG_NAMES(log, i, op, f)					\
+	ATF_CHECK_MSG((log)[i].ka_op == (op) &&				\
+	    t_in((log)[i].ka_caller, (const void *)(f)),		\
+	    "record %d: op %d by %p, not op %d by " #f " %p", (i),	\
+	    (int)(log)[i].ka_op, (log)[i].ka_caller, (op),		\
+	    (const void *)(f))
+
+ATF_TC(audit_caller);
+ATF_TC_HEAD(audit_caller, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "kmem's audit records of malloc, "
+	    "realloc and free name the function that called them, for small "
+	    "and large allocations");
+}
+ATF_TC_BODY(audit_caller, tc)
+{
+	kmem_cache_t *kc = kmem_cache_create("t_audit",
+	    kmem_size_class(T_AUDIT_SIZE), 0, NULL, NULL, NULL, NULL, NULL,
+	    KMC_AUDIT);
+	kmem_cache_t *cls;
+	struct kmem_audit log[9];
+	void *p, *q;
+
+	cls = t_class_swap(T_AUDIT_SIZE, kc);
+	p = t_malloc(24);
+	q = t_realloc(t_malloc(8), 24);
+	t_free(p);
+	t_free(q);
+	p = t_malloc(3 * PAGE_SIZE);
+	t_free(p);
+	(void)t_realloc(t_malloc(24), 0);
+	t_class_swap(T_AUDIT_SIZE, cls);
+	ATF_REQUIRE_EQ(kmem_cache_audit_log(kc, log, __arraycount(log)), 8);
+	T_LOG_NAMES(log, 0, KMEM_AUDIT_ALLOC, t_malloc);
+	T_LOG_NAMES(log, 1, KMEM_AUDIT_ALLOC, t_realloc);
+	T_LOG_NAMES(log, 2, KMEM_AUDIT_FREE, t_free);
+	T_LOG_NAMES(log, 3, KMEM_AUDIT_FREE, t_free);
+	T_LOG_NAMES(log, 4, KMEM_AUDIT_ALLOC, t_malloc);
+	T_LOG_NAMES(log, 5, KMEM_AUDIT_FREE, t_free);
+	T_LOG_NAMES(log, 6, KMEM_AUDIT_ALLOC, t_malloc);
+	T_LOG_NAMES(log, 7, KMEM_AUDIT_FREE, t_realloc);
+	kmem_cache_destroy(kc);
+}
+
 /* ---- misuse */
 
 T_MISUSE(misuse_double_free, "freeing a small allocation twice panics")
@@ -452,6 +565,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, resize);
 	ATF_TP_ADD_TC(tp, types);
 	ATF_TP_ADD_TC(tp, threads);
+	ATF_TP_ADD_TC(tp, audit_caller);
 	ATF_TP_ADD_TC(tp, misuse_double_free);
 	ATF_TP_ADD_TC(tp, misuse_double_free_large);
 	ATF_TP_ADD_TC(tp, misuse_not_malloced);
