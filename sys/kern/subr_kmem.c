@@ -148,11 +148,12 @@
 
 #define	KMEM_DEPOT_WINDOW	256	/* depot visits per contention check */
 #define	KMEM_DEPOT_CONTENDED	(KMEM_DEPOT_WINDOW / 64)
-#define	KMEM_BATCH_BYTES	(16 * PAGE_SIZE) /* a slab-layer batch, at most */
+#define	KMEM_BATCH_BYTES	(16 * PAGE_SIZE) /* a slab-layer batch, most */
 
 CTASSERT(sizeof(struct kmem_cpu_cache) == COHERENCY_UNIT);
 CTASSERT(KMEM_MAXSIZE <= PAGE_SIZE * 2);
 CTASSERT(KMEM_ALIGN >= sizeof(void *));
+CTASSERT(KM_SLEEP == 1 && KM_NOSLEEP == 2);	/* kmem_flags_bad */
 
 /* KMEM_DEBUG (the test builds): every cache a debugging one (KMF_DEBUG). */
 #ifdef KMEM_DEBUG
@@ -595,8 +596,7 @@ kmem_flags_bad(int kmflags)
 {
 	u_int both = (u_int)kmflags & (KM_SLEEP | KM_NOSLEEP);
 
-	/* Neither (0) or both (3) wrap or reach 2 when 1 is taken away. */
-	CTASSERT(KM_SLEEP == 1 && KM_NOSLEEP == 2);
+	/* Less 1, neither flag (0) wraps and both (3) reach 2. */
 	return both - 1 >= 2;
 }
 

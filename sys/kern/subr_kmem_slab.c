@@ -601,8 +601,8 @@ kmem_slab_create(kmem_cache_t *kc)
 	if ((kc->kc_flags & (KMF_EXTSLAB | KMF_BUFCTL)) == KMF_EXTSLAB) {
 		n = kmem_slab_ntags(kc, base);
 		for (i = 0; i < n; i++) {
-			sl->sl_bufctl[i].bc_addr =
-			    ((base >> kc->kc_hashshift) + i) << kc->kc_hashshift;
+			sl->sl_bufctl[i].bc_addr = ((base >>
+			    kc->kc_hashshift) + i) << kc->kc_hashshift;
 			sl->sl_bufctl[i].bc_slab = sl;
 		}
 		memset(&sl->sl_bufctl[kc->kc_hashents], 0,

@@ -431,8 +431,8 @@ vmem_import_exact(const vmem_t *vm)
 /*
  * vmem_lock_tags found fewer than n spare tags: refill and lock again.  A
  * refill that fails short of VMEM_BT_RESERVE may still have brought n.
- * => arena lock must not be held; returns false, unlocked, if no tags
- *    could be had.
+ * => arena lock must not be held; returns true with it held and n spare
+ *    tags on hand, or false, unlocked, if no tags could be had.
  */
 bool
 vmem_lock_tags_refill(vmem_t *vm, size_t n, vm_flag_t flags)
@@ -997,7 +997,8 @@ vmem_free(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 
 	if (size == 0 || rsize < size)
 		vmem_free_misuse(vm, "vmem_free", size == 0 ? "zero size" :
-		    "size overflows when rounded to the quantum", addr, size, 0);
+		    "size overflows when rounded to the quantum", addr, size,
+		    0);
 	if (rsize <= vm->vm_qcache_max && ops != NULL) {
 		qc = vm->vm_qcache[(rsize >> vm->vm_quantum_shift) - 1];
 		if (qc != NULL) {

@@ -233,8 +233,9 @@ vmem_ximport_refuse(const char *fn, const char *name, vm_flag_t flags)
 {
 
 	if ((flags & VM_XIMPORT) != 0)
-		panic("%s: arena %s: flags %#x: VM_XIMPORT is for "
-		    "vmem_xcreate alone", fn, name, flags);
+		panic("%s: arena %s: flags %#x: VM_XIMPORT is set by "
+		    "vmem_xcreate itself; no caller may pass it", fn, name,
+		    flags);
 }
 
 /*
@@ -348,6 +349,7 @@ vmem_create1(const char *name, vmem_addr_t base, vmem_size_t size,
  * importfn/releasefn, with quantum caches for sizes up to qcache_max, and
  * a lock usable at ipl.
  * => may sleep if flags has VM_SLEEP.  Returns NULL on failure.
+ * Panics, as vmem_init does, on bad arguments and on VM_XIMPORT in flags.
  */
 vmem_t *
 vmem_create(const char *name, vmem_addr_t base, vmem_size_t size,

@@ -184,8 +184,8 @@ vmem_xfree_range(vmem_t *vm, const char *func, vmem_addr_t addr,
 		mutex_enter(&vm->vm_lock);
 		if ((bt = bt_lookupbusy(vm, next)) == NULL) {
 			mutex_exit(&vm->vm_lock);
-			vmem_free_misuse(vm, func, "part of the range was freed "
-			    "meanwhile", next, last - next + 1, 0);
+			vmem_free_misuse(vm, func, "part of the range was "
+			    "freed meanwhile", next, last - next + 1, 0);
 		}
 	}
 }

@@ -110,7 +110,8 @@ vmem_xalloc_args(vmem_t *vm, const char *func, vmem_size_t size0,
 		    "and VM_SLEEP would wait for ever";
 	else if ((minaddr & (q - 1)) != 0 ||
 	    (maxaddr != VMEM_ADDR_MAX && ((maxaddr + 1) & (q - 1)) != 0))
-		rule = "minaddr or maxaddr + 1 is not a multiple of the quantum";
+		rule = "minaddr or maxaddr + 1 is not a multiple of the "
+		    "quantum";
 	if (rule != NULL)
 		vmem_xalloc_misuse(vm, func, rule, size0, align, phase, nocross,
 		    minaddr, maxaddr, flags);
@@ -380,9 +381,11 @@ vmem_check_seglist(vmem_t *vm, size_t *nfreep, size_t *nspanp)
 		    bt->bt_size);
 		if (BT_ISSPAN_P(bt)) {
 			VMEM_INVARIANT(vm, span == NULL || next == 0 ||
-			    next == BT_END(span) + 1, "span %p not tiled", span);
+			    next == BT_END(span) + 1, "span %p not tiled",
+			    span);
 			VMEM_INVARIANT(vm, span == NULL ||
-			    bt->bt_start > BT_END(span), "spans overlap at %#lx",
+			    bt->bt_start > BT_END(span),
+			    "spans overlap at %#lx",
 			    (unsigned long)bt->bt_start);
 			VMEM_INVARIANT(vm, bt_tree_floor(&vm->vm_spantree,
 			    bt->bt_start) == bt, "span %#lx not indexed",
@@ -403,7 +406,8 @@ vmem_check_seglist(vmem_t *vm, size_t *nfreep, size_t *nspanp)
 		    "not coalesced", (unsigned long)prev->bt_start,
 		    (unsigned long)bt->bt_start);
 		if (BT_ISBUSY_P(bt)) {
-			VMEM_INVARIANT(vm, bt_lookuphashed(vm, bt->bt_start) == bt,
+			VMEM_INVARIANT(vm,
+			    bt_lookuphashed(vm, bt->bt_start) == bt,
 			    "busy segment %#lx not hashed",
 			    (unsigned long)bt->bt_start);
 			inuse += bt->bt_size;
@@ -465,7 +469,8 @@ vmem_check_hash(vmem_t *vm)
 	for (i = 0; i <= vm->vm_hashmask; i++) {
 		SLIST_FOREACH(bt, &vm->vm_hashlist[i], bt_hashlist) {
 			VMEM_INVARIANT(vm, BT_ISBUSY_P(bt) &&
-			    bt_hashhead(vm, bt->bt_start) == &vm->vm_hashlist[i],
+			    bt_hashhead(vm, bt->bt_start) ==
+			    &vm->vm_hashlist[i],
 			    "hash chain %zu holds %#lx", i,
 			    (unsigned long)bt->bt_start);
 			n++;

@@ -29,8 +29,8 @@
  * An injected failure takes the path a real one takes: vmem returns
  * ENOMEM and counts it among the arena's failures, kmem returns NULL,
  * and everything above (quantum caches, slabs, malloc(9), extent(9))
- * passes it on or absorbs it as it would a real one.  A request that sleeps is never made to fail, nor one that
- * reaches no injection point (a magazine hit), so the fast paths carry
+ * passes it on or absorbs it as it would a real one.  A request that
+ * sleeps is never made to fail, nor one that reaches no injection point (a magazine hit), so the fast paths carry
  * no test but the one on the period, and only where they already branch.
  *
  * The count of requests and of failures are atomic counters; the

@@ -274,7 +274,10 @@ bool	kmem_cache_audit(kmem_cache_t *, void *, struct kmem_bufaudit *);
 u_int	kmem_cache_audit_log(kmem_cache_t *, struct kmem_audit *, u_int);
 
 #ifdef _KMEM_PRIVATE
-/* ---- between the kmem source files */
+/*
+ * ---- between the kmem source files (and kern_malloc.c, and the tests
+ * that look inside)
+ */
 
 /* Count magazine hits per CPU (a cost on the fast path). */
 #if defined(DIAGNOSTIC) && !defined(KMEM_STATS)

@@ -150,7 +150,7 @@ struct vmem {
 	struct bt_tree		vm_spantree;	/* l: span tags by start */
 	bool			vm_ordered;	/* l: vm_busytree maintained */
 
-	struct vmem_sparelist	vm_freetags;	/* l: private spare tags */
+	struct vmem_sparelist	vm_freetags;	/* l: the arena's spares (2.2) */
 	size_t			vm_nfreetags;	/* l */
 
 	vmem_size_t		vm_size;	/* l: bytes in all spans */
@@ -441,7 +441,8 @@ vmem_fit(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
 	u_int c;
 
 	if (rq->rq_plain && (flags & (VM_BESTFIT | VM_NEXTFIT)) == 0) {
-		c = vmem_class_next(vm, vmem_class_round(vm, rq->rq_size, true));
+		c = vmem_class_next(vm,
+		    vmem_class_round(vm, rq->rq_size, true));
 		if (c < VMEM_NCLASS) {
 			bt = LIST_FIRST(&vm->vm_freelist[c]);
 			*addrp = bt->bt_start;

@@ -981,8 +981,9 @@ t_percpu_run(kmem_cache_t *kc, u_int rounds)
 	ATF_REQUIRE_EQ_MSG(t_pc_moved, 0, "a thread changed CPU while it ran");
 	for (i = 0; i < t_pc_n; i++) {
 		for (j = 0; j < i; j++)
-			ATF_REQUIRE_MSG(t_pc_cpu[i] != t_pc_cpu[j], "threads %u "
-			    "and %u both ran on cpu%u", j, i, t_pc_cpu[i]);
+			ATF_REQUIRE_MSG(t_pc_cpu[i] != t_pc_cpu[j],
+			    "threads %u and %u both ran on cpu%u", j, i,
+			    t_pc_cpu[i]);
 	}
 	return t_pc_n;
 }

@@ -21,6 +21,8 @@
 
 #include <atf-c.h>
 
+#include "../t_audit.h"
+
 #ifndef TEST_SCALE
 #define	TEST_SCALE	1
 #endif
@@ -410,33 +412,6 @@ ATF_TC_BODY(threads, tc)
  */
 #define	T_AUDIT_SIZE	32
 
-/*
- * Serve kmem_alloc's size class of size from kc instead of from the
- * class's cache, which it returns; the same call with that cache puts
- * it back.  Only the case's thread allocates from the class meanwhile.
- */
-static kmem_cache_t *
-t_class_swap(size_t size, kmem_cache_t *kc)
-{
-	kmem_cache_t *old = kmem_class_of[(size - 1) >> KMEM_SHIFT];
-	u_int i;
-
-	for (i = 0; i < __arraycount(kmem_class_of); i++) {
-		if (kmem_class_of[i] == old)
-			kmem_class_of[i] = kc;
-	}
-	return old;
-}
-
-/* True if the return address ra lies in the function at f. */
-static bool
-t_in(const void *ra, const void *f)
-{
-
-	return (uintptr_t)ra > (uintptr_t)f &&
-	    (uintptr_t)ra < (uintptr_t)f + 256;
-}
-
 /* Each calls malloc(9) once, so that the audit names this function. */
 static __noinline void *
 t_malloc(size_t size)
@@ -489,6 +464,9 @@ ATF_TC_BODY(audit_caller, tc)
 	struct kmem_audit log[9];
 	void *p, *q;
 
+	/* 8 bytes with their header are in another class, 24 in this one. */
+	ATF_REQUIRE(kmem_size_class(8 + 8) != kmem_size_class(T_AUDIT_SIZE));
+	ATF_REQUIRE_EQ(kmem_size_class(24 + 8), kmem_size_class(T_AUDIT_SIZE));
 	cls = t_class_swap(T_AUDIT_SIZE, kc);
 	p = t_malloc(24);
 	q = t_realloc(t_malloc(8), 24);

@@ -1071,9 +1071,9 @@ ATF_TC(meta_arena);
 ATF_TC_HEAD(meta_arena, tc)
 {
 
-	atf_tc_set_md_var(tc, "descr", "kmem_meta_arena, the arena vmem takes "
-	    "its own tags and tables from, grows its hash from itself and backs "
-	    "what it hands out with writable memory");
+	atf_tc_set_md_var(tc, "descr", "kmem_meta_arena, the arena vmem "
+	    "takes its own tags and tables from, grows its hash from itself "
+	    "and backs what it hands out with writable memory");
 }
 ATF_TC_BODY(meta_arena, tc)
 {
@@ -1102,8 +1102,9 @@ ATF_TC_HEAD(kmem_layout, tc)
 
 	atf_tc_set_md_var(tc, "descr", "the kernel's arenas are stacked as "
 	    "NetBSD stacks them: kmem_va_arena and kmem_va_meta_arena import "
-	    "from the root kmem_arena, kmem_meta_arena from kmem_va_meta_arena, "
-	    "and only kmem_meta_arena backs what it hands out");
+	    "from the root kmem_arena, kmem_meta_arena from "
+	    "kmem_va_meta_arena, and only kmem_meta_arena backs what it hands "
+	    "out");
 }
 ATF_TC_BODY(kmem_layout, tc)
 {

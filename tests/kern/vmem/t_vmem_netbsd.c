@@ -188,7 +188,7 @@ t_pwait_alloc(void *arg)
 	    VMEM_ADDR_MIN, VMEM_ADDR_MAX, VM_SLEEP, &tp->tp_addr);
 }
 
-/* Is every tag the arena holds one of t_pwait_bts or t_pwait_more? */
+/* Is every tag on the segment list one of t_pwait_bts or t_pwait_more? */
 static bool
 t_pwait_own(vmem_t *vm)
 {
