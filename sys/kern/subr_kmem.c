@@ -185,6 +185,9 @@ static kmutex_t kmem_wait_lock;
 static kcondvar_t kmem_wait_cv;
 static u_int kmem_nwaiters;			/* a: threads in kmem_wait */
 
+static void *kmem_cache_alloc_miss(kmem_cache_t *, int);
+static void kmem_cache_free_miss(kmem_cache_t *, void *);
+
 /*
  * Magazine sizes, smallest first.  A cache starts with the largest type
  * whose mt_maxbuf admits its buffers (so that a CPU does not hoard much
@@ -328,7 +331,7 @@ static void
 kmem_cpu_swap(kmem_cpu_cache_t *cc)
 {
 	kmem_magazine_t *mg = cc->cc_loaded;
-	int rounds = cc->cc_rounds, size = cc->cc_magsize;
+	u_int rounds = cc->cc_rounds, size = cc->cc_magsize;
 
 	cc->cc_loaded = cc->cc_prev;
 	cc->cc_rounds = cc->cc_prounds;
@@ -340,7 +343,7 @@ kmem_cpu_swap(kmem_cpu_cache_t *cc)
 
 /* Load mg, holding rounds rounds; the loaded magazine becomes previous. */
 static void
-kmem_cpu_load(kmem_cpu_cache_t *cc, kmem_magazine_t *mg, int rounds)
+kmem_cpu_load(kmem_cpu_cache_t *cc, kmem_magazine_t *mg, u_int rounds)
 {
 
 	cc->cc_prev = cc->cc_loaded;
@@ -348,7 +351,7 @@ kmem_cpu_load(kmem_cpu_cache_t *cc, kmem_magazine_t *mg, int rounds)
 	cc->cc_pmagsize = cc->cc_magsize;
 	cc->cc_loaded = mg;
 	cc->cc_rounds = rounds;
-	cc->cc_magsize = (int)mg->mg_size;
+	cc->cc_magsize = mg->mg_size;
 }
 
 /* Move this CPU's magazines of kc to the flush list. */
@@ -364,12 +367,12 @@ kmem_cpu_flush(kmem_cache_t *kc)
 	if (cc->cc_loaded != NULL || cc->cc_prev != NULL) {
 		mutex_spin_enter(&kc->kc_depot_lock);
 		if ((mg = cc->cc_loaded) != NULL) {
-			mg->mg_rounds = (u_int)cc->cc_rounds;
+			mg->mg_rounds = cc->cc_rounds;
 			mg->mg_next = kc->kc_flushed;
 			kc->kc_flushed = mg;
 		}
 		if ((mg = cc->cc_prev) != NULL) {
-			mg->mg_rounds = (u_int)cc->cc_prounds;
+			mg->mg_rounds = cc->cc_prounds;
 			mg->mg_next = kc->kc_flushed;
 			kc->kc_flushed = mg;
 		}
@@ -632,17 +635,18 @@ kmem_cpu_reload_alloc(kmem_cache_t *kc, kmem_cpu_cache_t *cc)
 		kmem_depot_put(kc, &kc->kc_empty, cc->cc_prev, 0);
 	cc->cc_prev = NULL;
 	cc->cc_prounds = cc->cc_pmagsize = 0;
-	kmem_cpu_load(cc, mg, (int)mg->mg_rounds);
+	kmem_cpu_load(cc, mg, mg->mg_rounds);
 	return true;
 }
 
 /*
- * The fast path: a round from this CPU's loaded magazine, or NULL.  No
- * lock and no atomic operation: interrupts are blocked for the few
- * instructions that touch the CPU's own kmem_cpu_cache.
+ * The fast path: a round from this CPU's loaded magazine, or else what
+ * the slow path (kmem_cache_alloc_miss) answers.  No lock and no atomic
+ * operation: interrupts are blocked for the few instructions that touch
+ * the CPU's own kmem_cpu_cache.
  */
 static __always_inline void *
-kmem_cpu_alloc(kmem_cache_t *kc)
+kmem_cpu_alloc(kmem_cache_t *kc, int kmflags)
 {
 	kmem_cpu_cache_t *cc;
 	void *buf;
@@ -652,7 +656,7 @@ kmem_cpu_alloc(kmem_cache_t *kc)
 	cc = kmem_cpu_cache(kc);
 	if (__predict_false(cc->cc_rounds == 0)) {
 		splx(s);
-		return NULL;
+		return kmem_cache_alloc_miss(kc, kmflags);
 	}
 	buf = cc->cc_loaded->mg_round[--cc->cc_rounds];
 	KMEM_CPU_HIT(cc, cc_alloc);
@@ -701,7 +705,7 @@ kmem_cpu_load_batch(kmem_cache_t *kc, kmem_magazine_t *mg, u_int rounds)
 			kmem_depot_put(kc, &kc->kc_empty, cc->cc_prev, 0);
 		cc->cc_prev = NULL;
 		cc->cc_pmagsize = 0;
-		kmem_cpu_load(cc, mg, (int)rounds);
+		kmem_cpu_load(cc, mg, rounds);
 	} else
 		kmem_depot_put(kc, &kc->kc_full, mg, rounds);
 	KMEM_CPU_COUNT(cc, cc_alloc_miss);
@@ -849,11 +853,8 @@ kmem_cache_alloc_miss(kmem_cache_t *kc, int kmflags)
 void *
 kmem_cache_alloc_raw(kmem_cache_t *kc, int kmflags)
 {
-	void *buf;
 
-	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
-		return buf;
-	return kmem_cache_alloc_miss(kc, kmflags);
+	return kmem_cpu_alloc(kc, kmflags);
 }
 
 /*
@@ -886,7 +887,7 @@ kmem_cpu_reload_free(kmem_cache_t *kc, kmem_cpu_cache_t **ccp, int *sp)
 			}
 			if (cc->cc_prev != NULL)
 				kmem_depot_put(kc, &kc->kc_full, cc->cc_prev,
-				    (u_int)cc->cc_prounds);
+				    cc->cc_prounds);
 			cc->cc_prev = NULL;
 			cc->cc_prounds = cc->cc_pmagsize = 0;
 			kmem_cpu_load(cc, mg, 0);
@@ -902,8 +903,11 @@ kmem_cpu_reload_free(kmem_cache_t *kc, kmem_cpu_cache_t **ccp, int *sp)
 	}
 }
 
-/* The fast path: put buf in this CPU's loaded magazine, if it has room. */
-static __always_inline bool
+/*
+ * The fast path: put buf in this CPU's loaded magazine, or else leave it
+ * to the slow path (kmem_cache_free_miss).
+ */
+static __always_inline void
 kmem_cpu_free(kmem_cache_t *kc, void *buf)
 {
 	kmem_cpu_cache_t *cc;
@@ -913,12 +917,12 @@ kmem_cpu_free(kmem_cache_t *kc, void *buf)
 	cc = kmem_cpu_cache(kc);
 	if (__predict_false(cc->cc_rounds >= cc->cc_magsize)) {
 		splx(s);
-		return false;
+		kmem_cache_free_miss(kc, buf);
+		return;
 	}
 	cc->cc_loaded->mg_round[cc->cc_rounds++] = buf;
 	KMEM_CPU_HIT(cc, cc_free);
 	splx(s);
-	return true;
 }
 
 /*
@@ -952,8 +956,7 @@ void
 kmem_cache_free_raw(kmem_cache_t *kc, void *buf)
 {
 
-	if (__predict_false(!kmem_cpu_free(kc, buf)))
-		kmem_cache_free_miss(kc, buf);
+	kmem_cpu_free(kc, buf);
 }
 
 /*
@@ -1026,16 +1029,13 @@ kmem_cache_drain_local(kmem_cache_t *kc)
 void *
 kmem_cache_alloc(kmem_cache_t *kc, int kmflags)
 {
-	void *buf;
 
 	if (__predict_false(kmem_flags_bad(kmflags)))
 		kmem_flags_misuse("kmem_cache_alloc", kmflags);
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
 		return kmem_cache_alloc_debug(kc, kc->kc_size, kmflags,
 		    __builtin_return_address(0));
-	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
-		return buf;
-	return kmem_cache_alloc_miss(kc, kmflags);
+	return kmem_cpu_alloc(kc, kmflags);
 }
 
 /*
@@ -1050,8 +1050,8 @@ kmem_cache_free(kmem_cache_t *kc, void *buf)
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0 || buf == NULL))
 		kmem_cache_free_debug(kc, buf, kc->kc_size, "kmem_cache_free",
 		    __builtin_return_address(0));
-	else if (__predict_false(!kmem_cpu_free(kc, buf)))
-		kmem_cache_free_miss(kc, buf);
+	else
+		kmem_cpu_free(kc, buf);
 }
 
 /* ---- kmem_alloc */
@@ -1104,7 +1104,6 @@ static __always_inline void *
 kmem_alloc1(size_t size, int kmflags, const void *caller)
 {
 	kmem_cache_t *kc;
-	void *buf;
 
 	if (__predict_false(size - 1 >= KMEM_MAXSIZE ||
 	    kmem_flags_bad(kmflags)))
@@ -1112,9 +1111,7 @@ kmem_alloc1(size_t size, int kmflags, const void *caller)
 	kc = kmem_class(size);
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
 		return kmem_cache_alloc_debug(kc, size, kmflags, caller);
-	if (__predict_true((buf = kmem_cpu_alloc(kc)) != NULL))
-		return buf;
-	return kmem_cache_alloc_miss(kc, kmflags);
+	return kmem_cpu_alloc(kc, kmflags);
 }
 
 /*
@@ -1203,8 +1200,8 @@ kmem_free(void *p, size_t size)
 	if (__predict_false((kc->kc_flags & KMF_DEBUG) != 0))
 		kmem_cache_free_debug(kc, p, size, "kmem_free",
 		    __builtin_return_address(0));
-	else if (__predict_false(!kmem_cpu_free(kc, p)))
-		kmem_cache_free_miss(kc, p);
+	else
+		kmem_cpu_free(kc, p);
 }
 
 /*

@@ -530,8 +530,8 @@ kmem_cache_cpu_stats(kmem_cache_t *kc, u_int cpu, struct kmem_cpu_stats *kcs)
 		    "CPUs", kc->kc_name, kc, cpu, ncpu);
 	cc = &kc->kc_cpu[cpu];
 	kmem_cpu_counts(cc, kcs);
-	kcs->kcs_rounds = (u_int)(atomic_load_relaxed(&cc->cc_rounds) +
-	    atomic_load_relaxed(&cc->cc_prounds));
+	kcs->kcs_rounds = atomic_load_relaxed(&cc->cc_rounds) +
+	    atomic_load_relaxed(&cc->cc_prounds);
 }
 
 /*

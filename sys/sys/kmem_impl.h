@@ -83,10 +83,10 @@ struct kmem_maglist {
 struct kmem_cpu_cache {
 	kmem_magazine_t	*cc_loaded;	/* c: rounds come and go here */
 	kmem_magazine_t	*cc_prev;	/* c: full or empty, for a swap */
-	int		cc_rounds;	/* c: rounds in cc_loaded */
-	int		cc_prounds;	/* c: rounds in cc_prev */
-	int		cc_magsize;	/* c: cc_loaded's capacity, or 0 */
-	int		cc_pmagsize;	/* c: capacity of cc_prev, 0 if none */
+	u_int		cc_rounds;	/* c: rounds in cc_loaded */
+	u_int		cc_prounds;	/* c: rounds in cc_prev */
+	u_int		cc_magsize;	/* c: cc_loaded's capacity, or 0 */
+	u_int		cc_pmagsize;	/* c: capacity of cc_prev, 0 if none */
 	uint64_t	cc_alloc;	/* c: allocations from a magazine (*) */
 	uint64_t	cc_free;	/* c: frees into a magazine (*) */
 	uint64_t	cc_alloc_miss;	/* c: allocations from the slabs */
