@@ -167,7 +167,7 @@ static struct uvm_km_tagwin {
 	size_t		tw_ntaken;	/* w: slots taken */
 } uvm_km_tagwin;
 
-/* kernel_map's entry for the window; never freed (UVM_MAP_STATIC). */
+/* kernel_map's entry for the window (kernel_map's lock); never freed. */
 static struct vm_map_entry uvm_km_tagwin_entry;
 
 /*
@@ -236,14 +236,13 @@ uvm_km_tagva_get(vaddr_t *vap)
 	size_t i, bit;
 
 	mutex_enter(&tw->tw_lock);
-	for (i = tw->tw_hint; i < tw->tw_nwords; i++)
-		if (tw->tw_used[i] != ~(uint32_t)0)
-			break;
-	tw->tw_hint = i;
-	if (i == tw->tw_nwords) {
+	if (tw->tw_ntaken == tw->tw_nslots) {
 		mutex_exit(&tw->tw_lock);
 		return false;
 	}
+	for (i = tw->tw_hint; tw->tw_used[i] == ~(uint32_t)0; i++)
+		KASSERT(i + 1 < tw->tw_nwords);
+	tw->tw_hint = i;
 	bit = ffs32(~tw->tw_used[i]) - 1;	/* the lowest free slot */
 	tw->tw_used[i] |= (uint32_t)1 << bit;
 	tw->tw_ntaken++;
