@@ -136,7 +136,7 @@ malloc_stat_alloc(size_t size)
 
 	atomic_inc_64(&malloc_st.ms_inuse);
 	use = atomic_add_64_nv(&malloc_st.ms_memuse, size);
-	while ((max = atomic_load_relaxed(&malloc_st.ms_maxused)) < use &&
+	while ((max = vmem_load64(&malloc_st.ms_maxused)) < use &&
 	    atomic_cas_64(&malloc_st.ms_maxused, max, use) != max)
 		continue;
 }
@@ -386,11 +386,11 @@ void
 malloc_stats(struct malloc_stats *ms)
 {
 
-	ms->ms_inuse = atomic_load_relaxed(&malloc_st.ms_inuse);
-	ms->ms_memuse = atomic_load_relaxed(&malloc_st.ms_memuse);
-	ms->ms_maxused = atomic_load_relaxed(&malloc_st.ms_maxused);
-	ms->ms_calls = atomic_load_relaxed(&malloc_st.ms_calls);
-	ms->ms_fails = atomic_load_relaxed(&malloc_st.ms_fails);
+	ms->ms_inuse = vmem_load64(&malloc_st.ms_inuse);
+	ms->ms_memuse = vmem_load64(&malloc_st.ms_memuse);
+	ms->ms_maxused = vmem_load64(&malloc_st.ms_maxused);
+	ms->ms_calls = vmem_load64(&malloc_st.ms_calls);
+	ms->ms_fails = vmem_load64(&malloc_st.ms_fails);
 }
 
 /* malloc_print: malloc's statistics, one line. */

@@ -166,7 +166,7 @@ static uint64_t
 extent_gen(struct extent *ex)
 {
 
-	return atomic_load_acquire(&ex->ex_gen);
+	return vmem_load64_acquire(&ex->ex_gen);
 }
 
 /*
@@ -195,7 +195,7 @@ extent_wakeup(struct extent *ex)
 	if ((ex->ex_flags & EXF_EARLY) != 0)
 		return;
 	mutex_enter(&ex->ex_lock);
-	atomic_store_release(&ex->ex_gen, ex->ex_gen + 1);
+	vmem_store64_release(&ex->ex_gen, ex->ex_gen + 1);
 	cv_broadcast(&ex->ex_cv);
 	mutex_exit(&ex->ex_lock);
 }

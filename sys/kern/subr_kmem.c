@@ -169,7 +169,7 @@ CTASSERT(KM_SLEEP == 1 && KM_NOSLEEP == 2);	/* kmem_flags_bad */
  * kernels with KMEM_STATS (<sys/kmem_impl.h>: DIAGNOSTIC ones) keep them.
  */
 #define	KMEM_CPU_COUNT(cc, field)					\
-	atomic_store_relaxed(&(cc)->field, (cc)->field + 1)
+	vmem_store64(&(cc)->field, (cc)->field + 1)
 #ifdef KMEM_STATS
 #define	KMEM_CPU_HIT(cc, field)		KMEM_CPU_COUNT(cc, field)
 #else

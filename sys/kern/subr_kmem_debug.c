@@ -178,7 +178,7 @@ kmem_cache_audit_log(kmem_cache_t *kc, struct kmem_audit *ka, u_int n)
 
 	if ((kc->kc_flags & KMF_AUDIT) == 0)
 		return 0;
-	pos = atomic_load_acquire(&kc->kc_logpos);
+	pos = vmem_load64_acquire(&kc->kc_logpos);
 	n = (u_int)MIN(MIN((uint64_t)n, pos), (uint64_t)KMEM_AUDIT_LOG);
 	first = pos - n;
 	for (i = 0; i < n; i++)
@@ -506,10 +506,10 @@ kmem_cpu_counts(const kmem_cpu_cache_t *cc, struct kmem_cpu_stats *kcs)
 {
 
 	memset(kcs, 0, sizeof(*kcs));
-	kcs->kcs_alloc = atomic_load_relaxed(&cc->cc_alloc);
-	kcs->kcs_free = atomic_load_relaxed(&cc->cc_free);
-	kcs->kcs_alloc_miss = atomic_load_relaxed(&cc->cc_alloc_miss);
-	kcs->kcs_free_miss = atomic_load_relaxed(&cc->cc_free_miss);
+	kcs->kcs_alloc = vmem_load64(&cc->cc_alloc);
+	kcs->kcs_free = vmem_load64(&cc->cc_free);
+	kcs->kcs_alloc_miss = vmem_load64(&cc->cc_alloc_miss);
+	kcs->kcs_free_miss = vmem_load64(&cc->cc_free_miss);
 }
 
 /*

@@ -8,9 +8,10 @@
  * tag (bt_t, <sys/vmem_impl.h>).  A static reserve of VMEM_BT_STATIC tags
  * serves early boot; once the page level is up (vmem_set_meta) the
  * global stock is refilled a page at a time, when it runs low, with pages
- * the page level hands out directly (the kernel's direct map), not
- * through an arena.  So a refill needs no tag itself, any thread may
- * refill, and no tag page is ever described by a tag in another tag page.
+ * the page level hands out directly (through the kernel's direct map, or
+ * a window of addresses kept for them), not through an arena.  So a
+ * refill needs no tag itself, any thread may refill, and no tag page is
+ * ever described by a tag in another tag page.
  *
  * 2.2 The arena's spares.  Each arena keeps spare tags of its own
  * (vm_freetags), topped up to VMEM_BT_KEEP from the stock before its lock

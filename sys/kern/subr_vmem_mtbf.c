@@ -73,9 +73,9 @@ vmem_mtbf_set(u_int n, u_int mode, uint64_t seed)
 
 	atomic_store_relaxed(&vmem_mtbf, 0);
 	atomic_store_relaxed(&vmem_mtbf_mode, mode);
-	atomic_store_relaxed(&vmem_mtbf_seed, seed);
-	atomic_store_relaxed(&vmem_mtbf_nreq, 0);
-	atomic_store_relaxed(&vmem_mtbf_nfail, 0);
+	vmem_store64(&vmem_mtbf_seed, seed);
+	vmem_store64(&vmem_mtbf_nreq, 0);
+	vmem_store64(&vmem_mtbf_nfail, 0);
 	atomic_store_release(&vmem_mtbf, n);
 }
 
@@ -96,7 +96,7 @@ vmem_mtbf_fail(bool refill)
 		return false;
 	c = atomic_add_64_nv(&vmem_mtbf_nreq, 1);
 	if ((mode & VMEM_MTBF_RANDOM) != 0)
-		fail = vmem_mtbf_mix(atomic_load_relaxed(&vmem_mtbf_seed) +
+		fail = vmem_mtbf_mix(vmem_load64(&vmem_mtbf_seed) +
 		    c) % n == 0;
 	else
 		fail = c % n == 0;
@@ -119,5 +119,5 @@ uint64_t
 vmem_mtbf_injected(void)
 {
 
-	return atomic_load_relaxed(&vmem_mtbf_nfail);
+	return vmem_load64(&vmem_mtbf_nfail);
 }

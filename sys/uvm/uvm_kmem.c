@@ -109,6 +109,7 @@ vmem_subsystem_init(vmem_t *vm)
 		    "over %s", vm->vm_name);
 	vmem_set_backing(kmem_meta_arena, uvm_kmem_back, uvm_kmem_unback,
 	    UVM_KMEM_IMPORT);
+	uvm_km_page_init(vmem_size(vm, VMEM_ALLOC | VMEM_FREE));
 	vmem_set_meta(kmem_meta_arena, uvm_km_page_alloc, uvm_km_page_free);
 	uvm_kmem_reclaim_init();
 }

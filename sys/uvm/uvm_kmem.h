@@ -32,7 +32,9 @@
  * uvm_km_page_alloc
  * and uvm_km_page_free give vmem one wired, zeroed page outside every
  * arena for its boundary tags: a tag page that came from an arena would
- * need tags of its own.
+ * need tags of its own.  uvm_km_page_init, called once with the size of
+ * kmem_arena before the first of them, sets up where such pages are
+ * mapped (a kernel without a direct map sets aside addresses for them).
  */
 
 #ifndef _UVM_UVM_KMEM_H_
@@ -53,6 +55,7 @@ void	uvm_km_unback_done(vaddr_t, vsize_t);
 /* Supplied by each kernel's page level. */
 int	uvm_km_back(vaddr_t, vsize_t, vm_flag_t);
 bool	uvm_km_unback(vaddr_t, vsize_t);
+void	uvm_km_page_init(vsize_t);
 void	*uvm_km_page_alloc(vm_flag_t);
 void	uvm_km_page_free(void *);
 void	uvm_kmem_reclaim_init(void);

@@ -14,6 +14,10 @@
 
 #define	_ATOMIC_SC	__ATOMIC_SEQ_CST
 
+#ifdef _LP64
+#define	__HAVE_ATOMIC64_LOADSTORE	1	/* as NetBSD defines it */
+#endif
+
 #define	atomic_load_relaxed(p)	__atomic_load_n((p), __ATOMIC_RELAXED)
 #define	atomic_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define	atomic_store_relaxed(p, v)					\

@@ -49,6 +49,15 @@ uvm_km_bootstrap(vaddr_t start, vaddr_t end)
 }
 
 /*
+ * uvm_km_page_init: nothing to set aside; the test kernel's tag pages are
+ * reached through its direct map, the host platform's come from mmap.
+ */
+void
+uvm_km_page_init(vsize_t kmemsize)
+{
+}
+
+/*
  * uvm_kmem_reclaim_init: nothing to attach; the test kernel's page daemon
  * calls uvm_kmem_reclaim itself, and the host platform has none.
  */
