@@ -98,28 +98,39 @@ ATF_TC_BODY(create_flags, tc)
 
 static struct vmem_btag t_priv_bts[VMEM_EST_BTCOUNT(1, T_PRIV_N)];
 
-/* Is bt one of t_priv_bts? */
+/* Is bt one of the n tags at a, or of the m tags at b? */
 static bool
-t_priv_mine(const bt_t *bt)
+t_tag_in(const bt_t *bt, const bt_t *a, size_t n, const bt_t *b, size_t m)
 {
 
-	return bt >= t_priv_bts && bt < t_priv_bts + __arraycount(t_priv_bts);
+	return (bt >= a && bt < a + n) || (b != NULL && bt >= b && bt < b + m);
 }
 
-/* Is every tag the arena holds, in use or spare, one of t_priv_bts? */
+/*
+ * Is every tag the arena holds, in use or spare, one of the n tags at a
+ * or the m tags at b (b may be NULL)?
+ */
 static bool
-t_priv_own(vmem_t *vm)
+t_tags_from(vmem_t *vm, const bt_t *a, size_t n, const bt_t *b, size_t m)
 {
 	const bt_t *bt;
 	bool ok = true;
 
 	mutex_enter(&vm->vm_lock);
 	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist)
-		ok &= t_priv_mine(bt);
+		ok &= t_tag_in(bt, a, n, b, m);
 	SLIST_FOREACH(bt, &vm->vm_freetags, bt_sparelist)
-		ok &= t_priv_mine(bt);
+		ok &= t_tag_in(bt, a, n, b, m);
 	mutex_exit(&vm->vm_lock);
 	return ok;
+}
+
+/* Is every tag the arena holds one of t_priv_bts? */
+static bool
+t_priv_own(vmem_t *vm)
+{
+
+	return t_tags_from(vm, t_priv_bts, __arraycount(t_priv_bts), NULL, 0);
 }
 
 ATF_TC(privtags);
@@ -188,22 +199,13 @@ t_pwait_alloc(void *arg)
 	    VMEM_ADDR_MIN, VMEM_ADDR_MAX, VM_SLEEP, &tp->tp_addr);
 }
 
-/* Is every tag on the segment list one of t_pwait_bts or t_pwait_more? */
+/* Is every tag the arena holds one of t_pwait_bts or t_pwait_more? */
 static bool
 t_pwait_own(vmem_t *vm)
 {
-	const bt_t *bt;
-	bool ok = true;
 
-	mutex_enter(&vm->vm_lock);
-	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-		ok &= (bt >= t_pwait_bts &&
-		    bt < t_pwait_bts + __arraycount(t_pwait_bts)) ||
-		    (bt >= t_pwait_more &&
-		    bt < t_pwait_more + __arraycount(t_pwait_more));
-	}
-	mutex_exit(&vm->vm_lock);
-	return ok;
+	return t_tags_from(vm, t_pwait_bts, __arraycount(t_pwait_bts),
+	    t_pwait_more, __arraycount(t_pwait_more));
 }
 
 ATF_TC(privtags_sleep);
