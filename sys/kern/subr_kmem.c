@@ -1130,12 +1130,8 @@ kmem_alloc(size_t size, km_flag_t kmflags)
 void *
 kmem_zalloc(size_t size, km_flag_t kmflags)
 {
-	void *buf;
 
-	buf = kmem_alloc1(size, kmflags, __builtin_return_address(0));
-	if (buf != NULL)
-		memset(buf, 0, size);
-	return buf;
+	return kmem_zalloc_caller(size, kmflags, __builtin_return_address(0));
 }
 
 /*
@@ -1207,6 +1203,9 @@ kmem_free(void *p, size_t size)
 /*
  * kmem_free_caller: kmem_free, with audit records naming caller; only a
  * debugging size class records one, so any other free is kmem_free's.
+ * (A body shared with kmem_free, as kmem_alloc1 is, makes the compiler
+ * load the return address at kmem_free's entry and split its first
+ * test: a kmem_alloc/kmem_free pair went from 5.18 to 5.45 ns.)
  */
 void
 kmem_free_caller(void *p, size_t size, const void *caller)

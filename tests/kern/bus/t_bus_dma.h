@@ -11,6 +11,8 @@
 #ifndef _TESTS_KERN_BUS_T_BUS_DMA_H_
 #define _TESTS_KERN_BUS_T_BUS_DMA_H_
 
+#include "../t_rand.h"
+
 #ifndef TEST_SCALE
 #define	TEST_SCALE	1
 #endif
@@ -25,20 +27,6 @@
 static vmem_t *t_phys, *t_dma;
 static volatile uint8_t t_owner[T_NPAGES];
 static volatile u_int t_failures;
-
-#ifndef _T_RAND_DEFINED
-#define	_T_RAND_DEFINED
-/* The next number of a xorshift sequence. */
-static uint32_t
-t_rand(uint32_t *x)
-{
-
-	*x ^= *x << 13;
-	*x ^= *x >> 17;
-	*x ^= *x << 5;
-	return *x;
-}
-#endif
 
 /* Claim or release the pages of [a, a + size); panic on a conflict. */
 static void

@@ -19,6 +19,8 @@
 #ifndef _TESTS_KERN_BUS_T_BUS_PCI_H_
 #define _TESTS_KERN_BUS_T_BUS_PCI_H_
 
+#include "../t_rand.h"
+
 #define	T_IO_START	0x1000UL
 #define	T_IO_END	0xffffUL
 #define	T_IO_BOUNDARY	0x1000UL
@@ -48,20 +50,6 @@ struct t_pci_fails {
 };
 
 static struct t_pci_fails t_pci_fails;
-
-#ifndef _T_RAND_DEFINED
-#define	_T_RAND_DEFINED
-/* The next number of a xorshift sequence. */
-static uint32_t
-t_rand(uint32_t *x)
-{
-
-	*x ^= *x << 13;
-	*x ^= *x >> 17;
-	*x ^= *x << 5;
-	return *x;
-}
-#endif
 
 /* Make the BARs of devices [first, last), largest first. */
 static int

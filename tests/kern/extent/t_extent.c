@@ -21,6 +21,7 @@
 
 #include <atf-c.h>
 
+#include "../t_rand.h"
 #include "../t_sleeper.h"
 
 #ifndef TEST_SCALE
@@ -851,7 +852,7 @@ t_shared_main(void *arg)
 
 	for (round = 0; round < 4000 / TEST_SCALE; round++) {
 		for (i = 0; i < 8; i++) {
-			x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+			(void)t_rand(&x);
 			n[i] = (x & 3) == 0 ? 1 : 1 + x % 32;
 			if (n[i] == 1)
 				error = extent_alloc(t_shared, 1, 1, 0,
@@ -961,7 +962,7 @@ ATF_TC_BODY(model, tc)
 	ex = t_extent(base, base + T_MODEL_SIZE - 1, 0);
 	memset(t_model, 0, sizeof(t_model));
 	for (op = 0; op < 20000 / TEST_SCALE; op++) {
-		x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+		(void)t_rand(&x);
 		if (x % 3 == 0) {
 			/* Free a random allocated run. */
 			a = x / 3 % T_MODEL_SIZE;

@@ -36,6 +36,8 @@
 
 #include <atf-c.h>
 
+#include "../t_rand.h"
+
 #define	T_HOOK_ROUNDS		50	/* allocations per CPU in the clock */
 #define	T_THREAD_ROUNDS		200	/* allocations per thread */
 #define	T_ODD_PAGES		37	/* a size no cached free segment has */
@@ -136,9 +138,7 @@ t_thread_alloc(void *arg)
 	int i;
 
 	for (i = 0; i < T_THREAD_ROUNDS; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
+		(void)t_rand(&x);
 		size = (1 + x % 4) * PAGE_SIZE;
 		if (vmem_alloc(kmem_meta_arena, size, VM_SLEEP | VM_INSTANTFIT,
 		    &va) != 0)
@@ -644,9 +644,7 @@ t_tick_worker(void *arg)
 	int i;
 
 	for (i = 0; i < T_THREAD_ROUNDS; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
+		(void)t_rand(&x);
 		size = (1 + x % 4) * PAGE_SIZE;
 		if (vmem_alloc(kmem_meta_arena, size, VM_SLEEP, &va) != 0)
 			panic("t_tick_worker: VM_SLEEP failed");

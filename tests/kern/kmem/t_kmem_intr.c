@@ -24,6 +24,8 @@
 
 #include <atf-c.h>
 
+#include "../t_rand.h"
+
 #define	T_HOOK_ROUNDS	200	/* clock interrupts that allocate, a CPU */
 #define	T_THREAD_ROUNDS	20000	/* allocations a thread */
 #define	T_OBJ		96	/* bytes of a cache object */
@@ -111,9 +113,7 @@ t_thread_alloc(void *arg)
 
 	for (i = 0; i < T_THREAD_ROUNDS / 8; i++) {
 		for (j = 0; j < 8; j++) {
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
+			(void)t_rand(&x);
 			v[j] = (uint8_t)x;
 			len[j] = j % 2 == 0 ? T_OBJ : 8 + x % 3000;
 			p[j] = j % 2 == 0 ? kmem_cache_alloc(t_kc, KM_SLEEP) :
