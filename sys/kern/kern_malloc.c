@@ -265,20 +265,25 @@ kern_malloc(unsigned long size, int flags)
 
 /*
  * True if the header of a page-aligned addr, the one case where it lies
- * on another page, is in memory allocated from kmem_meta_arena; a large
- * block freed twice is not in the large index, and the page before it
- * may be unmapped.
+ * on another page, is in a segment allocated from kmem_meta_arena that
+ * could be a slab of the small classes; a large block freed twice is
+ * not in the large index, and the page before it may be unmapped.  The
+ * hash alone answers (vmem_busy_covers), so a correct free does not
+ * turn on the arena's busy index for good.
  */
 static bool
 malloc_header_mapped(void *addr)
 {
-	vmem_addr_t va = (vmem_addr_t)addr - MALLOC_HDR, start;
-	vmem_size_t size;
+	vmem_size_t slab = 0;
+	size_t i;
 
 	if (((uintptr_t)addr & (PAGE_SIZE - 1)) != 0)
 		return true;
-	return vmem_busy_find(kmem_meta_arena, va, &start, &size) &&
-	    va >= start && va - start < size;
+	/* A small block's header is in its slab: at most a slab below. */
+	for (i = 0; i < (MALLOC_SMALL_MAX + MALLOC_HDR) >> KMEM_SHIFT; i++)
+		slab = MAX(slab, kmem_class_of[i]->kc_slabsize);
+	return vmem_busy_covers(kmem_meta_arena,
+	    (vmem_addr_t)addr - MALLOC_HDR, slab - 1);
 }
 
 /* The header of the small allocation at addr; panic if there is none. */

@@ -887,18 +887,16 @@ kmem_slab_free(kmem_cache_t *kc, void *buf)
 }
 
 /*
- * True if addr lies in a segment allocated from kc's source arena: a
+ * True if addr lies in a segment of kc's source arena that could be one
+ * of its slabs (allocated, starting less than a slab below addr): a
  * slab with its header inside is found by reading memory near addr,
  * which must be mapped.
  */
 static bool
 kmem_slab_in_source(kmem_cache_t *kc, uintptr_t addr)
 {
-	vmem_addr_t start;
-	vmem_size_t size;
 
-	return vmem_busy_find(kc->kc_source, addr, &start, &size) &&
-	    addr >= start && addr - start < size;
+	return vmem_busy_covers(kc->kc_source, addr, kc->kc_slabsize - 1);
 }
 
 /*

@@ -229,6 +229,36 @@ vmem_xfree_run(vmem_t *vm, vmem_addr_t addr, vmem_size_t size,
 }
 
 /*
+ * vmem_busy_covers: is addr inside a busy segment that starts at most
+ * span bytes below it?  Looks up in the hash the segment starting at each
+ * quantum from addr down, O(span / quantum), and leaves the busy index
+ * alone: vmem_busy_find builds it, and then every later allocation and
+ * free in the arena pays to keep it.  The first busy segment found
+ * decides, since any that starts below it also ends below it.
+ * => arena lock must not be held.
+ */
+bool
+vmem_busy_covers(vmem_t *vm, vmem_addr_t addr, vmem_size_t span)
+{
+	vmem_addr_t a = addr & ~vm->vm_quantum_mask;
+	bool covered = false;
+	bt_t *bt;
+
+	mutex_enter(&vm->vm_lock);
+	for (;;) {
+		if ((bt = bt_lookupbusy(vm, a)) != NULL) {
+			covered = addr <= BT_END(bt);
+			break;
+		}
+		if (addr - a >= span || a < vm->vm_quantum_mask + 1)
+			break;
+		a -= vm->vm_quantum_mask + 1;
+	}
+	mutex_exit(&vm->vm_lock);
+	return covered;
+}
+
+/*
  * vmem_busy_find: the busy segment that holds addr or, if none does, the
  * lowest one above it, as *startp and *sizep: O(1) through the hash when
  * a segment starts at addr, O(log n) through the busy index otherwise

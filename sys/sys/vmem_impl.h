@@ -251,6 +251,7 @@ void	vmem_unback_done(vmem_t *, vmem_addr_t, vmem_size_t);
 void	vmem_set_qcache_ops(const struct vmem_qcache_ops *);
 void	vmem_check(vmem_t *);
 bool	vmem_busy_find(vmem_t *, vmem_addr_t, vmem_addr_t *, vmem_size_t *);
+bool	vmem_busy_covers(vmem_t *, vmem_addr_t, vmem_size_t);
 int	vmem_xfree_run(vmem_t *, vmem_addr_t, vmem_size_t, vm_flag_t);
 void	vmem_bt_trim(void);
 void	vmem_bt_stats(size_t *, size_t *);

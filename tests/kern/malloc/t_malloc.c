@@ -18,10 +18,13 @@
 #include <sys/kthread.h>
 #include <sys/malloc.h>
 #include <sys/systm.h>
+#include <sys/vmem.h>
+#include <sys/vmem_impl.h>
 
 #include <atf-c.h>
 
 #include "../t_audit.h"
+#include "../t_rand.h"
 
 #ifndef TEST_SCALE
 #define	TEST_SCALE	1
@@ -42,17 +45,6 @@ ATF_TC(name);								\
 ATF_TC_HEAD(name, tc)							\
 {									\
 	atf_tc_set_md_var(tc, "descr", text);				\
-}
-
-/* The next number of a xorshift sequence. */
-static uint32_t
-t_rand(uint32_t *x)
-{
-
-	*x ^= *x << 13;
-	*x ^= *x >> 17;
-	*x ^= *x << 5;
-	return *x;
 }
 
 /* Fill p with a pattern of seed; check it with t_check. */
@@ -488,6 +480,44 @@ ATF_TC_BODY(audit_caller, tc)
 	kmem_cache_destroy(kc);
 }
 
+#define	T_ALIGNED_MAX	4096	/* blocks tried for a page-aligned one */
+
+ATF_TC(free_page_aligned);
+ATF_TC_HEAD(free_page_aligned, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "freeing a small block whose address "
+	    "is page-aligned, whose header lies on the page before, checks "
+	    "that page without turning on kmem_meta_arena's busy index");
+}
+ATF_TC_BODY(free_page_aligned, tc)
+{
+	static void *p[T_ALIGNED_MAX];
+	void *aligned = NULL;
+	size_t size, found = 0;
+	int i, n;
+
+	ATF_REQUIRE(!kmem_meta_arena->vm_ordered);
+	/* Fill size after size until a block starts a page. */
+	for (size = 8; size <= 2000 && aligned == NULL; size += 8) {
+		for (n = 0; n < T_ALIGNED_MAX && aligned == NULL; n++) {
+			p[n] = malloc(size, M_TEST, M_WAITOK);
+			if (((uintptr_t)p[n] & (PAGE_SIZE - 1)) == 0) {
+				aligned = p[n];
+				found = size;
+			}
+		}
+		for (i = 0; i < n; i++) {
+			if (p[i] != aligned)
+				free(p[i], M_TEST);
+		}
+	}
+	ATF_REQUIRE_MSG(aligned != NULL, "no page-aligned small block");
+	printf("a block of %zu bytes at %p\n", found, aligned);
+	free(aligned, M_TEST);
+	ATF_CHECK(!kmem_meta_arena->vm_ordered);
+}
+
 /* ---- misuse */
 
 T_MISUSE(misuse_double_free, "freeing a small allocation twice panics")
@@ -544,6 +574,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, types);
 	ATF_TP_ADD_TC(tp, threads);
 	ATF_TP_ADD_TC(tp, audit_caller);
+	ATF_TP_ADD_TC(tp, free_page_aligned);
 	ATF_TP_ADD_TC(tp, misuse_double_free);
 	ATF_TP_ADD_TC(tp, misuse_double_free_large);
 	ATF_TP_ADD_TC(tp, misuse_not_malloced);

@@ -23,6 +23,7 @@
 
 #include <atf-c.h>
 
+#include "../t_rand.h"
 #include "../t_sleeper.h"
 
 #ifndef TEST_SCALE
@@ -532,6 +533,36 @@ ATF_TC_BODY(busy_find, tc)
 	vmem_xfree(vm, 0x1200, 0x100);
 	vmem_xfree(vm, 0x1800, 0x10);
 	ATF_CHECK(!vmem_busy_find(vm, 0x1000, &s, &size));
+	vmem_check(vm);
+	vmem_destroy(vm);
+}
+
+ATF_TC(busy_covers);
+ATF_TC_HEAD(busy_covers, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "vmem_busy_covers answers whether an "
+	    "address lies in a busy segment starting at most span bytes "
+	    "below it, from the hash alone: the busy index stays off");
+}
+ATF_TC_BODY(busy_covers, tc)
+{
+	vmem_addr_t a;
+	vmem_t *vm;
+
+	vm = t_arena("t", 0x1000, 0x1000, 0x10);
+	ATF_REQUIRE_EQ(vmem_xalloc(vm, 0x100, 0, 0, 0, 0x1200, 0x12ff,
+	    VM_NOSLEEP, &a), 0);
+	ATF_CHECK(vmem_busy_covers(vm, 0x1200, 0));		/* its start */
+	ATF_CHECK(vmem_busy_covers(vm, 0x12ff, 0xff));		/* its end */
+	ATF_CHECK(!vmem_busy_covers(vm, 0x12ff, 0xef));		/* too far */
+	ATF_CHECK(vmem_busy_covers(vm, 0x1234, 0x1000));
+	ATF_CHECK(!vmem_busy_covers(vm, 0x1300, 0x1000));	/* past it */
+	ATF_CHECK(!vmem_busy_covers(vm, 0x11f0, 0x1000));	/* below it */
+	ATF_CHECK(!vmem_busy_covers(vm, 0x1000, 0x1000));	/* the floor */
+	vmem_xfree(vm, 0x1200, 0x100);
+	ATF_CHECK(!vmem_busy_covers(vm, 0x1200, 0x1000));	/* freed */
+	ATF_CHECK(!vm->vm_ordered);
 	vmem_check(vm);
 	vmem_destroy(vm);
 }
@@ -1325,7 +1356,7 @@ t_stress_main(void *arg)
 
 	for (round = 0; round < 20000 / TEST_SCALE; round++) {
 		for (i = 0; i < 8; i++) {
-			x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+			(void)t_rand(&x);
 			n[i] = 1 + x % 32;
 			if (vmem_xalloc(t_stress_vm, n[i], 1U << (x % 4), 0,
 			    (x & 64) ? 64 : 0, 0, VMEM_ADDR_MAX, VM_SLEEP |
@@ -1612,6 +1643,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, xfree_part);
 	ATF_TP_ADD_TC(tp, xfree_part_release);
 	ATF_TP_ADD_TC(tp, busy_find);
+	ATF_TP_ADD_TC(tp, busy_covers);
 	ATF_TP_ADD_TC(tp, tag_exhaustion);
 	ATF_TP_ADD_TC(tp, xfree_run);
 	ATF_TP_ADD_TC(tp, misuse_run_gap);
