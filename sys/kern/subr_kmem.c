@@ -243,6 +243,29 @@ kmem_wakeup(void)
 }
 
 /*
+ * True unless kmflags holds exactly one of KM_SLEEP and KM_NOSLEEP: a
+ * test of the argument alone, so that the fast path answers as the slow
+ * path (kmem_source_alloc) does, at no load.
+ */
+static __always_inline bool
+kmem_flags_bad(int kmflags)
+{
+	u_int both = (u_int)kmflags & (KM_SLEEP | KM_NOSLEEP);
+
+	/* Less 1, neither flag (0) wraps and both (3) reach 2. */
+	return both - 1 >= 2;
+}
+
+/* Panic for allocation flags without exactly one of the two sleep flags. */
+static void __dead __noinline
+kmem_flags_misuse(const char *func, int kmflags)
+{
+
+	panic("%s: flags %#x: need exactly one of KM_SLEEP and KM_NOSLEEP",
+	    func, kmflags);
+}
+
+/*
  * Panic unless kmflags is exactly one of KM_SLEEP and KM_NOSLEEP, and
  * KM_SLEEP is not asked for in an interrupt handler.
  */
@@ -250,10 +273,8 @@ static void
 kmem_check_flags(const char *func, int kmflags)
 {
 
-	if ((kmflags & (KM_SLEEP | KM_NOSLEEP)) == 0 ||
-	    (kmflags & (KM_SLEEP | KM_NOSLEEP)) == (KM_SLEEP | KM_NOSLEEP))
-		panic("%s: flags %#x: need exactly one of KM_SLEEP and "
-		    "KM_NOSLEEP", func, kmflags);
+	if (kmem_flags_bad(kmflags))
+		kmem_flags_misuse(func, kmflags);
 	if ((kmflags & KM_SLEEP) != 0 && cpu_intr_p())
 		panic("%s: KM_SLEEP from an interrupt handler", func);
 }
@@ -587,30 +608,22 @@ kmem_depot_purge(kmem_cache_t *kc)
 	kmem_depot_destroy(kc, chain);
 }
 
-/* ---- allocation and free through the layers */
-
 /*
- * True unless kmflags holds exactly one of KM_SLEEP and KM_NOSLEEP: a
- * test of the argument alone, so that the fast path answers as the slow
- * path (kmem_source_alloc) does, at no load.
+ * Give the CPU layer's previous magazine, if any, to the depot's list ml
+ * with its rounds, and load mg, holding rounds rounds, in its place.
+ * => called at splvm; cc is the current CPU's.
  */
-static __always_inline bool
-kmem_flags_bad(int kmflags)
-{
-	u_int both = (u_int)kmflags & (KM_SLEEP | KM_NOSLEEP);
-
-	/* Less 1, neither flag (0) wraps and both (3) reach 2. */
-	return both - 1 >= 2;
-}
-
-/* Panic for allocation flags without exactly one of the two sleep flags. */
-static void __dead __noinline
-kmem_flags_misuse(const char *func, int kmflags)
+static void
+kmem_cpu_replace(kmem_cache_t *kc, kmem_cpu_cache_t *cc,
+    struct kmem_maglist *ml, kmem_magazine_t *mg, u_int rounds)
 {
 
-	panic("%s: flags %#x: need exactly one of KM_SLEEP and KM_NOSLEEP",
-	    func, kmflags);
+	if (cc->cc_prev != NULL)
+		kmem_depot_put(kc, ml, cc->cc_prev, cc->cc_prounds);
+	kmem_cpu_load(cc, mg, rounds);
 }
+
+/* ---- allocation and free through the layers */
 
 /*
  * The CPU layer ran dry: swap in a full previous magazine, or trade the
@@ -631,11 +644,7 @@ kmem_cpu_reload_alloc(kmem_cache_t *kc, kmem_cpu_cache_t *cc)
 		return false;
 	if ((mg = kmem_depot_get(kc, &kc->kc_full)) == NULL)
 		return false;
-	if (cc->cc_prev != NULL)
-		kmem_depot_put(kc, &kc->kc_empty, cc->cc_prev, 0);
-	cc->cc_prev = NULL;
-	cc->cc_prounds = cc->cc_pmagsize = 0;
-	kmem_cpu_load(cc, mg, mg->mg_rounds);
+	kmem_cpu_replace(kc, cc, &kc->kc_empty, mg, mg->mg_rounds);
 	return true;
 }
 
@@ -700,13 +709,9 @@ kmem_cpu_load_batch(kmem_cache_t *kc, kmem_magazine_t *mg, u_int rounds)
 
 	s = splvm();
 	cc = kmem_cpu_cache(kc);
-	if (cc->cc_rounds == 0 && cc->cc_prounds == 0) {
-		if (cc->cc_prev != NULL)
-			kmem_depot_put(kc, &kc->kc_empty, cc->cc_prev, 0);
-		cc->cc_prev = NULL;
-		cc->cc_pmagsize = 0;
-		kmem_cpu_load(cc, mg, rounds);
-	} else
+	if (cc->cc_rounds == 0 && cc->cc_prounds == 0)
+		kmem_cpu_replace(kc, cc, &kc->kc_empty, mg, rounds);
+	else
 		kmem_depot_put(kc, &kc->kc_full, mg, rounds);
 	KMEM_CPU_COUNT(cc, cc_alloc_miss);
 	splx(s);
@@ -885,12 +890,7 @@ kmem_cpu_reload_free(kmem_cache_t *kc, kmem_cpu_cache_t **ccp, int *sp)
 				kmem_magazine_free(mg);
 				continue;
 			}
-			if (cc->cc_prev != NULL)
-				kmem_depot_put(kc, &kc->kc_full, cc->cc_prev,
-				    cc->cc_prounds);
-			cc->cc_prev = NULL;
-			cc->cc_prounds = cc->cc_pmagsize = 0;
-			kmem_cpu_load(cc, mg, 0);
+			kmem_cpu_replace(kc, cc, &kc->kc_full, mg, 0);
 			return true;
 		}
 		splx(*sp);

@@ -141,27 +141,6 @@ vmem_fit_classes(vmem_t *vm, u_int c, const struct vmem_req *rq, bool best,
 	return NULL;
 }
 
-/*
- * Instant fit, searching: the request is constrained, or only its own
- * class may hold it.  A plain request's O(1) pick is inline (vmem_fit).
- */
-static bt_t *
-vmem_fit_instant(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
-{
-
-	return vmem_fit_classes(vm, vmem_class(vm, rq->rq_size), rq, false,
-	    addrp);
-}
-
-/* Best fit: the smallest fitting segment of the lowest list with one. */
-static bt_t *
-vmem_fit_best(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
-{
-
-	return vmem_fit_classes(vm, vmem_class(vm, rq->rq_size), rq, true,
-	    addrp);
-}
-
 /* Next fit: the first fitting free segment at or after the rotor. */
 static __noinline bt_t *
 vmem_fit_next(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
@@ -185,7 +164,10 @@ vmem_fit_next(vmem_t *vm, const struct vmem_req *rq, vmem_addr_t *addrp)
 
 /*
  * Find a segment for the request under the policy in flags, when the
- * inline instant fit of vmem_fit could not.
+ * inline instant fit of vmem_fit could not: next fit walks from the
+ * rotor; best fit takes the smallest fitting segment of the lowest list
+ * with one; instant fit, here because the request is constrained or only
+ * its own class may hold it, the first.
  */
 bt_t *
 vmem_fit_search(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
@@ -194,8 +176,7 @@ vmem_fit_search(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags,
 
 	if ((flags & VM_NEXTFIT) != 0)
 		return vmem_fit_next(vm, rq, addrp);
-	if ((flags & VM_BESTFIT) != 0)
-		return vmem_fit_best(vm, rq, addrp);
-	return vmem_fit_instant(vm, rq, addrp);
+	return vmem_fit_classes(vm, vmem_class(vm, rq->rq_size), rq,
+	    (flags & VM_BESTFIT) != 0, addrp);
 }
 

@@ -1122,19 +1122,28 @@ ATF_TC_BODY(destroy_flushes_every_cpu, tc)
 	static uint64_t nxcall[MAXCPUS];
 	struct kmem_cpu_stats kcs;
 	kmem_cache_t *kc;
-	u_int i, n, cached;
+	u_int i, n, cached, mag, oncpu = 0;
 
 	t_nctor = t_ndtor = 0;
 	kc = kmem_cache_create("t_destroy", 64, 0, t_ctor, t_dtor, NULL,
 	    &t_nctor, NULL, KMC_NODEBUG);
 	n = t_percpu_run(kc, 2);
+	/*
+	 * Each CPU holds what its thread freed, and at most a magazine
+	 * more that a batch refill constructed ahead.
+	 */
+	mag = atomic_load_relaxed(&kc->kc_magtype)->mt_rounds;
 	for (i = 0; i < n; i++) {
 		kmem_cache_cpu_stats(kc, t_pc_cpu[i], &kcs);
-		ATF_REQUIRE_MSG(kcs.kcs_rounds >= T_PERCPU_OBJS,
-		    "cpu%u: %u objects in its magazines", t_pc_cpu[i],
-		    kcs.kcs_rounds);
+		ATF_REQUIRE_MSG(kcs.kcs_rounds >= T_PERCPU_OBJS &&
+		    kcs.kcs_rounds <= T_PERCPU_OBJS + mag,
+		    "cpu%u: %u objects in its magazines, magazines of %u",
+		    t_pc_cpu[i], kcs.kcs_rounds, mag);
+		oncpu += kcs.kcs_rounds;
 	}
 	cached = (u_int)t_stats(kc).ks_cached;
+	ATF_REQUIRE_MSG(cached >= oncpu, "%u cached, %u on the CPUs",
+	    cached, oncpu);
 	ATF_REQUIRE_EQ_MSG(t_nctor, cached, "%u constructed, %u cached",
 	    t_nctor, cached);
 	ATF_REQUIRE_EQ(t_ndtor, 0);
@@ -1338,6 +1347,18 @@ ATF_TC_BODY(reap_against_create, tc)
 	ATF_CHECK_EQ(t_reaped, 1);
 }
 
+/* The times a request has slept in t_full for space. */
+static uint64_t
+t_full_sleeps(void)
+{
+	uint64_t n;
+
+	mutex_enter(&t_full->vm_lock);
+	n = t_full->vm_nwait;
+	mutex_exit(&t_full->vm_lock);
+	return n;
+}
+
 /* Wait in a full IPL_VM arena (a spin-mutex interlock) for its segment. */
 static void
 t_full_waiter(void *arg)
@@ -1362,6 +1383,7 @@ ATF_TC_BODY(reap_against_vmem_sleeper, tc)
 {
 	vmem_addr_t a;
 	lwp_t *l;
+	int i;
 
 	t_full = vmem_create("t_full", 0x10000, PAGE_SIZE, PAGE_SIZE, NULL,
 	    NULL, NULL, 0, VM_SLEEP, IPL_VM);
@@ -1369,7 +1391,10 @@ ATF_TC_BODY(reap_against_vmem_sleeper, tc)
 	ATF_REQUIRE_EQ(vmem_alloc(t_full, PAGE_SIZE, VM_SLEEP, &a), 0);
 	ATF_REQUIRE_EQ(kthread_create(PRI_NONE, KTHREAD_MUSTJOIN, NULL,
 	    t_full_waiter, NULL, &l, "t_full_waiter"), 0);
-	(void)kpause("t_full", false, MAX(hz / 5, 1), NULL);
+	/* The reap must find the waiter asleep, not on its way there. */
+	for (i = 0; t_full_sleeps() == 0 && i < 60 * hz; i++)
+		(void)kpause("t_full", false, 1, NULL);
+	ATF_REQUIRE_MSG(t_full_sleeps() > 0, "the waiter never slept");
 	kmem_reap();
 	vmem_free(t_full, a, PAGE_SIZE);
 	kthread_join(l);

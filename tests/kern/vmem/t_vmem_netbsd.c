@@ -85,6 +85,7 @@ ATF_TC_BODY(create_flags, tc)
 	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x40, VM_NOSLEEP | VM_BESTFIT, &b), 0);
 	ATF_CHECK_EQ(b, 0x1040);
 	ATF_REQUIRE_EQ(vmem_alloc(vm, 0x10, VM_NOSLEEP | VM_NEXTFIT, &c), 0);
+	ATF_CHECK_EQ(c, 0x1100);	/* the only free space left */
 	vmem_xfreeall(vm);
 	ATF_CHECK_EQ(vmem_size(vm, VMEM_ALLOC), 0);
 	vmem_destroy(vm);
