@@ -43,7 +43,11 @@
  * best of WALK_RUNS runs, each on a new arena), and the spread at the
  * end: the highest busy address over the bytes in use.  The list runs
  * the same requests for WALK_LIST_PAIRS pairs only (each of its
- * operations walks thousands of regions).
+ * operations walks thousands of regions).  Two more lines say where
+ * instant fit's time goes: the walk run with no allocator behind it (a
+ * bump pointer), which every figure above includes, and instant fit
+ * walking around WALK_LIVE_L1 live segments, whose tags all stay in the
+ * L1 cache, which leaves out the full walk's cache misses.
  *
  * Usage: bench_vmem prints the tables; -d file also writes the
  * one-page-hole table as columns (free segments, instant, best, next,
@@ -53,7 +57,8 @@
  * --toggle-collect=bench_pairs (see Makefile.bench); only those pairs
  * run instrumented, so building a million holes stays fast.  bench_vmem
  * -w policy N fills the walk's arena uninstrumented and runs N pairs of
- * the walk inside bench_walk only (policy instant, best, next or list),
+ * the walk inside bench_walk only (policy instant, best, next, list, or
+ * none for the walk alone),
  * and prints the operations it ran, for the same count.  bench_vmem -t
  * prints the random walk's table only.
  */
@@ -87,6 +92,7 @@
 #define	WALK_MAXPAGES	256		/* a request: 1 to 256 pages */
 #define	WALK_LIVE	10000		/* live segments after the fill */
 #define	WALK_CAP	20000		/* ... and at most, ever */
+#define	WALK_LIVE_L1	100		/* the walk small enough for L1 */
 #define	WALK_PAIRS	1000000		/* pairs of operations timed */
 #define	WALK_LIST_PAIRS	10000		/* ... for the list */
 #define	WALK_RUNS	3		/* best of, each on a new arena */
@@ -100,7 +106,7 @@ static const struct policy {
 	{ "instant", VM_INSTANTFIT },
 	{ "best", VM_BESTFIT },
 	{ "next", VM_NEXTFIT },
-};
+}, walk_none = { "none", 0 };	/* the walk alone */
 
 /* The helpers of ../bench.h, under this program's name. */
 #define	fail(msg, a)	bench_fail("bench_vmem", (msg), (a))
@@ -347,6 +353,10 @@ struct walk {
 	struct extent	*w_ex;		/* ... the list */
 	struct region	*w_regions;	/* the list's descriptors */
 	vm_flag_t	w_policy;
+	bool		w_null;		/* no allocator: a bump pointer */
+	vmem_addr_t	w_bump;		/* its next address */
+	vmem_addr_t	w_sink;		/* what its frees read */
+	size_t		w_cap;		/* live segments at most */
 	size_t		w_nlive;	/* live segments */
 	vmem_addr_t	w_addr[WALK_CAP]; /* their addresses */
 	vmem_size_t	w_size[WALK_CAP]; /* and sizes */
@@ -373,7 +383,10 @@ walk_alloc(struct walk *w, uint64_t r)
 	unsigned long ea;
 	vmem_addr_t addr;
 
-	if (w->w_ex != NULL) {
+	if (w->w_null) {
+		addr = w->w_bump;
+		w->w_bump += size;
+	} else if (w->w_ex != NULL) {
 		if (ext_alloc(w->w_ex, size, &ea) != 0)
 			fail("walk: ext_alloc failed", size);
 		addr = ea;
@@ -390,7 +403,9 @@ walk_free(struct walk *w, uint64_t r)
 {
 	size_t i = r % w->w_nlive;
 
-	if (w->w_ex != NULL)
+	if (w->w_null)
+		w->w_sink += w->w_addr[i] + w->w_size[i];
+	else if (w->w_ex != NULL)
 		ext_free(w->w_ex, w->w_addr[i], w->w_size[i]);
 	else
 		vmem_xfree(w->w_vm, w->w_addr[i], w->w_size[i]);
@@ -409,7 +424,7 @@ bench_walk(struct walk *w, long nops)
 
 	for (i = 0; i < nops; i++) {
 		r = walk_random(w);
-		if (w->w_nlive == 0 || (w->w_nlive < WALK_CAP && (r & 1)))
+		if (w->w_nlive == 0 || (w->w_nlive < w->w_cap && (r & 1)))
 			walk_alloc(w, r >> 1);
 		else
 			walk_free(w, r >> 1);
@@ -417,11 +432,12 @@ bench_walk(struct walk *w, long nops)
 }
 
 /*
- * Start a walk on a new arena of policy p (or a new list, if p is NULL)
- * and fill it with WALK_LIVE segments.
+ * Start a walk on a new arena of policy p (a new list, if p is NULL; no
+ * allocator at all, if p is &walk_none) and fill it with live segments,
+ * which it then walks around (WALK_LIVE, or fewer, down to WALK_LIVE_L1).
  */
 static struct walk *
-walk_start(const struct policy *p)
+walk_start(const struct policy *p, size_t live)
 {
 	struct region *regions;
 	struct walk *w;
@@ -430,7 +446,10 @@ walk_start(const struct policy *p)
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		fail("out of memory", sizeof(*w));
 	w->w_seed = WALK_SEED;
-	if (p == NULL) {
+	w->w_cap = 2 * live;
+	if (p == &walk_none) {
+		w->w_null = true;
+	} else if (p == NULL) {
 		regions = calloc(WALK_CAP + 1, sizeof(*regions));
 		w->w_ex = calloc(1, sizeof(*w->w_ex));
 		if (regions == NULL || w->w_ex == NULL)
@@ -449,7 +468,7 @@ walk_start(const struct policy *p)
 		if (w->w_vm == NULL)
 			fail("vmem_create failed", WALK_SPAN);
 	}
-	for (i = 0; i < WALK_LIVE; i++)
+	for (i = 0; i < live; i++)
 		walk_alloc(w, walk_random(w));
 	return w;
 }
@@ -480,24 +499,26 @@ walk_end(struct walk *w)
 	if (w->w_ex != NULL) {
 		free(w->w_regions);
 		free(w->w_ex);
-	} else
+	} else if (!w->w_null)
 		vmem_destroy(w->w_vm);
 	free(w);
 }
 
 /*
- * Run the walk for policy p (NULL: the list) WALK_RUNS times; the best
- * ns per operation, and the spread (the same in every run).
+ * Run the walk for policy p (NULL: the list) around live segments
+ * WALK_RUNS times; the best ns per operation, and the spread (the same
+ * in every run).
  */
 static double
-walk_measure(const struct policy *p, long pairs, double *spreadp)
+walk_measure(const struct policy *p, long pairs, size_t live,
+    double *spreadp)
 {
 	double best = 1e30, t;
 	struct walk *w;
 	int r;
 
 	for (r = 0; r < WALK_RUNS; r++) {
-		w = walk_start(p);
+		w = walk_start(p, live);
 		t = (double)now_ns();
 		bench_walk(w, 2 * pairs);
 		t = ((double)now_ns() - t) / (2.0 * (double)pairs);
@@ -507,6 +528,26 @@ walk_measure(const struct policy *p, long pairs, double *spreadp)
 		walk_end(w);
 	}
 	return best;
+}
+
+/*
+ * Where an instant-fit operation's time goes, as far as a run can tell
+ * without changing the allocator: the walk's own work (random numbers,
+ * the live array) with no allocator behind it, and instant fit on an
+ * arena small enough to stay in the L1 cache, which leaves out the cache
+ * misses of the full walk's 20,000 tags.
+ */
+static void
+walk_parts(void)
+{
+	double none, l1, spread;
+
+	none = walk_measure(&walk_none, WALK_PAIRS, WALK_LIVE, &spread);
+	l1 = walk_measure(&policies[0], WALK_PAIRS, WALK_LIVE_L1, &spread);
+	printf("\nWhere instant fit's time goes (ns/op, same walk):\n"
+	    "%-46s %6.1f\n%-46s %6.1f\n", "  the walk alone, with no allocator "
+	    "behind it", none, "  instant fit, 100 live segments (all in L1)",
+	    l1);
 }
 
 /*
@@ -535,12 +576,14 @@ bench_walk_table(void)
 	    WALK_PAIRS, WALK_LIVE, (unsigned long long)WALK_SEED, WALK_RUNS);
 	printf("%-26s %10s %8s\n", "policy", "ns/op", "spread");
 	for (p = 0; p < __arraycount(policies); p++) {
-		ns = walk_measure(&policies[p], WALK_PAIRS, &spread);
+		ns = walk_measure(&policies[p], WALK_PAIRS, WALK_LIVE,
+		    &spread);
 		printf("%-26s %10.1f %8.3f\n", policies[p].p_name, ns, spread);
 	}
-	ns = walk_measure(NULL, WALK_LIST_PAIRS, &spread);
+	ns = walk_measure(NULL, WALK_LIST_PAIRS, WALK_LIVE, &spread);
 	printf("%-26s %10.1f %8.3f   (%d pairs)\n", "list first fit", ns,
 	    spread, WALK_LIST_PAIRS);
+	walk_parts();
 	printf("\nReference figures quoted from issue 13 (same workload, "
 	    "measured elsewhere):\n%-26s %18s %18s\n", "", "instant ns spread",
 	    "best ns spread");
@@ -566,9 +609,11 @@ walk_callgrind(const char *name, long pairs)
 	for (i = 0; i < __arraycount(policies); i++)
 		if (strcmp(name, policies[i].p_name) == 0)
 			p = &policies[i];
-	if (p == NULL && strcmp(name, "list") != 0)
+	if (strcmp(name, walk_none.p_name) == 0)
+		p = &walk_none;
+	else if (p == NULL && strcmp(name, "list") != 0)
 		fail("no such policy", 0);
-	w = walk_start(p);
+	w = walk_start(p, WALK_LIVE);
 	CALLGRIND_START_INSTRUMENTATION;
 	bench_walk(w, 2 * pairs);
 	CALLGRIND_STOP_INSTRUMENTATION;
