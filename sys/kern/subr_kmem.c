@@ -469,15 +469,22 @@ kmem_cache_destruct(kmem_cache_t *kc, void *buf)
 	kmem_wakeup();
 }
 
-/* Destroy the first rounds rounds of mg into their slabs, and mg. */
+/*
+ * Destroy the first rounds rounds of mg into their slabs, in one hold of
+ * the slab lock, and mg.
+ */
 static void
 kmem_magazine_destroy(kmem_cache_t *kc, kmem_magazine_t *mg, u_int rounds)
 {
 	u_int i;
 
 	KASSERT(rounds <= mg->mg_size);
-	for (i = 0; i < rounds; i++)
-		kmem_cache_destruct(kc, mg->mg_round[i]);
+	if (kc->kc_dtor != NULL && (kc->kc_flags & KMF_DEBUG) == 0) {
+		for (i = 0; i < rounds; i++)
+			(*kc->kc_dtor)(mg->mg_round[i], kc->kc_arg);
+	}
+	kmem_slab_free_batch(kc, mg->mg_round, rounds);
+	kmem_wakeup();
 	kmem_magazine_free(mg);
 }
 
@@ -680,7 +687,7 @@ kmem_cpu_alloc(kmem_cache_t *kc, int kmflags)
 static u_int
 kmem_cache_construct(kmem_cache_t *kc, void **bufs, u_int n, int kmflags)
 {
-	u_int i, j;
+	u_int i;
 
 	if (kc->kc_ctor == NULL || (kc->kc_flags & KMF_DEBUG) != 0)
 		return n;
@@ -688,10 +695,10 @@ kmem_cache_construct(kmem_cache_t *kc, void **bufs, u_int n, int kmflags)
 		if ((*kc->kc_ctor)(bufs[i], kc->kc_arg, kmflags) != 0)
 			break;
 	}
-	for (j = i; j < n; j++)
-		kmem_slab_free(kc, bufs[j]);
-	if (i < n)
+	if (i < n) {
+		kmem_slab_free_batch(kc, bufs + i, n - i);
 		kmem_wakeup();
+	}
 	return i;
 }
 

@@ -855,16 +855,17 @@ kmem_slab_alloc_batch(kmem_cache_t *kc, void **bufs, u_int n)
 }
 
 /*
- * kmem_slab_free: give an unconstructed buffer back to its slab; panics
- * if it is not an allocated buffer of kc.
+ * Give an unconstructed buffer back to its slab; panics if it is not an
+ * allocated buffer of kc.
+ * => slab lock held.
  */
-void
-kmem_slab_free(kmem_cache_t *kc, void *buf)
+static void
+kmem_slab_put(kmem_cache_t *kc, void *buf)
 {
 	kmem_bufctl_t *bc;
 	kmem_slab_t *sl;
 
-	mutex_spin_enter(&kc->kc_slab_lock);
+	KASSERT(mutex_owned(&kc->kc_slab_lock));
 	sl = kmem_slab_find(kc, (uintptr_t)buf, true, "kmem_cache_free", &bc);
 	if (bc != NULL) {
 		bc->bc_next = sl->sl_free;
@@ -883,6 +884,35 @@ kmem_slab_free(kmem_cache_t *kc, void *buf)
 		kc->kc_nempty++;
 	}
 	kc->kc_slab_free++;
+}
+
+/*
+ * kmem_slab_free: give an unconstructed buffer back to its slab; panics
+ * if it is not an allocated buffer of kc.
+ */
+void
+kmem_slab_free(kmem_cache_t *kc, void *buf)
+{
+
+	mutex_spin_enter(&kc->kc_slab_lock);
+	kmem_slab_put(kc, buf);
+	mutex_spin_exit(&kc->kc_slab_lock);
+}
+
+/*
+ * kmem_slab_free_batch: give the n unconstructed buffers of bufs back to
+ * their slabs in one hold of the slab lock, as kmem_slab_alloc_batch
+ * takes them (n is at most a magazine's rounds); panics at the first
+ * that is not an allocated buffer of kc.
+ */
+void
+kmem_slab_free_batch(kmem_cache_t *kc, void **bufs, u_int n)
+{
+	u_int i;
+
+	mutex_spin_enter(&kc->kc_slab_lock);
+	for (i = 0; i < n; i++)
+		kmem_slab_put(kc, bufs[i]);
 	mutex_spin_exit(&kc->kc_slab_lock);
 }
 

@@ -296,6 +296,7 @@ void	kmem_slab_fini(kmem_cache_t *);
 void	*kmem_slab_alloc(kmem_cache_t *, int);
 u_int	kmem_slab_alloc_batch(kmem_cache_t *, void **, u_int);
 void	kmem_slab_free(kmem_cache_t *, void *);
+void	kmem_slab_free_batch(kmem_cache_t *, void **, u_int);
 void	kmem_slab_verify(kmem_cache_t *, void *, const char *);
 void	kmem_slab_reap(kmem_cache_t *);
 void	kmem_slab_bootstrap(void);
