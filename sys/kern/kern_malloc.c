@@ -38,8 +38,13 @@
  *
  * Statistics: with no types to charge, malloc as a whole counts its
  * allocations and bytes outstanding, the high-water mark of the bytes,
- * its requests and its failed M_NOWAIT requests, with atomic operations
- * (malloc_stats, malloc_print).
+ * its requests and its failed M_NOWAIT requests (malloc_stats,
+ * malloc_print).  Each CPU counts in a cache line of its own, as kmem's
+ * per-CPU layer keeps its magazines, so that malloc and free on several
+ * CPUs at once share no written line; malloc_stats adds the CPUs up.  Each CPU also adds its change in bytes
+ * to one shared total once it reaches MALLOC_FOLD either way, and the
+ * high-water mark is that total's: at most ncpu * MALLOC_FOLD below the
+ * true peak.
  *
  * Auditing: malloc, free and realloc take their kmem memory through the
  * _caller forms of kmem_alloc and kmem_free (<sys/kmem_impl.h>) with
@@ -56,6 +61,7 @@
 
 #include <sys/param.h>
 #include <sys/atomic.h>
+#include <sys/cpu.h>
 #include <sys/intr.h>
 #include <sys/kmem.h>
 #include <sys/kmem_impl.h>
@@ -78,9 +84,14 @@ CTASSERT(sizeof(struct malloc_header) == KMEM_ALIGN);
 #define	MALLOC_SMALL_MAX	(2 * PAGE_SIZE - MALLOC_HDR)
 #define	MALLOC_NHASH		64	/* chains of the large index */
 #define	MALLOC_TAG		0x6d616c6cU	/* in a live header */
+#define	MALLOC_FOLD		(64 * 1024)	/* bytes a CPU counts alone */
 
 /*
  * The legend for what protects each field:
+ *	a	atomic operations
+ *	c	its CPU's, written at splvm by that CPU alone (malloc and free
+ *		run in interrupt handlers at IPL_VM too) with single stores;
+ *		read by malloc_stats on any CPU at any time
  *	h	malloc_large_lock
  */
 struct malloc_large {
@@ -94,7 +105,23 @@ CTASSERT(sizeof(struct malloc_large) <= 32);	/* as malloc(9) states */
 static struct malloc_large_chain malloc_large_hash[MALLOC_NHASH]; /* h */
 static kmutex_t malloc_large_lock;
 static volatile u_int malloc_state;	/* 0, then 1 while set up, then 2 */
-static struct malloc_stats malloc_st;	/* a */
+
+/*
+ * One CPU's statistics.  The byte counts go below zero (as signed
+ * numbers) on a CPU that frees what others allocated; added up over the
+ * CPUs, they are exact.
+ */
+struct malloc_cpu {
+	uint64_t	mc_allocs;	/* c: requests that got memory */
+	uint64_t	mc_frees;	/* c: frees */
+	uint64_t	mc_fails;	/* c: M_NOWAIT requests that failed */
+	uint64_t	mc_memuse;	/* c: bytes allocated less freed */
+	uint64_t	mc_unfolded;	/* c: of them, not in malloc_memuse */
+} __aligned(COHERENCY_UNIT);
+
+static struct malloc_cpu malloc_cpu[MAXCPUS];	/* c */
+static volatile uint64_t malloc_memuse;		/* a: the CPUs' folded bytes */
+static volatile uint64_t malloc_maxused;	/* a: their high-water mark */
 
 /* ---- setup */
 
@@ -128,26 +155,91 @@ malloc_tag(const struct malloc_header *mh)
 
 /* ---- statistics */
 
-/* Count an allocation of size bytes. */
-static void
-malloc_stat_alloc(size_t size)
+/* Add v to a counter of the calling CPU's; splvm held. */
+static inline void
+malloc_count(volatile uint64_t *c, uint64_t v)
 {
-	uint64_t use, max;
 
-	atomic_inc_64(&malloc_st.ms_inuse);
-	use = atomic_add_64_nv(&malloc_st.ms_memuse, size);
-	while ((max = vmem_load64(&malloc_st.ms_maxused)) < use &&
-	    atomic_cas_64(&malloc_st.ms_maxused, max, use) != max)
+	vmem_store64(c, vmem_load64(c) + v);
+}
+
+/*
+ * Move the calling CPU's unfolded bytes into malloc_memuse and raise the
+ * high-water mark to the new total; splvm held.  The total leaves out
+ * what other CPUs have not folded yet, so it may even be below zero for
+ * a moment; the mark only follows it up.
+ */
+static __noinline void
+malloc_fold(struct malloc_cpu *mc)
+{
+	int64_t use, max;
+
+	use = (int64_t)atomic_add_64_nv(&malloc_memuse,
+	    vmem_load64(&mc->mc_unfolded));
+	vmem_store64(&mc->mc_unfolded, 0);
+	while ((max = (int64_t)vmem_load64(&malloc_maxused)) < use &&
+	    atomic_cas_64(&malloc_maxused, (uint64_t)max, (uint64_t)use) !=
+	    (uint64_t)max)
 		continue;
 }
 
-/* Count the free of an allocation of size bytes. */
+/* The calling CPU's statistics; splvm held. */
+static inline struct malloc_cpu *
+malloc_cpu_cur(void)
+{
+
+	return &malloc_cpu[cpu_index(curcpu())];
+}
+
+/* Count a request on the calling CPU that got size bytes. */
+static void
+malloc_stat_alloc(size_t size)
+{
+	struct malloc_cpu *mc;
+	uint64_t unfolded;
+	int s;
+
+	s = splvm();
+	mc = malloc_cpu_cur();
+	malloc_count(&mc->mc_allocs, 1);
+	malloc_count(&mc->mc_memuse, size);
+	unfolded = vmem_load64(&mc->mc_unfolded) + size;
+	vmem_store64(&mc->mc_unfolded, unfolded);
+	if ((int64_t)unfolded >= MALLOC_FOLD)
+		malloc_fold(mc);
+	splx(s);
+}
+
+/* Count a failed M_NOWAIT request on the calling CPU. */
+static void
+malloc_stat_fail(void)
+{
+	struct malloc_cpu *mc;
+	int s;
+
+	s = splvm();
+	mc = malloc_cpu_cur();
+	malloc_count(&mc->mc_fails, 1);
+	splx(s);
+}
+
+/* Count the free of size bytes on the calling CPU. */
 static void
 malloc_stat_free(size_t size)
 {
+	struct malloc_cpu *mc;
+	uint64_t unfolded;
+	int s;
 
-	atomic_dec_64(&malloc_st.ms_inuse);
-	atomic_add_64(&malloc_st.ms_memuse, -(uint64_t)size);
+	s = splvm();
+	mc = malloc_cpu_cur();
+	malloc_count(&mc->mc_frees, 1);
+	malloc_count(&mc->mc_memuse, -(uint64_t)size);
+	unfolded = vmem_load64(&mc->mc_unfolded) - size;
+	vmem_store64(&mc->mc_unfolded, unfolded);
+	if ((int64_t)unfolded <= -MALLOC_FOLD)
+		malloc_fold(mc);
+	splx(s);
 }
 
 /* ---- the large index */
@@ -228,7 +320,6 @@ kern_malloc1(unsigned long size, int flags, const void *caller)
 		panic("malloc: size %#lx flags %#x: unknown flags, or a size "
 		    "no memory can hold", size, flags);
 	malloc_setup();
-	atomic_inc_64(&malloc_st.ms_calls);
 	if (size > MALLOC_SMALL_MAX) {
 		p = malloc_large_alloc(size, flags, caller);
 	} else {
@@ -242,11 +333,10 @@ kern_malloc1(unsigned long size, int flags, const void *caller)
 			p = mh + 1;
 		}
 	}
-	if (p == NULL) {
-		atomic_inc_64(&malloc_st.ms_fails);
-		return NULL;
-	}
-	malloc_stat_alloc(size);
+	if (p == NULL)
+		malloc_stat_fail();
+	else
+		malloc_stat_alloc(size);
 	return p;
 }
 
@@ -390,12 +480,21 @@ kern_realloc(void *addr, unsigned long size, int flags)
 void
 malloc_stats(struct malloc_stats *ms)
 {
+	uint64_t allocs = 0, frees = 0;
+	struct malloc_cpu *mc;
+	u_int i;
 
-	ms->ms_inuse = vmem_load64(&malloc_st.ms_inuse);
-	ms->ms_memuse = vmem_load64(&malloc_st.ms_memuse);
-	ms->ms_maxused = vmem_load64(&malloc_st.ms_maxused);
-	ms->ms_calls = vmem_load64(&malloc_st.ms_calls);
-	ms->ms_fails = vmem_load64(&malloc_st.ms_fails);
+	memset(ms, 0, sizeof(*ms));
+	for (i = 0; i < ncpu; i++) {
+		mc = &malloc_cpu[i];
+		allocs += vmem_load64(&mc->mc_allocs);
+		frees += vmem_load64(&mc->mc_frees);
+		ms->ms_fails += vmem_load64(&mc->mc_fails);
+		ms->ms_memuse += vmem_load64(&mc->mc_memuse);
+	}
+	ms->ms_inuse = allocs - frees;
+	ms->ms_calls = allocs + ms->ms_fails;
+	ms->ms_maxused = MAX(vmem_load64(&malloc_maxused), ms->ms_memuse);
 }
 
 /* malloc_print: malloc's statistics, one line. */

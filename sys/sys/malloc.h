@@ -44,8 +44,8 @@ MALLOC_DECLARE(M_NETADDR);
 MALLOC_DECLARE(M_MRTABLE);
 
 /*
- * Statistics of malloc as a whole (malloc_stats), counted with atomic
- * operations.
+ * Statistics of malloc as a whole (malloc_stats), counted per CPU and
+ * added up; ms_maxused may be up to 64 KiB per CPU below the true peak.
  */
 struct malloc_stats {
 	uint64_t	ms_inuse;	/* allocations outstanding */
