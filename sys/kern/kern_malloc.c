@@ -120,8 +120,8 @@ struct malloc_cpu {
 } __aligned(COHERENCY_UNIT);
 
 static struct malloc_cpu malloc_cpu[MAXCPUS];	/* c */
-static volatile uint64_t malloc_memuse;		/* a: the CPUs' folded bytes */
-static volatile uint64_t malloc_maxused;	/* a: their high-water mark */
+static volatile u_long malloc_memuse;		/* a: the CPUs' folded bytes */
+static volatile u_long malloc_maxused;		/* a: their high-water mark */
 
 /* ---- setup */
 
@@ -172,14 +172,14 @@ malloc_count(volatile uint64_t *c, uint64_t v)
 static __noinline void
 malloc_fold(struct malloc_cpu *mc)
 {
-	int64_t use, max;
+	long use, max;
 
-	use = (int64_t)atomic_add_64_nv(&malloc_memuse,
-	    vmem_load64(&mc->mc_unfolded));
+	use = (long)atomic_add_long_nv(&malloc_memuse,
+	    (long)vmem_load64(&mc->mc_unfolded));
 	vmem_store64(&mc->mc_unfolded, 0);
-	while ((max = (int64_t)vmem_load64(&malloc_maxused)) < use &&
-	    atomic_cas_64(&malloc_maxused, (uint64_t)max, (uint64_t)use) !=
-	    (uint64_t)max)
+	while ((max = (long)atomic_load_relaxed(&malloc_maxused)) < use &&
+	    atomic_cas_ulong(&malloc_maxused, (u_long)max, (u_long)use) !=
+	    (u_long)max)
 		continue;
 }
 
@@ -494,7 +494,8 @@ malloc_stats(struct malloc_stats *ms)
 	}
 	ms->ms_inuse = allocs - frees;
 	ms->ms_calls = allocs + ms->ms_fails;
-	ms->ms_maxused = MAX(vmem_load64(&malloc_maxused), ms->ms_memuse);
+	ms->ms_maxused = MAX((uint64_t)atomic_load_relaxed(&malloc_maxused),
+	    ms->ms_memuse);
 }
 
 /* malloc_print: malloc's statistics, one line. */

@@ -162,11 +162,11 @@ extent_may_sleep(const struct extent *ex, int flags)
 /* ---- sleeping for space */
 
 /* The number of frees so far; read before an attempt. */
-static uint64_t
+static u_long
 extent_gen(struct extent *ex)
 {
 
-	return vmem_load64_acquire(&ex->ex_gen);
+	return atomic_load_acquire(&ex->ex_gen);
 }
 
 /*
@@ -174,7 +174,7 @@ extent_gen(struct extent *ex)
  * ticks if timo is not 0).
  */
 static void
-extent_wait(struct extent *ex, uint64_t gen, int timo)
+extent_wait(struct extent *ex, u_long gen, int timo)
 {
 
 	mutex_enter(&ex->ex_lock);
@@ -195,7 +195,7 @@ extent_wakeup(struct extent *ex)
 	if ((ex->ex_flags & EXF_EARLY) != 0)
 		return;
 	mutex_enter(&ex->ex_lock);
-	vmem_store64_release(&ex->ex_gen, ex->ex_gen + 1);
+	atomic_store_release(&ex->ex_gen, ex->ex_gen + 1);
 	cv_broadcast(&ex->ex_cv);
 	mutex_exit(&ex->ex_lock);
 }
@@ -347,7 +347,7 @@ extent_xalloc(struct extent *ex, const struct extent_req *rq,
 {
 	vmem_size_t nocross;
 	bool retried = false;
-	uint64_t gen;
+	u_long gen;
 	int mode;
 	u_long s;
 
@@ -492,7 +492,7 @@ extent_alloc_top(struct extent *ex, struct extent_req *rq)
 {
 	vmem_addr_t top;
 	u_long result;
-	uint64_t gen;
+	u_long gen;
 	int error;
 
 	rq->rq_subend = ~0UL - 1;

@@ -133,7 +133,7 @@ kmem_audit_record(kmem_cache_t *kc, void *buf, u_int op, const void *caller)
 {
 	struct kmem_bufaudit *ba;
 	struct kmem_audit *ka;
-	uint64_t pos;
+	u_long pos;
 
 	if ((kc->kc_flags & KMF_AUDIT) == 0)
 		return;
@@ -145,7 +145,7 @@ kmem_audit_record(kmem_cache_t *kc, void *buf, u_int op, const void *caller)
 	ka->ka_cpu = cpu_index(curcpu());
 	ka->ka_op = op;
 	ka->ka_time = (uint64_t)(u_int)getticks();
-	pos = atomic_add_64_nv(&kc->kc_logpos, 1) - 1;
+	pos = atomic_inc_ulong_nv(&kc->kc_logpos) - 1;
 	kc->kc_log[pos % KMEM_AUDIT_LOG] = *ka;
 }
 
@@ -173,13 +173,13 @@ kmem_cache_audit(kmem_cache_t *kc, void *buf, struct kmem_bufaudit *ba)
 u_int
 kmem_cache_audit_log(kmem_cache_t *kc, struct kmem_audit *ka, u_int n)
 {
-	uint64_t pos, first;
+	u_long pos, first;
 	u_int i;
 
 	if ((kc->kc_flags & KMF_AUDIT) == 0)
 		return 0;
-	pos = vmem_load64_acquire(&kc->kc_logpos);
-	n = (u_int)MIN(MIN((uint64_t)n, pos), (uint64_t)KMEM_AUDIT_LOG);
+	pos = atomic_load_acquire(&kc->kc_logpos);
+	n = (u_int)MIN(MIN((u_long)n, pos), (u_long)KMEM_AUDIT_LOG);
 	first = pos - n;
 	for (i = 0; i < n; i++)
 		ka[i] = kc->kc_log[(first + i) % KMEM_AUDIT_LOG];

@@ -612,18 +612,18 @@ vmem_import(vmem_t *vm, const struct vmem_req *rq, vm_flag_t flags)
 /* ---- sleeping for space */
 
 /*
- * Wait for space to be freed in the arena (or for up to a tick, if tick
- * or if the arena imports, since space may come back to its source, or
- * pages to the page level, instead).
+ * Wait for space to be freed in the arena (or for up to a tick, if
+ * onetick or if the arena imports, since space may come back to its
+ * source, or pages to the page level, instead).
  * => arena lock held; released and retaken.
  */
 static void
-vmem_wait(vmem_t *vm, bool tick)
+vmem_wait(vmem_t *vm, bool onetick)
 {
 
 	KASSERT(mutex_owned(&vm->vm_lock));
 	vm->vm_nwait++;
-	if (tick || vm->vm_importfn != NULL)
+	if (onetick || vm->vm_importfn != NULL)
 		(void)cv_timedwait(&vm->vm_cv, &vm->vm_lock, 1);
 	else
 		cv_wait(&vm->vm_cv, &vm->vm_lock);

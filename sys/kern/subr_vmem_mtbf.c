@@ -45,9 +45,9 @@
 
 volatile u_int vmem_mtbf;		/* a: the period; 0 is off */
 static volatile u_int vmem_mtbf_mode;	/* a: VMEM_MTBF_* */
-static volatile uint64_t vmem_mtbf_seed;	/* a */
-static volatile uint64_t vmem_mtbf_nreq;	/* a: requests counted */
-static volatile uint64_t vmem_mtbf_nfail;	/* a: failures injected */
+static volatile u_long vmem_mtbf_seed;	/* a: as much as a long holds */
+static volatile u_long vmem_mtbf_nreq;	/* a: requests counted */
+static volatile u_long vmem_mtbf_nfail;	/* a: failures injected */
 
 /* A 64-bit mix of x (splitmix64's finalizer). */
 static uint64_t
@@ -65,7 +65,8 @@ vmem_mtbf_mix(uint64_t x)
  * vmem_mtbf_set: make every n-th (VMEM_MTBF_EVERY) or a random 1 in n
  * (VMEM_MTBF_RANDOM, sequence fixed by seed) NOSLEEP request fail, or,
  * with VMEM_MTBF_REFILLS, tag refill; n 0 turns injection off.  The
- * counts start again from 0.
+ * counts start again from 0.  A port whose long has 32 bits keeps the
+ * seed's low 32 bits.
  */
 void
 vmem_mtbf_set(u_int n, u_int mode, uint64_t seed)
@@ -73,9 +74,9 @@ vmem_mtbf_set(u_int n, u_int mode, uint64_t seed)
 
 	atomic_store_relaxed(&vmem_mtbf, 0);
 	atomic_store_relaxed(&vmem_mtbf_mode, mode);
-	vmem_store64(&vmem_mtbf_seed, seed);
-	vmem_store64(&vmem_mtbf_nreq, 0);
-	vmem_store64(&vmem_mtbf_nfail, 0);
+	atomic_store_relaxed(&vmem_mtbf_seed, (u_long)seed);
+	atomic_store_relaxed(&vmem_mtbf_nreq, 0);
+	atomic_store_relaxed(&vmem_mtbf_nfail, 0);
 	atomic_store_release(&vmem_mtbf, n);
 }
 
@@ -89,19 +90,19 @@ vmem_mtbf_fail(bool refill)
 {
 	u_int n = atomic_load_acquire(&vmem_mtbf);
 	u_int mode = atomic_load_relaxed(&vmem_mtbf_mode);
-	uint64_t c;
+	u_long c;
 	bool fail;
 
 	if (n == 0 || ((mode & VMEM_MTBF_REFILLS) != 0) != refill)
 		return false;
-	c = atomic_add_64_nv(&vmem_mtbf_nreq, 1);
+	c = atomic_inc_ulong_nv(&vmem_mtbf_nreq);
 	if ((mode & VMEM_MTBF_RANDOM) != 0)
-		fail = vmem_mtbf_mix(vmem_load64(&vmem_mtbf_seed) +
-		    c) % n == 0;
+		fail = vmem_mtbf_mix((uint64_t)atomic_load_relaxed(
+		    &vmem_mtbf_seed) + c) % n == 0;
 	else
 		fail = c % n == 0;
 	if (fail)
-		atomic_inc_64(&vmem_mtbf_nfail);
+		atomic_inc_ulong(&vmem_mtbf_nfail);
 	return fail;
 }
 
@@ -119,5 +120,5 @@ uint64_t
 vmem_mtbf_injected(void)
 {
 
-	return vmem_load64(&vmem_mtbf_nfail);
+	return atomic_load_relaxed(&vmem_mtbf_nfail);
 }

@@ -25,7 +25,7 @@ struct extent {
 	struct vmem	ex_vmem;	/* v: the arena over the numbers */
 	kmutex_t	ex_lock;	/* waiters for space sleep on ... */
 	kcondvar_t	ex_cv;		/* w: ... this, signalled by frees */
-	uint64_t	ex_gen;		/* w: frees so far */
+	volatile u_long	ex_gen;		/* w: frees so far */
 	const char	*ex_name;	/* I: for messages */
 	u_long		ex_start;	/* I: first number */
 	u_long		ex_end;		/* I: last number, inclusive */

@@ -221,7 +221,7 @@ struct kmem_cache {
 
 	/* The transaction log (KMF_AUDIT). */
 	struct kmem_audit *kc_log;	/* I: KMEM_AUDIT_LOG records */
-	volatile uint64_t kc_logpos;	/* a: records ever written */
+	volatile u_long	kc_logpos;	/* a: records ever written */
 
 	LIST_ENTRY(kmem_cache) kc_list;	/* g: all caches */
 	struct kmem_cpu_cache kc_cpu[];	/* c: MAXCPUS of them */

@@ -197,49 +197,22 @@ struct vmem_qcache_ops {
 #define	VMEM_EST_BTCOUNT(ns, na)	(2 * (ns) + 2 * (na))
 
 /*
- * Loads and stores of the 64-bit counters that CPUs read without a lock
- * (vmem's, kmem's, malloc's and extent's).  A port with atomic 64-bit
- * loads and stores (__HAVE_ATOMIC64_LOADSTORE: every _LP64 one) uses
- * them; on one without (i386 ...) a compare-and-swap that changes
- * nothing reads the value whole, and a swap writes it, with the
- * barriers the names ask for.
+ * Loads and stores of the 64-bit statistics counters that one CPU (or
+ * one lock holder) writes and any CPU may read without a lock: kmem's
+ * and malloc's per-CPU counts.  A port with atomic 64-bit loads and
+ * stores (__HAVE_ATOMIC64_LOADSTORE: every _LP64 one) uses them.  On one
+ * without (i386, and the ports with no 64-bit atomic operations at all,
+ * such as 32-bit powerpc, m68k or sh3), they are plain accesses: a read
+ * on another CPU may see a counter torn while its CPU updates it, as an
+ * evcnt(9) counter may be.  Nothing else in vmem, kmem or malloc needs a
+ * 64-bit atomic operation; counts that CPUs share are u_long.
  */
 #ifdef __HAVE_ATOMIC64_LOADSTORE
 #define	vmem_load64(p)			atomic_load_relaxed(p)
-#define	vmem_load64_acquire(p)		atomic_load_acquire(p)
 #define	vmem_store64(p, v)		atomic_store_relaxed((p), (v))
-#define	vmem_store64_release(p, v)	atomic_store_release((p), (v))
 #else
-static __inline uint64_t
-vmem_load64(const volatile uint64_t *p)
-{
-
-	return atomic_cas_64((volatile uint64_t *)(uintptr_t)p, 0, 0);
-}
-
-static __inline uint64_t
-vmem_load64_acquire(const volatile uint64_t *p)
-{
-	uint64_t v = vmem_load64(p);
-
-	membar_acquire();
-	return v;
-}
-
-static __inline void
-vmem_store64(volatile uint64_t *p, uint64_t v)
-{
-
-	(void)atomic_swap_64(p, v);
-}
-
-static __inline void
-vmem_store64_release(volatile uint64_t *p, uint64_t v)
-{
-
-	membar_release();
-	(void)atomic_swap_64(p, v);
-}
+#define	vmem_load64(p)			(*(p))
+#define	vmem_store64(p, v)		(*(p) = (v))
 #endif
 
 __BEGIN_DECLS

@@ -72,8 +72,25 @@ _ATOMIC_OPS(64, uint64_t)
 #define	atomic_dec_uint_nv(p)	atomic_add_uint_nv((p), -1U)
 #define	atomic_inc_ulong(p)	atomic_add_ulong((p), 1UL)
 #define	atomic_dec_ulong(p)	atomic_add_ulong((p), -1UL)
+#define	atomic_inc_ulong_nv(p)	atomic_add_ulong_nv((p), 1UL)
+#define	atomic_dec_ulong_nv(p)	atomic_add_ulong_nv((p), -1UL)
 #define	atomic_inc_64(p)	atomic_add_64((p), 1)
 #define	atomic_dec_64(p)	atomic_add_64((p), (uint64_t)-1)
+
+/* NetBSD's names for adding a signed long to an unsigned one. */
+static __inline void
+atomic_add_long(volatile unsigned long *p, long v)
+{
+
+	(void)__atomic_fetch_add(p, (unsigned long)v, _ATOMIC_SC);
+}
+
+static __inline unsigned long
+atomic_add_long_nv(volatile unsigned long *p, long v)
+{
+
+	return __atomic_add_fetch(p, (unsigned long)v, _ATOMIC_SC);
+}
 
 static __inline void *
 atomic_cas_ptr(volatile void *p, void *o, void *n)
