@@ -27,6 +27,7 @@ ALLOC_SRCS+=	sys/uvm/uvm_kmem.c
 ALLOC_SRCS+=	sys/harness/uvm/uvm_km.c
 
 RUMP_SRCS+=	sys/harness/rump/rump_cpu.c
+RUMP_SRCS+=	sys/harness/rump/rump_keep.c
 RUMP_SRCS+=	sys/harness/rump/rump_misc.c
 RUMP_SRCS+=	sys/harness/rump/rump_sync.c
 RUMP_SRCS+=	sys/harness/rump/rump_thread.c

@@ -27,7 +27,7 @@ curcpu(void)
 	struct cpu_info *ci = rump_lwp.rl_cpu;
 
 	if (__predict_false(ci == NULL))
-		ci = rump_cpu_attach();
+		RUMP_CALL_KEEP_RET(rump_cpu_attach, ci);
 	return ci;
 }
 

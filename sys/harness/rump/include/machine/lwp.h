@@ -35,6 +35,22 @@ void	rump_xc_deferred(void);
 void	rump_xc_wait(void);
 struct cpu_info *rump_cpu_attach(void);
 
+/*
+ * Make a slow-path call that changes no register, so that the fast paths
+ * around it need no stack frame, as a kernel's have none (rump_keep.c).
+ */
+#ifdef __x86_64__
+#define	RUMP_CALL_KEEP(fn)						\
+	__asm volatile("lea -128(%%rsp), %%rsp\n\tcall " #fn "_keep\n\t"	\
+	    "lea 128(%%rsp), %%rsp" : : : "memory", "cc")
+#define	RUMP_CALL_KEEP_RET(fn, v)					\
+	__asm volatile("lea -128(%%rsp), %%rsp\n\tcall " #fn "_keep\n\t"	\
+	    "lea 128(%%rsp), %%rsp" : "=a" (v) : : "memory", "cc")
+#else
+#define	RUMP_CALL_KEEP(fn)		fn()
+#define	RUMP_CALL_KEEP_RET(fn, v)	((v) = fn())
+#endif
+
 /* Set one of this thread's section words, for other threads to read. */
 #define	RUMP_LWP_SET(field, v)						\
 	__atomic_store_n(&rump_lwp.field, (v), __ATOMIC_RELEASE)
@@ -50,7 +66,7 @@ rump_lwp_open(void)
 	__insn_barrier();
 	if (__predict_false(__atomic_load_n(&rump_lwp.rl_xcrun,
 	    __ATOMIC_ACQUIRE) != 0))
-		rump_xc_wait();
+		RUMP_CALL_KEEP(rump_xc_wait);
 }
 
 /* Run deferred cross calls once nothing per-CPU is open. */
@@ -62,7 +78,7 @@ rump_lwp_settle(void)
 	    __ATOMIC_RELAXED) != 0) &&
 	    rump_lwp.rl_nopreempt == 0 && rump_lwp.rl_ipl == 0 &&
 	    rump_lwp.rl_nmutex == 0)
-		rump_xc_deferred();
+		RUMP_CALL_KEEP(rump_xc_deferred);
 }
 
 #endif /* !_RUMP_MACHINE_LWP_H_ */
