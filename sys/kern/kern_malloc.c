@@ -183,62 +183,28 @@ malloc_fold(struct malloc_cpu *mc)
 		continue;
 }
 
-/* The calling CPU's statistics; splvm held. */
-static inline struct malloc_cpu *
-malloc_cpu_cur(void)
-{
-
-	return &malloc_cpu[cpu_index(curcpu())];
-}
-
-/* Count a request on the calling CPU that got size bytes. */
-static void
-malloc_stat_alloc(size_t size)
+/*
+ * Count one event on the calling CPU, in the counter at offset event of
+ * struct malloc_cpu (mc_allocs, mc_frees or mc_fails), and bytes more
+ * (or fewer, if negative) in use.
+ */
+static inline void
+malloc_stat(size_t event, int64_t bytes)
 {
 	struct malloc_cpu *mc;
-	uint64_t unfolded;
+	int64_t unfolded;
 	int s;
 
 	s = splvm();
-	mc = malloc_cpu_cur();
-	malloc_count(&mc->mc_allocs, 1);
-	malloc_count(&mc->mc_memuse, size);
-	unfolded = vmem_load64(&mc->mc_unfolded) + size;
-	vmem_store64(&mc->mc_unfolded, unfolded);
-	if ((int64_t)unfolded >= MALLOC_FOLD)
-		malloc_fold(mc);
-	splx(s);
-}
-
-/* Count a failed M_NOWAIT request on the calling CPU. */
-static void
-malloc_stat_fail(void)
-{
-	struct malloc_cpu *mc;
-	int s;
-
-	s = splvm();
-	mc = malloc_cpu_cur();
-	malloc_count(&mc->mc_fails, 1);
-	splx(s);
-}
-
-/* Count the free of size bytes on the calling CPU. */
-static void
-malloc_stat_free(size_t size)
-{
-	struct malloc_cpu *mc;
-	uint64_t unfolded;
-	int s;
-
-	s = splvm();
-	mc = malloc_cpu_cur();
-	malloc_count(&mc->mc_frees, 1);
-	malloc_count(&mc->mc_memuse, -(uint64_t)size);
-	unfolded = vmem_load64(&mc->mc_unfolded) - size;
-	vmem_store64(&mc->mc_unfolded, unfolded);
-	if ((int64_t)unfolded <= -MALLOC_FOLD)
-		malloc_fold(mc);
+	mc = &malloc_cpu[cpu_index(curcpu())];
+	malloc_count((volatile uint64_t *)((char *)mc + event), 1);
+	if (bytes != 0) {
+		malloc_count(&mc->mc_memuse, (uint64_t)bytes);
+		unfolded = (int64_t)vmem_load64(&mc->mc_unfolded) + bytes;
+		vmem_store64(&mc->mc_unfolded, (uint64_t)unfolded);
+		if (unfolded >= MALLOC_FOLD || unfolded <= -MALLOC_FOLD)
+			malloc_fold(mc);
+	}
 	splx(s);
 }
 
@@ -334,9 +300,10 @@ kern_malloc1(unsigned long size, int flags, const void *caller)
 		}
 	}
 	if (p == NULL)
-		malloc_stat_fail();
+		malloc_stat(offsetof(struct malloc_cpu, mc_fails), 0);
 	else
-		malloc_stat_alloc(size);
+		malloc_stat(offsetof(struct malloc_cpu, mc_allocs),
+		    (int64_t)size);
 	return p;
 }
 
@@ -416,7 +383,7 @@ kern_free1(void *addr, const void *caller)
 		mh->mh_tag = 0;
 		kmem_free_caller(mh, size + MALLOC_HDR, caller);
 	}
-	malloc_stat_free(size);
+	malloc_stat(offsetof(struct malloc_cpu, mc_frees), -(int64_t)size);
 }
 
 /*
