@@ -41,10 +41,15 @@
  * its requests and its failed M_NOWAIT requests (malloc_stats,
  * malloc_print).  Each CPU counts in a cache line of its own, as kmem's
  * per-CPU layer keeps its magazines, so that malloc and free on several
- * CPUs at once share no written line; malloc_stats adds the CPUs up.  Each CPU also adds its change in bytes
- * to one shared total once it reaches MALLOC_FOLD either way, and the
- * high-water mark is that total's: at most ncpu * MALLOC_FOLD below the
- * true peak.
+ * CPUs at once do not write one line; malloc_stats adds the CPUs up,
+ * exactly when no CPU is in malloc or free.  The counts are longs, which
+ * every port reads and writes whole, so a sum is never torn; on a port
+ * whose long has 32 bits, the request counts wrap at 2^32.  The
+ * high-water mark needs one total: each CPU adds its change in bytes to
+ * a shared one whenever that change reaches MALLOC_FOLD either way, and
+ * the mark follows that total.  As the changes other CPUs have not added
+ * yet are missing from it, the mark may be above or below the true peak
+ * by up to ncpu * MALLOC_FOLD.
  *
  * Auditing: malloc, free and realloc take their kmem memory through the
  * _caller forms of kmem_alloc and kmem_free (<sys/kmem_impl.h>) with
@@ -90,8 +95,9 @@ CTASSERT(sizeof(struct malloc_header) == KMEM_ALIGN);
  * The legend for what protects each field:
  *	a	atomic operations
  *	c	its CPU's, written at splvm by that CPU alone (malloc and free
- *		run in interrupt handlers at IPL_VM too) with single stores;
+ *		run in interrupt handlers at IPL_VM too) with atomic stores;
  *		read by malloc_stats on any CPU at any time
+ *	o	its CPU's, at splvm, and read by that CPU alone
  *	h	malloc_large_lock
  */
 struct malloc_large {
@@ -106,22 +112,32 @@ static struct malloc_large_chain malloc_large_hash[MALLOC_NHASH]; /* h */
 static kmutex_t malloc_large_lock;
 static volatile u_int malloc_state;	/* 0, then 1 while set up, then 2 */
 
+/* What a CPU counts, one event at a time. */
+enum malloc_event {
+	MALLOC_ALLOC,			/* a request that got memory */
+	MALLOC_FREE,			/* a free */
+	MALLOC_FAIL,			/* an M_NOWAIT request that failed */
+	MALLOC_NEVENTS
+};
+
 /*
- * One CPU's statistics.  The byte counts go below zero (as signed
- * numbers) on a CPU that frees what others allocated; added up over the
- * CPUs, they are exact.
+ * One CPU's statistics.  The byte counts go below zero on a CPU that
+ * frees what others allocated; added up over the CPUs, they are exact.
  */
 struct malloc_cpu {
-	uint64_t	mc_allocs;	/* c: requests that got memory */
-	uint64_t	mc_frees;	/* c: frees */
-	uint64_t	mc_fails;	/* c: M_NOWAIT requests that failed */
-	uint64_t	mc_memuse;	/* c: bytes allocated less freed */
-	uint64_t	mc_unfolded;	/* c: of them, not in malloc_memuse */
+	volatile u_long	mc_count[MALLOC_NEVENTS]; /* c: events */
+	volatile long	mc_memuse;	/* c: bytes allocated less freed */
+	long		mc_unfolded;	/* o: of them, not in mt_memuse */
 } __aligned(COHERENCY_UNIT);
 
-static struct malloc_cpu malloc_cpu[MAXCPUS];	/* c */
-static volatile u_long malloc_memuse;		/* a: the CPUs' folded bytes */
-static volatile u_long malloc_maxused;		/* a: their high-water mark */
+/* The bytes the CPUs have folded, and their high-water mark. */
+struct malloc_total {
+	volatile u_long	mt_memuse;	/* a: a long's bits, signed */
+	volatile u_long	mt_maxused;	/* a */
+} __aligned(COHERENCY_UNIT);
+
+static struct malloc_cpu malloc_cpu[MAXCPUS];
+static struct malloc_total malloc_total;
 
 /* ---- setup */
 
@@ -155,16 +171,8 @@ malloc_tag(const struct malloc_header *mh)
 
 /* ---- statistics */
 
-/* Add v to a counter of the calling CPU's; splvm held. */
-static inline void
-malloc_count(volatile uint64_t *c, uint64_t v)
-{
-
-	vmem_store64(c, vmem_load64(c) + v);
-}
-
 /*
- * Move the calling CPU's unfolded bytes into malloc_memuse and raise the
+ * Add the calling CPU's unfolded bytes to the shared total and raise the
  * high-water mark to the new total; splvm held.  The total leaves out
  * what other CPUs have not folded yet, so it may even be below zero for
  * a moment; the mark only follows it up.
@@ -174,35 +182,30 @@ malloc_fold(struct malloc_cpu *mc)
 {
 	long use, max;
 
-	use = (long)atomic_add_long_nv(&malloc_memuse,
-	    (long)vmem_load64(&mc->mc_unfolded));
-	vmem_store64(&mc->mc_unfolded, 0);
-	while ((max = (long)atomic_load_relaxed(&malloc_maxused)) < use &&
-	    atomic_cas_ulong(&malloc_maxused, (u_long)max, (u_long)use) !=
-	    (u_long)max)
+	use = (long)atomic_add_long_nv(&malloc_total.mt_memuse,
+	    mc->mc_unfolded);
+	mc->mc_unfolded = 0;
+	while ((max = (long)atomic_load_relaxed(&malloc_total.mt_maxused)) <
+	    use && atomic_cas_ulong(&malloc_total.mt_maxused, (u_long)max,
+	    (u_long)use) != (u_long)max)
 		continue;
 }
 
-/*
- * Count one event on the calling CPU, in the counter at offset event of
- * struct malloc_cpu (mc_allocs, mc_frees or mc_fails), and bytes more
- * (or fewer, if negative) in use.
- */
+/* Count an event on the calling CPU, and bytes more (or fewer) in use. */
 static inline void
-malloc_stat(size_t event, int64_t bytes)
+malloc_stat(enum malloc_event ev, long bytes)
 {
 	struct malloc_cpu *mc;
-	int64_t unfolded;
 	int s;
 
 	s = splvm();
 	mc = &malloc_cpu[cpu_index(curcpu())];
-	malloc_count((volatile uint64_t *)((char *)mc + event), 1);
+	atomic_store_relaxed(&mc->mc_count[ev], mc->mc_count[ev] + 1);
 	if (bytes != 0) {
-		malloc_count(&mc->mc_memuse, (uint64_t)bytes);
-		unfolded = (int64_t)vmem_load64(&mc->mc_unfolded) + bytes;
-		vmem_store64(&mc->mc_unfolded, (uint64_t)unfolded);
-		if (unfolded >= MALLOC_FOLD || unfolded <= -MALLOC_FOLD)
+		atomic_store_relaxed(&mc->mc_memuse, mc->mc_memuse + bytes);
+		mc->mc_unfolded += bytes;
+		if (mc->mc_unfolded >= MALLOC_FOLD ||
+		    mc->mc_unfolded <= -MALLOC_FOLD)
 			malloc_fold(mc);
 	}
 	splx(s);
@@ -300,10 +303,9 @@ kern_malloc1(unsigned long size, int flags, const void *caller)
 		}
 	}
 	if (p == NULL)
-		malloc_stat(offsetof(struct malloc_cpu, mc_fails), 0);
+		malloc_stat(MALLOC_FAIL, 0);
 	else
-		malloc_stat(offsetof(struct malloc_cpu, mc_allocs),
-		    (int64_t)size);
+		malloc_stat(MALLOC_ALLOC, (long)size);
 	return p;
 }
 
@@ -383,7 +385,7 @@ kern_free1(void *addr, const void *caller)
 		mh->mh_tag = 0;
 		kmem_free_caller(mh, size + MALLOC_HDR, caller);
 	}
-	malloc_stat(offsetof(struct malloc_cpu, mc_frees), -(int64_t)size);
+	malloc_stat(MALLOC_FREE, -(long)size);
 }
 
 /*
@@ -443,26 +445,30 @@ kern_realloc(void *addr, unsigned long size, int flags)
 
 /* ---- statistics dump */
 
-/* malloc_stats: a snapshot of malloc's statistics. */
+/*
+ * malloc_stats: a snapshot of malloc's statistics: exact while no CPU
+ * is in malloc or free; read while some are, the CPUs' counts are from
+ * moments apart, and bytes in use below zero read as 0.
+ */
 void
 malloc_stats(struct malloc_stats *ms)
 {
-	uint64_t allocs = 0, frees = 0;
+	u_long n[MALLOC_NEVENTS] = { 0 }, bytes = 0;
 	struct malloc_cpu *mc;
-	u_int i;
+	u_int i, ev;
 
-	memset(ms, 0, sizeof(*ms));
 	for (i = 0; i < ncpu; i++) {
 		mc = &malloc_cpu[i];
-		allocs += vmem_load64(&mc->mc_allocs);
-		frees += vmem_load64(&mc->mc_frees);
-		ms->ms_fails += vmem_load64(&mc->mc_fails);
-		ms->ms_memuse += vmem_load64(&mc->mc_memuse);
+		for (ev = 0; ev < MALLOC_NEVENTS; ev++)
+			n[ev] += atomic_load_relaxed(&mc->mc_count[ev]);
+		bytes += (u_long)atomic_load_relaxed(&mc->mc_memuse);
 	}
-	ms->ms_inuse = allocs - frees;
-	ms->ms_calls = allocs + ms->ms_fails;
-	ms->ms_maxused = MAX((uint64_t)atomic_load_relaxed(&malloc_maxused),
-	    ms->ms_memuse);
+	ms->ms_inuse = n[MALLOC_ALLOC] - n[MALLOC_FREE];
+	ms->ms_memuse = (uint64_t)MAX((long)bytes, 0);
+	ms->ms_calls = n[MALLOC_ALLOC] + n[MALLOC_FAIL];
+	ms->ms_fails = n[MALLOC_FAIL];
+	ms->ms_maxused = MAX((uint64_t)MAX((long)atomic_load_relaxed(
+	    &malloc_total.mt_maxused), 0), ms->ms_memuse);
 }
 
 /* malloc_print: malloc's statistics, one line. */

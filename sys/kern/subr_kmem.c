@@ -483,8 +483,10 @@ kmem_magazine_destroy(kmem_cache_t *kc, kmem_magazine_t *mg, u_int rounds)
 		for (i = 0; i < rounds; i++)
 			(*kc->kc_dtor)(mg->mg_round[i], kc->kc_arg);
 	}
-	kmem_slab_free_batch(kc, mg->mg_round, rounds);
-	kmem_wakeup();
+	if (rounds > 0) {
+		kmem_slab_free_batch(kc, mg->mg_round, rounds);
+		kmem_wakeup();
+	}
 	kmem_magazine_free(mg);
 }
 

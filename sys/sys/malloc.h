@@ -45,7 +45,8 @@ MALLOC_DECLARE(M_MRTABLE);
 
 /*
  * Statistics of malloc as a whole (malloc_stats), counted per CPU and
- * added up; ms_maxused may be up to 64 KiB per CPU below the true peak.
+ * added up; ms_maxused may be above or below the true peak by up to
+ * 64 KiB per CPU.
  */
 struct malloc_stats {
 	uint64_t	ms_inuse;	/* allocations outstanding */

@@ -46,7 +46,7 @@
  * operations walks thousands of regions).  Two more lines say where
  * instant fit's time goes: the walk run with no allocator behind it (a
  * bump pointer), which every figure above includes, and instant fit
- * walking around WALK_LIVE_L1 live segments, whose tags all stay in the
+ * walking around WALK_LIVE_L1 live segments, whose tags fit in the
  * L1 cache, which leaves out the full walk's cache misses.
  *
  * Usage: bench_vmem prints the tables; -d file also writes the
@@ -533,21 +533,25 @@ walk_measure(const struct policy *p, long pairs, size_t live,
 /*
  * Where an instant-fit operation's time goes, as far as a run can tell
  * without changing the allocator: the walk's own work (random numbers,
- * the live array) with no allocator behind it, and instant fit on an
- * arena small enough to stay in the L1 cache, which leaves out the cache
- * misses of the full walk's 20,000 tags.
+ * the live array) with no allocator behind it, and instant fit around
+ * WALK_LIVE_L1 live segments, whose tags (at most 2 * WALK_LIVE_L1
+ * busy, one more free, and the span's: 64 bytes each) fit in a 32 KiB
+ * L1 data cache, which leaves out most cache misses of the full walk's
+ * 20,000 tags.
  */
 static void
 walk_parts(void)
 {
 	double none, l1, spread;
+	char what[64];
 
 	none = walk_measure(&walk_none, WALK_PAIRS, WALK_LIVE, &spread);
 	l1 = walk_measure(&policies[0], WALK_PAIRS, WALK_LIVE_L1, &spread);
+	snprintf(what, sizeof(what), "  instant fit, %d live (< %d KiB of "
+	    "tags)", WALK_LIVE_L1, (4 * WALK_LIVE_L1 + 2) * 64 / 1024 + 1);
 	printf("\nWhere instant fit's time goes (ns/op, same walk):\n"
 	    "%-46s %6.1f\n%-46s %6.1f\n", "  the walk alone, with no allocator "
-	    "behind it", none, "  instant fit, 100 live segments (all in L1)",
-	    l1);
+	    "behind it", none, what, l1);
 }
 
 /*

@@ -40,12 +40,12 @@ struct cpu_info *rump_cpu_attach(void);
  * around it need no stack frame, as a kernel's have none (rump_keep.c).
  */
 #ifdef __x86_64__
+#define	RUMP_KEEP_ASM(fn)						\
+	"lea -128(%%rsp), %%rsp\n\tcall " #fn "_keep\n\tlea 128(%%rsp), %%rsp"
 #define	RUMP_CALL_KEEP(fn)						\
-	__asm volatile("lea -128(%%rsp), %%rsp\n\tcall " #fn "_keep\n\t"	\
-	    "lea 128(%%rsp), %%rsp" : : : "memory", "cc")
+	__asm volatile(RUMP_KEEP_ASM(fn) : : : "memory", "cc")
 #define	RUMP_CALL_KEEP_RET(fn, v)					\
-	__asm volatile("lea -128(%%rsp), %%rsp\n\tcall " #fn "_keep\n\t"	\
-	    "lea 128(%%rsp), %%rsp" : "=a" (v) : : "memory", "cc")
+	__asm volatile(RUMP_KEEP_ASM(fn) : "=a" (v) : : "memory", "cc")
 #else
 #define	RUMP_CALL_KEEP(fn)		fn()
 #define	RUMP_CALL_KEEP_RET(fn, v)	((v) = fn())
