@@ -8,7 +8,8 @@
  * exports nothing but its interface.  The cases check that a thread
  * which once called in is never sent a signal and never holds up a cross
  * call, that many scattered live buffers do not multiply the process's
- * mappings, and that UKMEM_DEBUG switches kmem's checks on.
+ * mappings, that memory the host refuses makes KM_NOSLEEP fail cleanly
+ * and KM_SLEEP wait, and that UKMEM_DEBUG switches kmem's checks on.
  */
 
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -223,6 +225,96 @@ ATF_TC_BODY(many_mappings, tc)
 		kmem_free(p[i], sz[i]);
 }
 
+/* ---- memory the host refuses */
+
+static volatile int t_refused_go, t_refused_done;
+
+/* The process's private writable memory (VmData), in bytes. */
+static rlim_t
+t_vmdata(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f;
+
+	ATF_REQUIRE((f = fopen("/proc/self/status", "r")) != NULL);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "VmData: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	ATF_REQUIRE(kb > 0);
+	return (rlim_t)kb * 1024;
+}
+
+/* Wait for the word to go, then allocate with KM_SLEEP. */
+static void *
+t_refused_main(void *arg)
+{
+	struct timespec ts = { 0, 1000000 };
+	void *p;
+
+	while (!__atomic_load_n(&t_refused_go, __ATOMIC_ACQUIRE))
+		nanosleep(&ts, NULL);
+	p = kmem_alloc((size_t)(uintptr_t)arg, KM_SLEEP);
+	__atomic_store_n(&t_refused_done, 1, __ATOMIC_RELEASE);
+	return p;
+}
+
+ATF_TC(host_refuses);
+ATF_TC_HEAD(host_refuses, tc)
+{
+
+	atf_tc_set_md_var(tc, "descr", "when the host refuses memory "
+	    "(RLIMIT_DATA stops mprotect), KM_NOSLEEP returns NULL and "
+	    "leaves nothing allocated, and KM_SLEEP waits until the host "
+	    "gives memory again");
+}
+ATF_TC_BODY(host_refuses, tc)
+{
+	enum { SZ = 256 * 1024, N = 256 };
+	static void *p[N];
+	struct timespec ts = { 0, 200 * 1000 * 1000 };
+	vmem_size_t before = 0, after = 0;
+	struct rlimit old, rl;
+	void *q = NULL;
+	pthread_t t;
+	int i, n, waited;
+
+	ATF_REQUIRE(getrlimit(RLIMIT_DATA, &old) == 0);
+	ATF_REQUIRE(pthread_create(&t, NULL, t_refused_main,
+	    (void *)(uintptr_t)SZ) == 0);
+	rl = old;
+	rl.rlim_cur = t_vmdata() + 1024 * 1024;
+	if (old.rlim_max != RLIM_INFINITY && rl.rlim_cur > old.rlim_max)
+		atf_tc_skip("RLIMIT_DATA's hard limit is below what we use");
+
+	/* From here to the raise, nothing but kmem may take memory. */
+	ATF_REQUIRE(setrlimit(RLIMIT_DATA, &rl) == 0);
+	for (n = 0; n < N; n++) {
+		before = vmem_size(kmem_meta_arena, VMEM_ALLOC);
+		if ((p[n] = kmem_alloc(SZ, KM_NOSLEEP)) == NULL)
+			break;
+	}
+	after = vmem_size(kmem_meta_arena, VMEM_ALLOC);
+	__atomic_store_n(&t_refused_go, 1, __ATOMIC_RELEASE);
+	nanosleep(&ts, NULL);
+	waited = !__atomic_load_n(&t_refused_done, __ATOMIC_ACQUIRE);
+	ATF_REQUIRE(setrlimit(RLIMIT_DATA, &old) == 0);
+
+	ATF_REQUIRE(pthread_join(t, &q) == 0);
+	printf("%d buffers of %d KiB before the host refused\n", n,
+	    SZ / 1024);
+	ATF_CHECK_MSG(n < N, "the host never refused");
+	ATF_CHECK_EQ(after, before);
+	ATF_CHECK_MSG(waited, "KM_SLEEP returned while the host refused");
+	ATF_CHECK(q != NULL);
+	if (q != NULL)
+		kmem_free(q, SZ);
+	for (i = 0; i < n; i++)
+		kmem_free(p[i], SZ);
+}
+
 /* ---- UKMEM_DEBUG */
 
 /*
@@ -312,6 +404,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, own_symbols);
 	ATF_TP_ADD_TC(tp, xcall_no_signal);
 	ATF_TP_ADD_TC(tp, many_mappings);
+	ATF_TP_ADD_TC(tp, host_refuses);
 	ATF_TP_ADD_TC(tp, debug_environment);
 	ATF_TP_ADD_TC(tp, leak_environment);
 	return atf_no_error();
