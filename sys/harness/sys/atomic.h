@@ -73,18 +73,10 @@ _ATOMIC_OPS(64, uint64_t)
 #define	atomic_inc_ulong(p)	atomic_add_ulong((p), 1UL)
 #define	atomic_dec_ulong(p)	atomic_add_ulong((p), -1UL)
 #define	atomic_inc_ulong_nv(p)	atomic_add_ulong_nv((p), 1UL)
-#define	atomic_dec_ulong_nv(p)	atomic_add_ulong_nv((p), -1UL)
 #define	atomic_inc_64(p)	atomic_add_64((p), 1)
 #define	atomic_dec_64(p)	atomic_add_64((p), (uint64_t)-1)
 
-/* NetBSD's names for adding a signed long to an unsigned one. */
-static __inline void
-atomic_add_long(volatile unsigned long *p, long v)
-{
-
-	(void)__atomic_fetch_add(p, (unsigned long)v, _ATOMIC_SC);
-}
-
+/* NetBSD's name for adding a signed long to an unsigned one. */
 static __inline unsigned long
 atomic_add_long_nv(volatile unsigned long *p, long v)
 {
