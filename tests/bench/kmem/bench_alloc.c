@@ -53,6 +53,9 @@
 #include <sys/kmem_impl.h>
 #include <sys/vmem.h>
 #define	BENCH_NAME	"kmem"
+/* Fails to build if <sys/kmem_impl.h> lost the library's layout. */
+_Static_assert(_Alignof(struct kmem_cpu_cache) == COHERENCY_UNIT,
+    "the per-CPU layer as the library lays it out");
 #else
 #define	BENCH_NAME	BENCH_PEER
 #endif
