@@ -12,6 +12,7 @@ ALLOC_SRCS+=	sys/kern/subr_extent.c
 ALLOC_SRCS+=	sys/kern/subr_kmem.c
 ALLOC_SRCS+=	sys/kern/subr_kmem_cache.c
 ALLOC_SRCS+=	sys/kern/subr_kmem_debug.c
+ALLOC_SRCS+=	sys/kern/subr_kmem_depot.c
 ALLOC_SRCS+=	sys/kern/subr_kmem_qcache.c
 ALLOC_SRCS+=	sys/kern/subr_kmem_slab.c
 ALLOC_SRCS+=	sys/kern/subr_kmem_util.c

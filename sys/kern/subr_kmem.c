@@ -18,7 +18,8 @@
  *			(subr_kmem_slab.c); slabs hold unconstructed buffers;
  *	magazine	an array of constructed buffers, the rounds;
  *	loaded, previous  the two magazines each CPU holds for each cache;
- *	depot		the cache's lists of full and empty magazines;
+ *	depot		the cache's lists of full and empty magazines
+ *			(subr_kmem_depot.c, with the magazines' life);
  *	working set	the magazines the depot used since the last
  *			kmem_update; the others are idle and are freed.
  *
@@ -145,9 +146,6 @@
 #include <sys/vmem_impl.h>
 #include <sys/xcall.h>
 
-
-#define	KMEM_DEPOT_WINDOW	256	/* depot visits per contention check */
-#define	KMEM_DEPOT_CONTENDED	(KMEM_DEPOT_WINDOW / 64)
 #define	KMEM_BATCH_BYTES	(16 * PAGE_SIZE) /* a slab-layer batch, most */
 
 CTASSERT(sizeof(struct kmem_cpu_cache) == COHERENCY_UNIT);
@@ -187,21 +185,6 @@ static u_int kmem_nwaiters;			/* a: threads in kmem_wait */
 
 static void *kmem_cache_alloc_miss(kmem_cache_t *, int);
 static void kmem_cache_free_miss(kmem_cache_t *, void *);
-
-/*
- * Magazine sizes, smallest first.  A cache starts with the largest type
- * whose mt_maxbuf admits its buffers (so that a CPU does not hoard much
- * memory of a large-object cache) and moves up one type whenever its
- * depot lock is found contended (kmem_depot_enter).
- */
-struct kmem_magtype kmem_magtypes[] = {
-	{ 14,	SIZE_MAX,	NULL },
-	{ 30,	4096,		NULL },
-	{ 62,	1024,		NULL },
-	{ 126,	256,		NULL },
-	{ 254,	0,		NULL },
-};
-const u_int kmem_nmagtypes = __arraycount(kmem_magtypes);
 
 /* The size-class cache of each size, by (size - 1) >> KMEM_SHIFT. */
 kmem_cache_t *kmem_class_of[KMEM_MAXSIZE >> KMEM_SHIFT];
@@ -423,200 +406,6 @@ kmem_cpu_flush_xc(void *arg1, void *arg2)
 		kmem_cpu_flush(kc);
 }
 
-/* ---- magazines */
-
-/* Allocate an empty magazine of kc's current type, or NULL. */
-static kmem_magazine_t *
-kmem_magazine_alloc(kmem_cache_t *kc)
-{
-	const struct kmem_magtype *mt;
-	kmem_magazine_t *mg;
-
-	mt = atomic_load_relaxed(&kc->kc_magtype);
-	mg = kmem_cache_alloc(mt->mt_cache, KM_NOSLEEP);
-	if (mg != NULL) {
-		mg->mg_size = mt->mt_rounds;
-		mg->mg_rounds = 0;
-		mg->mg_next = NULL;
-	}
-	return mg;
-}
-
-/* Free an empty magazine to the cache of its type. */
-static void
-kmem_magazine_free(kmem_magazine_t *mg)
-{
-	u_int i;
-
-	for (i = 0; i < kmem_nmagtypes; i++) {
-		if (kmem_magtypes[i].mt_rounds == mg->mg_size) {
-			kmem_cache_free(kmem_magtypes[i].mt_cache, mg);
-			return;
-		}
-	}
-	panic("kmem_magazine_free: magazine %p has %u rounds: no such type",
-	    mg, mg->mg_size);
-}
-
-/* Give a constructed buffer back to its slab, destroying it first. */
-static void
-kmem_cache_destruct(kmem_cache_t *kc, void *buf)
-{
-
-	if (kc->kc_dtor != NULL && (kc->kc_flags & KMF_DEBUG) == 0)
-		(*kc->kc_dtor)(buf, kc->kc_arg);
-	kmem_slab_free(kc, buf);
-	kmem_wakeup();
-}
-
-/*
- * Destroy the first rounds rounds of mg into their slabs, in one hold of
- * the slab lock, and mg.
- */
-static void
-kmem_magazine_destroy(kmem_cache_t *kc, kmem_magazine_t *mg, u_int rounds)
-{
-	u_int i;
-
-	KASSERT(rounds <= mg->mg_size);
-	if (kc->kc_dtor != NULL && (kc->kc_flags & KMF_DEBUG) == 0) {
-		for (i = 0; i < rounds; i++)
-			(*kc->kc_dtor)(mg->mg_round[i], kc->kc_arg);
-	}
-	if (rounds > 0) {
-		kmem_slab_free_batch(kc, mg->mg_round, rounds);
-		kmem_wakeup();
-	}
-	kmem_magazine_free(mg);
-}
-
-/* ---- depot */
-
-/*
- * Take the depot lock, counting contention; every KMEM_DEPOT_WINDOW
- * visits, move to larger magazines if more than KMEM_DEPOT_CONTENDED of
- * them had to wait.
- */
-static void
-kmem_depot_enter(kmem_cache_t *kc)
-{
-	const struct kmem_magtype *mt;
-
-	if (!mutex_tryenter(&kc->kc_depot_lock)) {
-		mutex_spin_enter(&kc->kc_depot_lock);
-		kc->kc_depot_contention++;
-	}
-	if (++kc->kc_depot_ops % KMEM_DEPOT_WINDOW != 0)
-		return;
-	mt = kc->kc_magtype;
-	if (kc->kc_depot_contention - kc->kc_depot_window >
-	    KMEM_DEPOT_CONTENDED && mt < &kmem_magtypes[kmem_nmagtypes - 1])
-		atomic_store_relaxed(&kc->kc_magtype, mt + 1);
-	kc->kc_depot_window = kc->kc_depot_contention;
-}
-
-/* Take a magazine from list ml, or NULL. */
-static kmem_magazine_t *
-kmem_depot_get(kmem_cache_t *kc, struct kmem_maglist *ml)
-{
-	kmem_magazine_t *mg;
-
-	kmem_depot_enter(kc);
-	if ((mg = ml->ml_list) != NULL) {
-		ml->ml_list = mg->mg_next;
-		if (--ml->ml_count < ml->ml_min)
-			ml->ml_min = ml->ml_count;
-	}
-	mutex_spin_exit(&kc->kc_depot_lock);
-	return mg;
-}
-
-/* Put mg, holding rounds rounds, on list ml. */
-static void
-kmem_depot_put(kmem_cache_t *kc, struct kmem_maglist *ml,
-    kmem_magazine_t *mg, u_int rounds)
-{
-
-	mg->mg_rounds = rounds;
-	kmem_depot_enter(kc);
-	mg->mg_next = ml->ml_list;
-	ml->ml_list = mg;
-	ml->ml_count++;
-	mutex_spin_exit(&kc->kc_depot_lock);
-}
-
-/*
- * Take up to n magazines off list ml, and everything on the flush list;
- * return them as one chain for kmem_depot_destroy.
- */
-static kmem_magazine_t *
-kmem_depot_take(kmem_cache_t *kc, struct kmem_maglist *ml, u_int n,
-    kmem_magazine_t *chain)
-{
-	kmem_magazine_t *mg;
-
-	KASSERT(mutex_owned(&kc->kc_depot_lock));
-	while (n-- > 0 && (mg = ml->ml_list) != NULL) {
-		ml->ml_list = mg->mg_next;
-		ml->ml_count--;
-		mg->mg_next = chain;
-		chain = mg;
-	}
-	if (ml->ml_min > ml->ml_count)
-		ml->ml_min = ml->ml_count;
-	while ((mg = kc->kc_flushed) != NULL) {
-		kc->kc_flushed = mg->mg_next;
-		mg->mg_next = chain;
-		chain = mg;
-	}
-	return chain;
-}
-
-/* Destroy a chain of magazines from kmem_depot_take. */
-static void
-kmem_depot_destroy(kmem_cache_t *kc, kmem_magazine_t *chain)
-{
-	kmem_magazine_t *mg;
-
-	while ((mg = chain) != NULL) {
-		chain = mg->mg_next;
-		kmem_magazine_destroy(kc, mg, mg->mg_rounds);
-	}
-}
-
-/*
- * Free the depot's idle magazines: as many as stayed on their list for
- * the whole interval since the last call (the fewest it held).  Then
- * start a new interval.
- */
-static void
-kmem_depot_ws_reap(kmem_cache_t *kc)
-{
-	kmem_magazine_t *chain;
-
-	mutex_spin_enter(&kc->kc_depot_lock);
-	chain = kmem_depot_take(kc, &kc->kc_full, kc->kc_full.ml_min, NULL);
-	chain = kmem_depot_take(kc, &kc->kc_empty, kc->kc_empty.ml_min,
-	    chain);
-	kc->kc_full.ml_min = kc->kc_full.ml_count;
-	kc->kc_empty.ml_min = kc->kc_empty.ml_count;
-	mutex_spin_exit(&kc->kc_depot_lock);
-	kmem_depot_destroy(kc, chain);
-}
-
-/* Free every magazine in the depot, and those flushed off the CPUs. */
-static void
-kmem_depot_purge(kmem_cache_t *kc)
-{
-	kmem_magazine_t *chain;
-
-	mutex_spin_enter(&kc->kc_depot_lock);
-	chain = kmem_depot_take(kc, &kc->kc_full, ~0U, NULL);
-	chain = kmem_depot_take(kc, &kc->kc_empty, ~0U, chain);
-	mutex_spin_exit(&kc->kc_depot_lock);
-	kmem_depot_destroy(kc, chain);
-}
-
 /*
  * Give the CPU layer's previous magazine, if any, to the depot's list ml
  * with its rounds, and load mg, holding rounds rounds, in its place.
@@ -633,6 +422,17 @@ kmem_cpu_replace(kmem_cache_t *kc, kmem_cpu_cache_t *cc,
 }
 
 /* ---- allocation and free through the layers */
+
+/* Give a constructed buffer back to its slab, destroying it first. */
+static void
+kmem_cache_destruct(kmem_cache_t *kc, void *buf)
+{
+
+	if (kc->kc_dtor != NULL && (kc->kc_flags & KMF_DEBUG) == 0)
+		(*kc->kc_dtor)(buf, kc->kc_arg);
+	kmem_slab_free(kc, buf);
+	kmem_wakeup();
+}
 
 /*
  * The CPU layer ran dry: swap in a full previous magazine, or trade the
