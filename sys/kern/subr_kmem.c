@@ -122,11 +122,12 @@
  * their header inside, an O(1) expected hash lookup otherwise).  Making
  * a slab is O(1), but O(buffers in it) for the bufctls of integer slabs
  * (subr_kmem_slab.c).  Reaping is O(caches x magazines).
- * Magazines grow (kmem_magtypes) when more than KMEM_DEPOT_CONTENDED of
- * a window of KMEM_DEPOT_WINDOW depot visits had to wait for the lock,
- * which makes the visits rarer.  The per-CPU hit counters are a tenth of
- * the fast path, so only kernels with KMEM_STATS (DIAGNOSTIC ones) keep
- * them; the other statistics come from the slow paths.
+ * Magazines grow (kmem_magtypes, subr_kmem_depot.c) when more than
+ * KMEM_DEPOT_CONTENDED of a window of KMEM_DEPOT_WINDOW depot visits had
+ * to wait for the lock, which makes the visits rarer.  The per-CPU hit
+ * counters are a tenth of the fast path, so only kernels with KMEM_STATS
+ * (DIAGNOSTIC ones) keep them; the other statistics come from the slow
+ * paths.
  */
 
 #define	_KMEM_PRIVATE

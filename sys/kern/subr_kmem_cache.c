@@ -4,7 +4,7 @@
  * ---- Theory
  *
  * This file holds the life cycle of a cache (kmem_cache_t), around the
- * layers of subr_kmem.c that serve it:
+ * layers of subr_kmem.c and subr_kmem_depot.c that serve it:
  *
  *	kmem_cache_create	checks the arguments, lays out the buffer
  *				(kmem_cache_layout: size, alignment, and

@@ -12,7 +12,8 @@
  *			from (struct kmem_magtype, kmem_magazine_N);
  *	depot		a cache's two lists of magazines that no CPU holds,
  *			full ones and empty ones, and the flush list of
- *			magazines a cross call took off the CPUs;
+ *			magazines taken off the CPUs (kmem_cpu_flush, by a
+ *			cross call or on the calling CPU) to be destroyed;
  *	working set	the magazines of a list that were taken since the
  *			last kmem_update; the rest sat idle.
  *
@@ -24,23 +25,34 @@
  * Each list keeps, besides its count, ml_min: the fewest magazines it
  * held since the last kmem_update.  That many stayed on the list the
  * whole interval, so the CPUs did not need them: kmem_depot_ws_reap frees
- * them and starts a new interval.  kmem_depot_purge frees every magazine
- * (kmem_reap, a cache's flush and destruction).  Freeing a magazine
- * destroys its rounds: the destructor runs on each, and the slab layer
- * takes them all back in one hold of its lock.
+ * that many from the head of the list (which ones does not matter, they
+ * are alike), and the flush list, and starts a new interval.
+ * kmem_depot_purge frees every magazine in the depot (kmem_reap,
+ * kmem_cache_flush and so kmem_cache_destroy, and
+ * kmem_cache_drain_local, which quantum caches call before they fail).
+ * Freeing a magazine destroys its rounds: the destructor runs on each,
+ * and the slab layer takes them all back in one hold of its lock.
  *
  * A cache starts with the largest magazine type that admits its buffer
- * size.  kmem_depot_enter counts the visits that found the depot lock
+ * size (a quantum cache with the smallest: its buffers are integers, and
+ * small magazines keep fewer of them from the arena).
+ * kmem_depot_enter counts the visits that found the depot lock
  * held; when more than KMEM_DEPOT_CONTENDED of a window of
  * KMEM_DEPOT_WINDOW visits had to wait, new magazines are of the next
  * larger type, so that the CPUs come to the depot less often for the same
  * number of buffers.  Magazines already made keep their size.
  *
  * Locking: the depot lock (kc_depot_lock) is a spin mutex at IPL_VM, held
- * only while a list is changed: never while rounds are destroyed (which
- * takes the slab lock) nor across kmem_cache_alloc or kmem_cache_free of
- * a magazine.  Calls go down: subr_kmem.c calls in, and this file calls
- * the slab layer and, for magazines, only kmem's public interface.
+ * only to change or read the lists and the contention counts (here, in
+ * kmem_cpu_flush, and in kmem_cache_stats): never while rounds are
+ * destroyed (which takes the slab lock) nor across kmem_cache_alloc or
+ * kmem_cache_free of a magazine.
+ *
+ * Calls: subr_kmem.c calls in.  This file calls down into the slab layer,
+ * and back into subr_kmem.c only through kmem_wakeup and, for the
+ * magazines themselves, kmem_cache_alloc and kmem_cache_free on the
+ * magazine caches.  Those are KMC_NOMAGAZINE, so they never come back
+ * into a depot.
  */
 
 #define	_KMEM_PRIVATE
@@ -72,7 +84,10 @@ const u_int kmem_nmagtypes = __arraycount(kmem_magtypes);
 
 /* ---- magazines */
 
-/* Allocate an empty magazine of kc's current type, or NULL. */
+/*
+ * Allocate an empty magazine of kc's current type, or NULL.
+ * => wherever KM_NOSLEEP may be used; no depot or slab lock held.
+ */
 kmem_magazine_t *
 kmem_magazine_alloc(kmem_cache_t *kc)
 {
@@ -89,7 +104,10 @@ kmem_magazine_alloc(kmem_cache_t *kc)
 	return mg;
 }
 
-/* Free an empty magazine to the cache of its type. */
+/*
+ * Free an empty magazine to the cache of its type.
+ * => no depot or slab lock held.
+ */
 void
 kmem_magazine_free(kmem_magazine_t *mg)
 {
@@ -151,7 +169,10 @@ kmem_depot_enter(kmem_cache_t *kc)
 	kc->kc_depot_window = kc->kc_depot_contention;
 }
 
-/* Take a magazine from list ml, or NULL. */
+/*
+ * Take a magazine from list ml, or NULL.
+ * => the depot lock not held; at IPL_VM or below.
+ */
 kmem_magazine_t *
 kmem_depot_get(kmem_cache_t *kc, struct kmem_maglist *ml)
 {
@@ -167,7 +188,10 @@ kmem_depot_get(kmem_cache_t *kc, struct kmem_maglist *ml)
 	return mg;
 }
 
-/* Put mg, holding rounds rounds, on list ml. */
+/*
+ * Put mg, holding rounds rounds, on list ml.
+ * => the depot lock not held; at IPL_VM or below.
+ */
 void
 kmem_depot_put(kmem_cache_t *kc, struct kmem_maglist *ml,
     kmem_magazine_t *mg, u_int rounds)
@@ -222,8 +246,10 @@ kmem_depot_destroy(kmem_cache_t *kc, kmem_magazine_t *chain)
 
 /*
  * Free the depot's idle magazines: as many as stayed on their list for
- * the whole interval since the last call (the fewest it held).  Then
- * start a new interval.
+ * the whole interval since the last call (the fewest it held), and those
+ * flushed off the CPUs.  Then start a new interval.
+ * => thread context, or wherever KM_NOSLEEP may be used; no spin lock
+ *    held.
  */
 void
 kmem_depot_ws_reap(kmem_cache_t *kc)
@@ -240,7 +266,11 @@ kmem_depot_ws_reap(kmem_cache_t *kc)
 	kmem_depot_destroy(kc, chain);
 }
 
-/* Free every magazine in the depot, and those flushed off the CPUs. */
+/*
+ * Free every magazine in the depot, and those flushed off the CPUs.
+ * => thread context, or wherever KM_NOSLEEP may be used; no spin lock
+ *    held.
+ */
 void
 kmem_depot_purge(kmem_cache_t *kc)
 {

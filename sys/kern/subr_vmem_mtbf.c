@@ -30,8 +30,9 @@
  * ENOMEM and counts it among the arena's failures, kmem returns NULL,
  * and everything above (quantum caches, slabs, malloc(9), extent(9))
  * passes it on or absorbs it as it would a real one.  A request that
- * sleeps is never made to fail, nor one that reaches no injection point (a magazine hit), so the fast paths carry
- * no test but the one on the period, and only where they already branch.
+ * sleeps is never made to fail, nor one that reaches no injection point
+ * (a magazine hit), so the fast paths carry no test but the one on the
+ * period, and only where they already branch.
  *
  * The count of requests and of failures are atomic counters; the
  * decision for request c is a function of c alone, so concurrent callers

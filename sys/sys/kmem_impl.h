@@ -310,9 +310,9 @@ void	kmem_slab_walk(kmem_cache_t *, void (*)(kmem_cache_t *, void *,
 void	*kmem_cache_alloc_raw(kmem_cache_t *, int);
 void	kmem_cache_free_raw(kmem_cache_t *, void *);
 
-kmem_magazine_t *kmem_magazine_alloc(kmem_cache_t *);
+kmem_magazine_t	*kmem_magazine_alloc(kmem_cache_t *);
 void	kmem_magazine_free(kmem_magazine_t *);
-kmem_magazine_t *kmem_depot_get(kmem_cache_t *, struct kmem_maglist *);
+kmem_magazine_t	*kmem_depot_get(kmem_cache_t *, struct kmem_maglist *);
 void	kmem_depot_put(kmem_cache_t *, struct kmem_maglist *,
 	    kmem_magazine_t *, u_int);
 void	kmem_depot_ws_reap(kmem_cache_t *);
